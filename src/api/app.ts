@@ -1,0 +1,35 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { ValidationError } from '../core/errors.js';
+import type { AppContext } from './context.js';
+import { errorResponse } from './middleware/error-handler.js';
+import { healthRoutes } from './routes/health.js';
+
+/** Turns zod validation failures of a route's declared params/query/body into a ValidationError (HTTP 400). */
+export function newRouter(): OpenAPIHono {
+  return new OpenAPIHono({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const details = result.error.issues.map((issue) => ({
+          path: issue.path.join('.'),
+          message: `${issue.path.join('.') || 'body'}: ${issue.message}`,
+        }));
+        throw new ValidationError(details[0]?.message ?? 'invalid request', details);
+      }
+    },
+  });
+}
+
+/** The whole HTTP API as one Hono app: served by Node (`server.ts`) and by AWS Lambda (`lambda.ts`). */
+export function createApp(ctx: AppContext): OpenAPIHono {
+  const app = newRouter();
+  app.onError(errorResponse);
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}`, details: [] }, 404));
+
+  app.route('/', healthRoutes(ctx));
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Upkeep API', version: ctx.version, description: 'Predictive maintenance for fleets of machines' },
+  });
+  return app;
+}

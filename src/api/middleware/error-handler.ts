@@ -1,0 +1,27 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { OverloadedError, UpkeepError } from '../../core/errors.js';
+
+/** The one place where error types become HTTP status codes. */
+const STATUS_BY_ERROR_NAME: Record<string, ContentfulStatusCode> = {
+  ValidationError: 400,
+  UnauthorizedError: 401,
+  ForbiddenError: 403,
+  NotFoundError: 404,
+  ConflictError: 409,
+  PayloadTooLargeError: 413,
+  UnprocessableError: 422,
+  NotFittedError: 422,
+  RateLimitedError: 429,
+  OverloadedError: 503,
+};
+
+export function errorResponse(error: Error, c: Context): Response {
+  if (error instanceof UpkeepError) {
+    const status = STATUS_BY_ERROR_NAME[error.name] ?? 500;
+    if (error instanceof OverloadedError) c.header('Retry-After', String(error.retryAfterSeconds));
+    return c.json({ error: error.message, details: error.details }, status);
+  }
+  console.error(error);
+  return c.json({ error: 'Internal server error', details: [] }, 500);
+}
