@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { kthAbsoluteDeviation, OrderStatisticTree } from './order-statistics.js';
+
+/** A small seeded generator so the test needs nothing outside src/math. */
+function seededUniform(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('OrderStatisticTree', () => {
+  it('selects, counts and removes like a sorted array, duplicates included', () => {
+    const uniform = seededUniform(7);
+    const tree = new OrderStatisticTree(2);
+    const reference: number[] = [];
+    for (let step = 0; step < 4000; step++) {
+      // Values from a small set of integers so duplicates are frequent.
+      const value = Math.floor(uniform() * 40) - 20;
+      if (reference.length > 0 && uniform() < 0.45) {
+        const victim = reference[Math.floor(uniform() * reference.length)];
+        expect(tree.remove(victim)).toBe(true);
+        reference.splice(reference.indexOf(victim), 1);
+      } else {
+        tree.insert(value);
+        reference.push(value);
+      }
+      reference.sort((a, b) => a - b);
+      expect(tree.size).toBe(reference.length);
+      if (step % 37 === 0) {
+        for (let k = 0; k < reference.length; k++) expect(tree.select(k)).toBe(reference[k]);
+        const probe = Math.floor(uniform() * 44) - 22 + 0.5 * Math.floor(uniform() * 2);
+        expect(tree.countLess(probe)).toBe(reference.filter((v) => v < probe).length);
+        expect(tree.countLessOrEqual(probe)).toBe(reference.filter((v) => v <= probe).length);
+      }
+    }
+  });
+
+  it('reports a missing value on remove and rejects bad ranks and NaN', () => {
+    const tree = new OrderStatisticTree();
+    tree.insert(1);
+    expect(tree.remove(2)).toBe(false);
+    expect(tree.size).toBe(1);
+    expect(() => tree.select(1)).toThrow(/rank must be an integer in \[0, 1\), got 1/);
+    expect(() => tree.insert(Number.NaN)).toThrow(/NaN/);
+    tree.clear();
+    expect(tree.size).toBe(0);
+  });
+});
+
+describe('kthAbsoluteDeviation', () => {
+  it('equals sorting |x - c| for every rank and several centers', () => {
+    const uniform = seededUniform(11);
+    for (let trial = 0; trial < 60; trial++) {
+      const tree = new OrderStatisticTree();
+      const values: number[] = [];
+      const n = 1 + Math.floor(uniform() * 30);
+      for (let i = 0; i < n; i++) {
+        const value = Math.round(uniform() * 10) / 2;
+        values.push(value);
+        tree.insert(value);
+      }
+      for (const center of [values[0], 2.5, -1, 7, 2.25]) {
+        const deviations = values.map((v) => Math.abs(v - center)).sort((a, b) => a - b);
+        for (let k = 0; k < n; k++) expect(kthAbsoluteDeviation(tree, center, k)).toBeCloseTo(deviations[k], 12);
+      }
+    }
+  });
+});

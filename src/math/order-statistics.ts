@@ -1,0 +1,290 @@
+/**
+ * An order-statistic tree over numbers: a multiset that keeps its values sorted and answers "k-th smallest" and
+ * "how many are below v" in O(log n), with insertions and deletions in O(log n) and never a re-sort.
+ *
+ * It is an AVL tree (Adelson-Velsky & Landis 1962) whose nodes carry a multiplicity (so duplicates cost no extra node)
+ * and the total multiplicity of their subtree (Cormen et al., "Introduction to Algorithms", §14.1 "Dynamic order
+ * statistics"). Nodes live in typed arrays indexed by integer ids; id 0 is the empty sentinel, freed ids are reused.
+ *
+ * Cost: `insert`, `remove`, `select`, `countLess`, `countLessOrEqual` are O(log d) where d ≤ n is the number of
+ * distinct values; memory O(d).
+ */
+export class OrderStatisticTree {
+  private keys: Float64Array;
+  private left: Int32Array;
+  private right: Int32Array;
+  private heights: Int32Array;
+  private multiplicity: Int32Array;
+  private subtreeCount: Int32Array;
+  private root = 0;
+  private nextFreshId = 1;
+  private freeListHead = 0;
+
+  constructor(initialCapacity = 16) {
+    const capacity = Math.max(2, Math.floor(initialCapacity) + 1);
+    this.keys = new Float64Array(capacity);
+    this.left = new Int32Array(capacity);
+    this.right = new Int32Array(capacity);
+    this.heights = new Int32Array(capacity);
+    this.multiplicity = new Int32Array(capacity);
+    this.subtreeCount = new Int32Array(capacity);
+  }
+
+  /** Number of values held, duplicates included. */
+  get size(): number {
+    return this.subtreeCount[this.root];
+  }
+
+  /** Removes every value. O(1). */
+  clear(): void {
+    this.root = 0;
+    this.nextFreshId = 1;
+    this.freeListHead = 0;
+  }
+
+  /** Adds one occurrence of `value` (NaN is not allowed: it has no place in an order). O(log d). */
+  insert(value: number): void {
+    if (Number.isNaN(value)) throw new RangeError('OrderStatisticTree.insert: value must not be NaN');
+    this.root = this.insertAt(this.root, value);
+  }
+
+  /** Removes one occurrence of `value`; returns false when the value is not held. O(log d). */
+  remove(value: number): boolean {
+    const before = this.size;
+    this.root = this.removeAt(this.root, value);
+    return this.size < before;
+  }
+
+  /** The k-th smallest value, 0-based (`select(0)` is the minimum). O(log d). */
+  select(rank: number): number {
+    if (!(rank >= 0 && rank < this.size) || !Number.isInteger(rank)) {
+      throw new RangeError(`OrderStatisticTree.select: rank must be an integer in [0, ${this.size}), got ${rank}`);
+    }
+    let node = this.root;
+    let remaining = rank;
+    for (;;) {
+      const leftCount = this.subtreeCount[this.left[node]];
+      if (remaining < leftCount) {
+        node = this.left[node];
+        continue;
+      }
+      remaining -= leftCount;
+      if (remaining < this.multiplicity[node]) return this.keys[node];
+      remaining -= this.multiplicity[node];
+      node = this.right[node];
+    }
+  }
+
+  /** How many held values are strictly less than `value`. O(log d). */
+  countLess(value: number): number {
+    let node = this.root;
+    let count = 0;
+    while (node !== 0) {
+      if (value <= this.keys[node]) {
+        node = this.left[node];
+      } else {
+        count += this.subtreeCount[this.left[node]] + this.multiplicity[node];
+        node = this.right[node];
+      }
+    }
+    return count;
+  }
+
+  /** How many held values are less than or equal to `value`. O(log d). */
+  countLessOrEqual(value: number): number {
+    let node = this.root;
+    let count = 0;
+    while (node !== 0) {
+      if (value < this.keys[node]) {
+        node = this.left[node];
+      } else {
+        count += this.subtreeCount[this.left[node]] + this.multiplicity[node];
+        node = this.right[node];
+      }
+    }
+    return count;
+  }
+
+  private allocate(value: number): number {
+    let id: number;
+    if (this.freeListHead !== 0) {
+      id = this.freeListHead;
+      this.freeListHead = this.left[id];
+    } else {
+      if (this.nextFreshId >= this.keys.length) this.grow();
+      id = this.nextFreshId++;
+    }
+    this.keys[id] = value;
+    this.left[id] = 0;
+    this.right[id] = 0;
+    this.heights[id] = 1;
+    this.multiplicity[id] = 1;
+    this.subtreeCount[id] = 1;
+    return id;
+  }
+
+  private release(id: number): void {
+    this.left[id] = this.freeListHead;
+    this.freeListHead = id;
+  }
+
+  private grow(): void {
+    const capacity = this.keys.length * 2;
+    const growFloat = (old: Float64Array) => {
+      const next = new Float64Array(capacity);
+      next.set(old);
+      return next;
+    };
+    const growInt = (old: Int32Array) => {
+      const next = new Int32Array(capacity);
+      next.set(old);
+      return next;
+    };
+    this.keys = growFloat(this.keys);
+    this.left = growInt(this.left);
+    this.right = growInt(this.right);
+    this.heights = growInt(this.heights);
+    this.multiplicity = growInt(this.multiplicity);
+    this.subtreeCount = growInt(this.subtreeCount);
+  }
+
+  private update(node: number): void {
+    const leftChild = this.left[node];
+    const rightChild = this.right[node];
+    const leftHeight = this.heights[leftChild];
+    const rightHeight = this.heights[rightChild];
+    this.heights[node] = (leftHeight > rightHeight ? leftHeight : rightHeight) + 1;
+    this.subtreeCount[node] = this.subtreeCount[leftChild] + this.subtreeCount[rightChild] + this.multiplicity[node];
+  }
+
+  private rotateRight(node: number): number {
+    const pivot = this.left[node];
+    this.left[node] = this.right[pivot];
+    this.right[pivot] = node;
+    this.update(node);
+    this.update(pivot);
+    return pivot;
+  }
+
+  private rotateLeft(node: number): number {
+    const pivot = this.right[node];
+    this.right[node] = this.left[pivot];
+    this.left[pivot] = node;
+    this.update(node);
+    this.update(pivot);
+    return pivot;
+  }
+
+  private rebalance(node: number): number {
+    this.update(node);
+    const balance = this.heights[this.left[node]] - this.heights[this.right[node]];
+    if (balance > 1) {
+      const child = this.left[node];
+      if (this.heights[this.left[child]] < this.heights[this.right[child]]) this.left[node] = this.rotateLeft(child);
+      return this.rotateRight(node);
+    }
+    if (balance < -1) {
+      const child = this.right[node];
+      if (this.heights[this.right[child]] < this.heights[this.left[child]]) this.right[node] = this.rotateRight(child);
+      return this.rotateLeft(node);
+    }
+    return node;
+  }
+
+  private insertAt(node: number, value: number): number {
+    if (node === 0) return this.allocate(value);
+    const key = this.keys[node];
+    if (value === key) {
+      this.multiplicity[node]++;
+      this.subtreeCount[node]++;
+      return node;
+    }
+    // Read the child, recurse, then store: the recursion may grow (replace) the arrays.
+    if (value < key) {
+      const child = this.insertAt(this.left[node], value);
+      this.left[node] = child;
+    } else {
+      const child = this.insertAt(this.right[node], value);
+      this.right[node] = child;
+    }
+    return this.rebalance(node);
+  }
+
+  private removeAt(node: number, value: number): number {
+    if (node === 0) return 0;
+    const key = this.keys[node];
+    if (value < key) {
+      this.left[node] = this.removeAt(this.left[node], value);
+      return this.rebalance(node);
+    }
+    if (value > key) {
+      this.right[node] = this.removeAt(this.right[node], value);
+      return this.rebalance(node);
+    }
+    if (this.multiplicity[node] > 1) {
+      this.multiplicity[node]--;
+      this.subtreeCount[node]--;
+      return node;
+    }
+    const leftChild = this.left[node];
+    const rightChild = this.right[node];
+    if (leftChild === 0 || rightChild === 0) {
+      this.release(node);
+      return leftChild === 0 ? rightChild : leftChild;
+    }
+    // Two children: move the in-order successor's key and multiplicity here, then unlink the successor.
+    let successor = rightChild;
+    while (this.left[successor] !== 0) successor = this.left[successor];
+    this.keys[node] = this.keys[successor];
+    this.multiplicity[node] = this.multiplicity[successor];
+    this.right[node] = this.detachMinimum(rightChild);
+    return this.rebalance(node);
+  }
+
+  /** Unlinks the leftmost node of the subtree (whatever its multiplicity) and returns the new subtree root. */
+  private detachMinimum(node: number): number {
+    if (this.left[node] === 0) {
+      const rightChild = this.right[node];
+      this.release(node);
+      return rightChild;
+    }
+    this.left[node] = this.detachMinimum(this.left[node]);
+    return this.rebalance(node);
+  }
+}
+
+/**
+ * The k-th smallest (0-based) of the absolute deviations |x_i − center| over the values of `tree`, without listing
+ * them: the deviations of the values below `center` (read right to left) and of the values at or above it (read left
+ * to right) are two sorted sequences reachable through `select`, and the k-th smallest of two sorted sequences is
+ * found by bisecting how many come from the first (Frederickson & Johnson 1982).
+ *
+ * Cost: O(log n) bisection steps, each one O(log d) `select`: O(log n · log d) in all.
+ */
+export function kthAbsoluteDeviation(tree: OrderStatisticTree, center: number, rank: number): number {
+  const total = tree.size;
+  if (!(rank >= 0 && rank < total) || !Number.isInteger(rank)) {
+    throw new RangeError(`kthAbsoluteDeviation: rank must be an integer in [0, ${total}), got ${rank}`);
+  }
+  const belowCount = tree.countLess(center);
+  const aboveCount = total - belowCount;
+  // below(j) = center − x_(belowCount−1−j) ascends with j; above(j) = x_(belowCount+j) − center ascends with j.
+  const below = (j: number) => center - tree.select(belowCount - 1 - j);
+  const above = (j: number) => tree.select(belowCount + j) - center;
+  const taken = rank + 1;
+  let low = Math.max(0, taken - aboveCount);
+  let high = Math.min(taken, belowCount);
+  for (;;) {
+    const fromBelow = (low + high) >>> 1;
+    const fromAbove = taken - fromBelow;
+    if (fromBelow < high && fromAbove > 0 && above(fromAbove - 1) > below(fromBelow)) {
+      low = fromBelow + 1;
+    } else if (fromBelow > low && fromAbove < aboveCount && below(fromBelow - 1) > above(fromAbove)) {
+      high = fromBelow - 1;
+    } else {
+      const lastBelow = fromBelow > 0 ? below(fromBelow - 1) : Number.NEGATIVE_INFINITY;
+      const lastAbove = fromAbove > 0 ? above(fromAbove - 1) : Number.NEGATIVE_INFINITY;
+      return lastBelow > lastAbove ? lastBelow : lastAbove;
+    }
+  }
+}
