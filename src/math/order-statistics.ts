@@ -153,7 +153,7 @@ export class OrderStatisticTree {
     const rightChild = this.right[node];
     const leftHeight = this.heights[leftChild];
     const rightHeight = this.heights[rightChild];
-    this.heights[node] = (leftHeight > rightHeight ? leftHeight : rightHeight) + 1;
+    this.heights[node] = Math.max(leftHeight, rightHeight) + 1;
     this.subtreeCount[node] = this.subtreeCount[leftChild] + this.subtreeCount[rightChild] + this.multiplicity[node];
   }
 
@@ -284,7 +284,7 @@ export function kthAbsoluteDeviation(tree: OrderStatisticTree, center: number, r
     } else {
       const lastBelow = fromBelow > 0 ? below(fromBelow - 1) : Number.NEGATIVE_INFINITY;
       const lastAbove = fromAbove > 0 ? above(fromAbove - 1) : Number.NEGATIVE_INFINITY;
-      return lastBelow > lastAbove ? lastBelow : lastAbove;
+      return Math.max(lastBelow, lastAbove);
     }
   }
 }
