@@ -1,0 +1,121 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { type Clock, systemClock } from '../core/clock.js';
+import { UpkeepError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import type { Store } from '../store/store.js';
+import { createApp } from './app.js';
+import { type ApiLimits, DEFAULT_LIMITS } from './context.js';
+
+export interface ServerOptions {
+  store: Store;
+  host?: string;
+  /** 0 picks a free port; the chosen one is in the result. */
+  port?: number;
+  clock?: Clock;
+  limits?: ApiLimits;
+  /** Close on SIGINT/SIGTERM (a second signal exits at once). */
+  handleSignals?: boolean;
+  /** Runs after the server stops accepting requests and before the store closes (e.g. stop a simulator). */
+  onShutdown?: () => void | Promise<void>;
+  /** Longest wait for open requests to finish before their connections are cut (ms). */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  host: string;
+  port: number;
+  /** Stops accepting requests, lets open ones finish, runs `onShutdown`, closes the store. Idempotent. */
+  close(): Promise<void>;
+  /** Settles once `close()` has finished, whoever called it. */
+  closed: Promise<void>;
+}
+
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'the port is already in use',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'the address is not available on this machine',
+  ENOTFOUND: 'the host name does not resolve',
+};
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Serves the API app on Node's HTTP server. Listen failures (port in use, …) reject with one readable `UpkeepError`. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const requestedPort = options.port ?? 8080;
+  const app = createApp({
+    store: options.store,
+    clock: options.clock ?? systemClock,
+    limits: options.limits ?? DEFAULT_LIMITS,
+    version: VERSION,
+  });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      const problem = (error.code && LISTEN_PROBLEMS[error.code]) ?? error.message;
+      reject(new UpkeepError(`cannot listen on ${urlHost(host)}:${requestedPort}: ${problem}`));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(requestedPort, host);
+  });
+
+  const port = (server.address() as AddressInfo).port;
+  let resolveClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
+  });
+  let closing: Promise<void> | undefined;
+
+  const onSignal = () => {
+    if (closing) {
+      process.exit(130);
+    }
+    void close();
+  };
+
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      if (options.handleSignals) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        // A second signal while shutting down exits at once.
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+      }
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 5000);
+      await stopped;
+      clearTimeout(grace);
+      try {
+        await options.onShutdown?.();
+      } finally {
+        await options.store.close();
+        if (options.handleSignals) {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
+        resolveClosed();
+      }
+    })();
+    return closing;
+  };
+
+  if (options.handleSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  return { url: `http://${urlHost(host)}:${port}`, host, port, close, closed };
+}
