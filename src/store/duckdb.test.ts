@@ -1,0 +1,66 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnprocessableError } from '../core/errors.js';
+import { DuckDBStore } from './duckdb.js';
+import { openStore } from './open.js';
+import { runStoreSuite } from './suite.js';
+
+runStoreSuite('DuckDB in memory', () => DuckDBStore.open(':memory:'));
+runStoreSuite('DuckDB in memory, one thread', () => DuckDBStore.open(':memory:', { threads: 1 }));
+
+describe('DuckDB store on a file', () => {
+  let folder: string;
+
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'upkeep-duckdb-'));
+  });
+
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('creates missing folders and keeps values, assets and idempotency across a reopen', async () => {
+    const path = join(folder, 'nested', 'deeper', 'upkeep.duckdb');
+    const first = await openStore(path);
+    await first.upsertAssets([{ id: 'pump-01', attributes: { site: 'north' } }]);
+    expect(
+      await first.appendReadings([{ asset: 'pump-01', ts: 1_767_225_600_000, metrics: { temperature: 70.5 } }]),
+    ).toEqual({ accepted: 1, duplicates: 0 });
+    await first.close();
+
+    const second = await openStore(path);
+    expect(await second.queryReadings('pump-01')).toEqual([
+      { ts: 1_767_225_600_000, metric: 'temperature', value: 70.5 },
+    ]);
+    expect((await second.getAsset('pump-01'))?.attributes).toEqual({ site: 'north' });
+    expect(
+      await second.appendReadings([{ asset: 'pump-01', ts: 1_767_225_600_000, metrics: { temperature: 70.5 } }]),
+    ).toEqual({ accepted: 0, duplicates: 1 });
+    await second.close();
+  });
+
+  it('refuses use after close', async () => {
+    const store = await openStore(':memory:');
+    await store.close();
+    await expect(store.listAssets()).rejects.toThrow(/closed/);
+  });
+});
+
+describe('openStore', () => {
+  it('opens an in-memory DuckDB store', async () => {
+    const store = await openStore(':memory:');
+    expect(store.kind).toBe('duckdb');
+    await store.close();
+  });
+
+  it('says PostgreSQL is not available yet for a postgres:// URL', async () => {
+    await expect(openStore('postgres://upkeep@localhost/upkeep')).rejects.toThrow(UnprocessableError);
+    await expect(openStore('postgresql://localhost/upkeep')).rejects.toThrow(/PostgreSQL store not available yet/);
+  });
+
+  it('refuses an empty location', async () => {
+    await expect(openStore('  ')).rejects.toThrow(/'db' must be a file path/);
+  });
+});

@@ -1,0 +1,554 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  DOUBLE,
+  type DuckDBConnection,
+  type DuckDBDataChunk,
+  DuckDBInstance,
+  DuckDBListValue,
+  DuckDBTableFunction,
+  type DuckDBTableFunctionBindInfo,
+  type DuckDBTableFunctionInfo,
+  type DuckDBValue,
+  INTEGER,
+} from '@duckdb/node-api';
+import { describeValue, ValidationError } from '../core/errors.js';
+import { type Reading, toValueRows, type ValueRows } from '../core/reading.js';
+import type {
+  AppendResult,
+  Asset,
+  AssetListQuery,
+  AssetSummary,
+  LatestValue,
+  ReadingQuery,
+  Store,
+  StoredValue,
+} from './store.js';
+
+/**
+ * `readings` carries no unique index: an ART index over (asset, metric, ts) halved ingest throughput (measured
+ * 235k vs 550k values/s in 4,000-value batches), so idempotency comes from the one serialised writer anti-joining
+ * each batch against the stored rows of the batch's time range, which zone maps find without a full scan.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS assets (
+  id VARCHAR PRIMARY KEY,
+  attributes JSON NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS readings (
+  asset VARCHAR NOT NULL,
+  metric VARCHAR NOT NULL,
+  ts TIMESTAMP NOT NULL,
+  value DOUBLE NOT NULL
+);`;
+
+/** The table function through which the writer streams a staged batch into SQL without copying it to a table. */
+const STAGED_FUNCTION = 'upkeep_staged_values';
+const STAGED_COLUMNS = [
+  ['seq', INTEGER],
+  ['asset_idx', INTEGER],
+  ['metric_idx', INTEGER],
+  ['ts', DOUBLE],
+  ['value', DOUBLE],
+] as const;
+/** Rows per DuckDB data chunk (DuckDB's standard vector size). */
+const CHUNK_ROWS = 2048;
+/** Appends waiting together are committed in one transaction, up to this many values. */
+const MAX_GROUP_VALUES = 200_000;
+
+export interface DuckDBStoreOptions {
+  /** DuckDB worker threads; one keeps small ingest transactions cheapest, more speed up large scans. */
+  threads?: number;
+}
+
+/** Runs tasks one at a time, in call order. */
+class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+interface PendingAppend {
+  batch: StagedBatch;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** One batch dictionary-encoded into the numeric columns the staged-values table function emits. */
+interface StagedBatch {
+  length: number;
+  assetIndex: Int32Array;
+  metricIndex: Int32Array;
+  ts: Float64Array;
+  value: Float64Array;
+  assets: string[];
+  metrics: string[];
+  minTs: number;
+  maxTs: number;
+}
+
+function invalidName(kind: 'asset' | 'metric', row: number, name: unknown): ValidationError {
+  return new ValidationError(`row ${row}: ${kind} must be a non-empty string without NUL, got ${describeValue(name)}`, [
+    { path: `rows[${row}].${kind}`, message: 'must be a non-empty string without NUL characters' },
+  ]);
+}
+
+function isValidName(name: unknown): name is string {
+  return typeof name === 'string' && name.length > 0 && !name.includes('\u0000');
+}
+
+/**
+ * Validates and dictionary-encodes one batch: O(n) with one hash lookup per asset and per metric name.
+ * Names are checked once each, when first seen.
+ */
+function encodeBatch(rows: ValueRows): StagedBatch {
+  const { asset, metric, ts, value, length } = rows;
+  if (asset.length < length || metric.length < length || ts.length < length || value.length < length) {
+    throw new ValidationError(`value rows: a column is shorter than length ${length}`, [
+      { path: 'rows', message: `every column must hold ${length} entries` },
+    ]);
+  }
+  const batch: StagedBatch = {
+    length,
+    assetIndex: new Int32Array(length),
+    metricIndex: new Int32Array(length),
+    ts: ts.length === length ? ts : ts.subarray(0, length),
+    value: value.length === length ? value : value.subarray(0, length),
+    assets: [],
+    metrics: [],
+    minTs: Number.POSITIVE_INFINITY,
+    maxTs: Number.NEGATIVE_INFINITY,
+  };
+  const assetIds = new Map<string, number>();
+  const metricIds = new Map<string, number>();
+  for (let row = 0; row < length; row++) {
+    const assetId = asset[row] as string;
+    let assetIndex = assetIds.get(assetId);
+    if (assetIndex === undefined) {
+      if (!isValidName(assetId)) throw invalidName('asset', row, assetId);
+      assetIndex = batch.assets.length;
+      assetIds.set(assetId, assetIndex);
+      batch.assets.push(assetId);
+    }
+    const metricName = metric[row] as string;
+    let metricIndex = metricIds.get(metricName);
+    if (metricIndex === undefined) {
+      if (!isValidName(metricName)) throw invalidName('metric', row, metricName);
+      metricIndex = batch.metrics.length;
+      metricIds.set(metricName, metricIndex);
+      batch.metrics.push(metricName);
+    }
+    const time = ts[row] as number;
+    if (!Number.isFinite(time)) {
+      throw new ValidationError(`row ${row}: ts must be finite epoch milliseconds, got ${time}`, [
+        { path: `rows[${row}].ts`, message: 'must be finite epoch milliseconds' },
+      ]);
+    }
+    if (!Number.isFinite(value[row] as number)) {
+      throw new ValidationError(`row ${row}: metric '${metricName}' must be a finite number, got ${value[row]}`, [
+        { path: `rows[${row}].value`, message: 'must be a finite number' },
+      ]);
+    }
+    if (time < batch.minTs) batch.minTs = time;
+    if (time > batch.maxTs) batch.maxTs = time;
+    batch.assetIndex[row] = assetIndex;
+    batch.metricIndex[row] = metricIndex;
+  }
+  batch.minTs = Math.round(batch.minTs);
+  batch.maxTs = Math.round(batch.maxTs);
+  return batch;
+}
+
+/** A string as a SQL literal (standard SQL: quotes doubled, no backslash escapes). */
+function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+function sqlList(items: readonly string[]): string {
+  return `([${items.map(sqlString).join(', ')}]::VARCHAR[])`;
+}
+
+/**
+ * The statement storing one staged batch: in-batch duplicates keep their first occurrence, then values already
+ * stored under the same (asset, metric, ts) are dropped by an anti-join restricted to the batch's time range.
+ */
+function insertBatchSql(batchIndex: number, batch: StagedBatch): string {
+  return `INSERT INTO readings
+SELECT n.asset, n.metric, n.ts, n.value FROM (
+  SELECT ${sqlList(batch.assets)}[d.asset_idx + 1] AS asset, ${sqlList(batch.metrics)}[d.metric_idx + 1] AS metric,
+         d.ts, d.value
+  FROM (
+    SELECT asset_idx, metric_idx, epoch_ms(ts::BIGINT) AS ts, arg_min(value, seq) AS value
+    FROM ${STAGED_FUNCTION}(${batchIndex}) GROUP BY asset_idx, metric_idx, ts
+  ) d
+) n ANTI JOIN (
+  SELECT asset, metric, ts FROM readings
+  WHERE ts >= epoch_ms(${batch.minTs}::BIGINT) AND ts <= epoch_ms(${batch.maxTs}::BIGINT)
+) r ON r.asset = n.asset AND r.metric = n.metric AND r.ts = n.ts`;
+}
+
+function toNumber(value: DuckDBValue | undefined): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return Number.NaN;
+}
+
+function toNullableNumber(value: DuckDBValue | undefined): number | null {
+  return value === null || value === undefined ? null : toNumber(value);
+}
+
+function toStringList(value: DuckDBValue | undefined): string[] {
+  if (value instanceof DuckDBListValue) return value.items.filter((item): item is string => typeof item === 'string');
+  return [];
+}
+
+function parseAttributes(value: DuckDBValue | undefined): Record<string, string> {
+  if (typeof value !== 'string') return {};
+  const parsed: unknown = JSON.parse(value);
+  const attributes: Record<string, string> = {};
+  if (typeof parsed === 'object' && parsed !== null) {
+    for (const [key, item] of Object.entries(parsed)) attributes[key] = String(item);
+  }
+  return attributes;
+}
+
+function checkCount(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ValidationError(`'${name}' must be a non-negative integer, got ${describeValue(value)}`, [
+      { path: name, message: 'must be a non-negative integer' },
+    ]);
+  }
+  return value;
+}
+
+function checkTime(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value)) {
+    throw new ValidationError(`'${name}' must be finite epoch milliseconds, got ${describeValue(value)}`, [
+      { path: name, message: 'must be finite epoch milliseconds' },
+    ]);
+  }
+  return Math.round(value);
+}
+
+function validateAssets(assets: readonly Asset[]): void {
+  assets.forEach((asset, index) => {
+    if (!isValidName(asset.id)) {
+      throw new ValidationError(`asset ${index}: id must be a non-empty string, got ${describeValue(asset.id)}`, [
+        { path: `assets[${index}].id`, message: 'must be a non-empty string' },
+      ]);
+    }
+    for (const [key, value] of Object.entries(asset.attributes ?? {})) {
+      if (typeof value !== 'string') {
+        throw new ValidationError(`asset ${index}: attribute '${key}' must be a string, got ${describeValue(value)}`, [
+          { path: `assets[${index}].attributes.${key}`, message: 'must be a string' },
+        ]);
+      }
+    }
+  });
+}
+
+/**
+ * Asset summaries: a page of assets, then one aggregate over the readings of just those assets.
+ * `filter` is a SQL condition on `a.id`; `page` an ORDER BY/LIMIT/OFFSET clause.
+ */
+function assetSummarySql(filter: string, page: string): string {
+  return `
+WITH page AS (SELECT a.id, a.attributes FROM assets a ${filter} ORDER BY a.id ${page}),
+stats AS (
+  SELECT asset, list_sort(list(DISTINCT metric)) AS metrics, count(*) AS value_count, min(ts) AS first_ts,
+         max(ts) AS last_ts
+  FROM readings WHERE asset IN (SELECT id FROM page) GROUP BY asset
+)
+SELECT p.id, p.attributes::VARCHAR, coalesce(s.metrics, []::VARCHAR[]), coalesce(s.value_count, 0)::DOUBLE,
+       epoch_ms(s.first_ts)::DOUBLE, epoch_ms(s.last_ts)::DOUBLE
+FROM page p LEFT JOIN stats s ON s.asset = p.id ORDER BY p.id`;
+}
+
+/**
+ * The embedded store: one DuckDB database file (or memory). One writer connection commits appends; appends that
+ * arrive while a commit runs are committed together in the next transaction (group commit), each batch keeping
+ * its own accepted/duplicate counts. Batches reach SQL through a table function reading the encoded columns in
+ * place (no staging table). A second connection serves reads, so queries never wait behind a commit.
+ * DuckDB writes and syncs its write-ahead log on commit, so a resolved append survives a crash of the process.
+ */
+export class DuckDBStore implements Store {
+  readonly kind = 'duckdb' as const;
+  private readonly writeLock = new Serial();
+  private readonly readLock = new Serial();
+  private readonly pending: PendingAppend[] = [];
+  private draining: Promise<void> | undefined;
+  private closed = false;
+  /** The batches of the transaction being written, read by the staged-values table function. */
+  private staged: StagedBatch[] = [];
+  /** 0, 1, 2, …: the `seq` column, shared by every batch. */
+  private sequence = new Int32Array(0);
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly reader: DuckDBConnection,
+    private readonly knownAssets: Set<string>,
+  ) {
+    writer.registerTableFunction(this.stagedValuesFunction());
+  }
+
+  /** Opens (creating when missing) the database at `path`, or an in-memory one for ':memory:'. */
+  static async open(path: string, options: DuckDBStoreOptions = {}): Promise<DuckDBStore> {
+    if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+    const config: Record<string, string> = {};
+    if (options.threads !== undefined) config.threads = String(options.threads);
+    const instance = await DuckDBInstance.create(path, config);
+    const writer = await instance.connect();
+    await writer.run(SCHEMA);
+    const reader = await instance.connect();
+    const ids = (await writer.runAndReadAll('SELECT id FROM assets')).getColumns()[0] ?? [];
+    const knownAssets = new Set(ids.filter((id): id is string => typeof id === 'string'));
+    return new DuckDBStore(instance, writer, reader, knownAssets);
+  }
+
+  async appendReadings(readings: readonly Reading[]): Promise<AppendResult> {
+    this.assertOpen();
+    const described: Asset[] = [];
+    for (const reading of readings) {
+      if (reading.attributes !== undefined) described.push({ id: reading.asset, attributes: reading.attributes });
+    }
+    const result = await this.appendValues(toValueRows(readings));
+    if (described.length > 0) await this.upsertAssets(described);
+    return result;
+  }
+
+  async appendValues(rows: ValueRows): Promise<AppendResult> {
+    this.assertOpen();
+    const batch = encodeBatch(rows);
+    if (batch.length === 0) return { accepted: 0, duplicates: 0 };
+    return new Promise((resolve, reject) => {
+      this.pending.push({ batch, resolve, reject });
+      if (!this.draining) this.draining = this.drain();
+    });
+  }
+
+  async upsertAssets(assets: readonly Asset[]): Promise<void> {
+    this.assertOpen();
+    validateAssets(assets);
+    if (assets.length === 0) return;
+    await this.writeLock.run(async () => {
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        const statement = await this.writer.prepare(
+          `INSERT INTO assets VALUES ($1, $2::JSON)
+           ON CONFLICT (id) DO UPDATE SET attributes = json_merge_patch(assets.attributes, excluded.attributes)`,
+        );
+        try {
+          for (const asset of assets) {
+            statement.bind([asset.id, JSON.stringify(asset.attributes ?? {})]);
+            await statement.run();
+          }
+        } finally {
+          statement.destroySync();
+        }
+        await this.writer.run('COMMIT');
+      } catch (error) {
+        await this.writer.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      for (const asset of assets) this.knownAssets.add(asset.id);
+    });
+  }
+
+  async listAssets(query: AssetListQuery = {}): Promise<AssetSummary[]> {
+    this.assertOpen();
+    const limit = checkCount('limit', query.limit);
+    const offset = checkCount('offset', query.offset);
+    const filter = query.search ? 'WHERE strpos(lower(a.id), lower($1)) > 0' : '';
+    const page = `${limit !== undefined ? `LIMIT ${limit}` : ''} ${offset ? `OFFSET ${offset}` : ''}`;
+    return this.readSummaries(assetSummarySql(filter, page), query.search ? [query.search] : []);
+  }
+
+  async getAsset(id: string): Promise<AssetSummary | undefined> {
+    this.assertOpen();
+    const [summary] = await this.readSummaries(assetSummarySql('WHERE a.id = $1', ''), [id]);
+    return summary;
+  }
+
+  async queryReadings(asset: string, query: ReadingQuery = {}): Promise<StoredValue[]> {
+    this.assertOpen();
+    const limit = checkCount('limit', query.limit);
+    const from = checkTime('from', query.from);
+    const to = checkTime('to', query.to);
+    const conditions = ['asset = $1'];
+    const values: DuckDBValue[] = [asset];
+    if (query.metric !== undefined) {
+      values.push(query.metric);
+      conditions.push(`metric = $${values.length}`);
+    }
+    if (from !== undefined) conditions.push(`ts >= epoch_ms(${from}::BIGINT)`);
+    if (to !== undefined) conditions.push(`ts < epoch_ms(${to}::BIGINT)`);
+    const sql = `SELECT epoch_ms(ts)::DOUBLE, metric, value FROM readings WHERE ${conditions.join(' AND ')}
+      ORDER BY ts, metric ${limit !== undefined ? `LIMIT ${limit}` : ''}`;
+    const [tsColumn = [], metricColumn = [], valueColumn = []] = await this.read(sql, values);
+    const result: StoredValue[] = new Array(tsColumn.length);
+    for (let row = 0; row < tsColumn.length; row++) {
+      result[row] = {
+        ts: toNumber(tsColumn[row]),
+        metric: String(metricColumn[row]),
+        value: toNumber(valueColumn[row]),
+      };
+    }
+    return result;
+  }
+
+  async latestValues(asset: string): Promise<Record<string, LatestValue>> {
+    this.assertOpen();
+    const sql = `SELECT metric, epoch_ms(max(ts))::DOUBLE, arg_max(value, ts)
+      FROM readings WHERE asset = $1 GROUP BY metric ORDER BY metric`;
+    const [metricColumn = [], tsColumn = [], valueColumn = []] = await this.read(sql, [asset]);
+    const latest: Record<string, LatestValue> = {};
+    for (let row = 0; row < metricColumn.length; row++) {
+      latest[String(metricColumn[row])] = { ts: toNumber(tsColumn[row]), value: toNumber(valueColumn[row]) };
+    }
+    return latest;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.draining;
+    await this.writeLock.run(() => this.writer.run('CHECKPOINT'));
+    await this.readLock.run(async () => undefined);
+    this.reader.closeSync();
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the DuckDB store is closed');
+  }
+
+  private read(sql: string, values: DuckDBValue[]): Promise<DuckDBValue[][]> {
+    return this.readLock.run(async () => (await this.reader.runAndReadAll(sql, values)).getColumns());
+  }
+
+  private async readSummaries(sql: string, values: DuckDBValue[]): Promise<AssetSummary[]> {
+    const [ids = [], attributes = [], metrics = [], counts = [], firsts = [], lasts = []] = await this.read(
+      sql,
+      values,
+    );
+    return ids.map((id, row) => ({
+      id: String(id),
+      attributes: parseAttributes(attributes[row]),
+      metrics: toStringList(metrics[row]),
+      readingCount: toNumber(counts[row]),
+      firstTs: toNullableNumber(firsts[row]),
+      lastTs: toNullableNumber(lasts[row]),
+    }));
+  }
+
+  /** Commits waiting appends, a group at a time, until none is left. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        let values = 0;
+        let take = 0;
+        while (
+          take < this.pending.length &&
+          (take === 0 || values + (this.pending[take] as PendingAppend).batch.length <= MAX_GROUP_VALUES)
+        ) {
+          values += (this.pending[take] as PendingAppend).batch.length;
+          take++;
+        }
+        const group = this.pending.splice(0, take);
+        const batches = group.map((append) => append.batch);
+        try {
+          const results = await this.writeLock.run(() => this.writeGroup(batches));
+          for (let index = 0; index < group.length; index++) {
+            (group[index] as PendingAppend).resolve(results[index] as AppendResult);
+          }
+        } catch (error) {
+          for (const append of group) append.reject(error);
+        }
+      }
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  /** One transaction for a group of batches, one INSERT per batch so that each gets its own count. */
+  private async writeGroup(batches: StagedBatch[]): Promise<AppendResult[]> {
+    const newAssets = new Set<string>();
+    let longest = 0;
+    for (const batch of batches) {
+      longest = Math.max(longest, batch.length);
+      for (const id of batch.assets) if (!this.knownAssets.has(id)) newAssets.add(id);
+    }
+    if (this.sequence.length < longest) {
+      this.sequence = new Int32Array(Math.max(longest, 2 * this.sequence.length));
+      for (let index = 0; index < this.sequence.length; index++) this.sequence[index] = index;
+    }
+    this.staged = batches;
+    const results: AppendResult[] = [];
+    try {
+      let prefix = 'BEGIN TRANSACTION;';
+      if (newAssets.size > 0) {
+        prefix += `INSERT INTO assets (id) SELECT unnest(${sqlList([...newAssets])}) ON CONFLICT DO NOTHING;`;
+      }
+      for (let index = 0; index < batches.length; index++) {
+        const batch = batches[index] as StagedBatch;
+        const result = await this.writer.run(`${index === 0 ? prefix : ''}${insertBatchSql(index, batch)}`);
+        results.push({ accepted: result.rowsChanged, duplicates: batch.length - result.rowsChanged });
+      }
+      await this.writer.run('COMMIT');
+    } catch (error) {
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      this.staged = [];
+    }
+    for (const id of newAssets) this.knownAssets.add(id);
+    return results;
+  }
+
+  /** `upkeep_staged_values(i)`: the columns of staged batch i, a data chunk at a time, copied with one memcpy each. */
+  private stagedValuesFunction(): DuckDBTableFunction {
+    return DuckDBTableFunction.create({
+      name: STAGED_FUNCTION,
+      parameterTypes: [INTEGER],
+      bindFunction: (info: DuckDBTableFunctionBindInfo) => {
+        const index = info.getParameter(0);
+        const batch = typeof index === 'number' ? this.staged[index] : undefined;
+        if (!batch) {
+          info.setError(`${STAGED_FUNCTION}: no staged batch ${String(index)}`);
+          return;
+        }
+        for (const [name, type] of STAGED_COLUMNS) info.addResultColumn(name, type);
+        info.setBindData({ batch });
+        info.setCardinality(batch.length, true);
+      },
+      initFunction: (info) => info.setInitData({ next: 0 }),
+      mainFunction: (info: DuckDBTableFunctionInfo, output: DuckDBDataChunk) => {
+        const { batch } = info.bindData as { batch: StagedBatch };
+        const state = info.initData as { next: number };
+        const start = state.next;
+        const length = Math.min(CHUNK_ROWS, batch.length - start);
+        output.rowCount = length;
+        if (length <= 0) return;
+        const columns = [this.sequence, batch.assetIndex, batch.metricIndex, batch.ts, batch.value];
+        for (let column = 0; column < columns.length; column++) {
+          const vector = output.getColumnVector(column) as unknown as {
+            items: Int32Array | Float64Array;
+            flush(): void;
+          };
+          const source = columns[column] as Int32Array | Float64Array;
+          vector.items.set(source.subarray(start, start + length));
+          vector.flush();
+        }
+        state.next = start + length;
+      },
+    });
+  }
+}
