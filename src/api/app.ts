@@ -2,7 +2,9 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { ValidationError } from '../core/errors.js';
 import type { AppContext } from './context.js';
 import { errorResponse } from './middleware/error-handler.js';
+import { assetsRoutes } from './routes/assets.js';
 import { healthRoutes } from './routes/health.js';
+import { readingsRoutes } from './routes/readings.js';
 
 /** Turns zod validation failures of a route's declared params/query/body into a ValidationError (HTTP 400). */
 export function newRouter(): OpenAPIHono {
@@ -26,6 +28,8 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}`, details: [] }, 404));
 
   app.route('/', healthRoutes(ctx));
+  app.route('/', readingsRoutes(ctx));
+  app.route('/', assetsRoutes(ctx));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
