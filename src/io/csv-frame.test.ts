@@ -87,11 +87,17 @@ describe('readCsvFrame', () => {
     );
   });
 
-  it('gives the same frame streaming a file as parsing its text', async () => {
-    const text = 'x,y,kind\n0.1,1,a\n0.2,,b\n0.3,3,\n';
-    const fromFile = await readCsvFrame(writeFile('same.csv', text));
-    const fromText = await parseCsvFrame(text);
-    expect(fromFile.columns).toEqual(fromText.columns);
+  it('gives the same frame streaming an unquoted file as parsing its text with csv-parse', async () => {
+    for (const text of ['x,y,kind\n0.1,1,a\n0.2,,b\n0.3,3,\n', 'x,y,kind\r\n0.1,1,a\r\n\r\n0.2,,b\r\n0.3,3,']) {
+      const fromFile = await readCsvFrame(writeFile('same.csv', text));
+      const fromText = await parseCsvFrame(text);
+      expect(fromFile.rowCount).toBe(3);
+      expect(fromFile.columns).toEqual(fromText.columns);
+    }
+    const crlf = writeFile('crlf.csv', 'a,b\r\n1,2\r\n\r\n3\r\n');
+    await expect(readCsvFrame(crlf)).rejects.toThrow(
+      /crlf\.csv line 4: 1 fields, the header has 2 \(no value for 'b'\)/,
+    );
   });
 });
 

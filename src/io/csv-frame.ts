@@ -51,11 +51,7 @@ class ColumnBuilder {
       this.addText(row, raw);
       return;
     }
-    this.numbers = grow(this.numbers, row + 1);
-    if (isMissingText(raw)) {
-      this.numbers[row] = Number.NaN;
-      return;
-    }
+    if (row >= this.numbers.length) this.numbers = grow(this.numbers, row + 1);
     if (this.mode !== 'boolean') {
       const value = parseNumberText(raw);
       if (value !== undefined) {
@@ -63,6 +59,10 @@ class ColumnBuilder {
         this.numbers[row] = value;
         return;
       }
+    }
+    if (isMissingText(raw)) {
+      this.numbers[row] = Number.NaN;
+      return;
     }
     if (this.mode !== 'number') {
       const flag = parseBooleanText(raw);
@@ -185,30 +185,37 @@ function wrapParseError(error: unknown, source: string): never {
   throw error;
 }
 
-/** Feeds the records after the header to the builders; returns false when there was no header. */
+/**
+ * Feeds the records after the header to the builders; returns false when there was no header. Records arrive one
+ * at a time (csv-parse) or in batches (the unquoted fast path).
+ */
 async function consume(
-  records: AsyncIterable<ParsedRecord> | Iterable<ParsedRecord>,
+  records: AsyncIterable<ParsedRecord | ParsedRecord[]> | Iterable<ParsedRecord | ParsedRecord[]>,
   source: string,
   onHeader: (names: string[]) => ColumnBuilder[],
   onlyColumns?: number[],
 ): Promise<boolean> {
   let builders: ColumnBuilder[] | undefined;
   let names: string[] = [];
+  const take = ({ record, info }: ParsedRecord): void => {
+    if (!builders) {
+      names = readHeader(record, source);
+      builders = onHeader(names);
+      return;
+    }
+    checkFieldCount(record, names, info.lines, source);
+    if (onlyColumns) {
+      for (const index of onlyColumns) (builders[index] as ColumnBuilder).add(record[index] as string);
+    } else {
+      for (let index = 0; index < builders.length; index++) {
+        (builders[index] as ColumnBuilder).add(record[index] as string);
+      }
+    }
+  };
   try {
-    for await (const { record, info } of records) {
-      if (!builders) {
-        names = readHeader(record, source);
-        builders = onHeader(names);
-        continue;
-      }
-      checkFieldCount(record, names, info.lines, source);
-      if (onlyColumns) {
-        for (const index of onlyColumns) (builders[index] as ColumnBuilder).add(record[index] as string);
-      } else {
-        for (let index = 0; index < builders.length; index++) {
-          (builders[index] as ColumnBuilder).add(record[index] as string);
-        }
-      }
+    for await (const item of records) {
+      if (Array.isArray(item)) for (const record of item) take(record);
+      else take(item);
     }
   } catch (error) {
     wrapParseError(error, source);
@@ -278,6 +285,42 @@ async function readFirstLine(path: string, source: string): Promise<string> {
   }
 }
 
+/** True when the file has a `"` anywhere, i.e. may hold quoted fields. O(bytes). */
+async function containsQuote(path: string): Promise<boolean> {
+  for await (const chunk of createReadStream(path)) if ((chunk as Buffer).includes(0x22)) return true;
+  return false;
+}
+
+/**
+ * Records of a file without quotes: lines split on the delimiter, `\r\n` or `\n` endings, empty lines skipped,
+ * a leading BOM removed. Several times faster than the general parser on large numeric files. O(bytes).
+ */
+async function* unquotedRecords(path: string, delimiter: string): AsyncGenerator<ParsedRecord[]> {
+  let carry = '';
+  let line = 0;
+  let first = true;
+  for await (const chunk of createReadStream(path, { encoding: 'utf8' })) {
+    let text = carry + (chunk as string);
+    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    first = false;
+    const batch: ParsedRecord[] = [];
+    let start = 0;
+    let end = text.indexOf('\n', start);
+    while (end >= 0) {
+      line++;
+      const content =
+        text.charCodeAt(end - 1) === 13 && end > start ? text.slice(start, end - 1) : text.slice(start, end);
+      if (content.length > 0) batch.push({ record: content.split(delimiter), info: { lines: line } });
+      start = end + 1;
+      end = text.indexOf('\n', start);
+    }
+    carry = text.slice(start);
+    if (batch.length > 0) yield batch;
+  }
+  const last = carry.endsWith('\r') ? carry.slice(0, -1) : carry;
+  if (last.length > 0) yield [{ record: last.split(delimiter), info: { lines: line + 1 } }];
+}
+
 /**
  * Reads a CSV file with a header row into a frame, streaming it (a second pass only for a column whose text
  * begins with numbers). Throws `ValidationError` naming the file, line and column for a malformed file.
@@ -286,8 +329,11 @@ async function readFirstLine(path: string, source: string): Promise<string> {
 export async function readCsvFrame(path: string, options: CsvFrameOptions = {}): Promise<Frame> {
   const source = options.source ?? basename(path);
   const delimiter = options.delimiter ?? detectDelimiter(await readFirstLine(path, path));
-  const stream = (): AsyncIterable<ParsedRecord> =>
-    createReadStream(path).pipe(parse(parserOptions(delimiter))) as AsyncIterable<ParsedRecord>;
+  const quoted = await containsQuote(path);
+  const stream = (): AsyncIterable<ParsedRecord | ParsedRecord[]> =>
+    quoted
+      ? (createReadStream(path).pipe(parse(parserOptions(delimiter))) as AsyncIterable<ParsedRecord>)
+      : unquotedRecords(path, delimiter);
   let builders: ColumnBuilder[] = [];
   const hasHeader = await consume(stream(), source, (names) => {
     builders = names.map((name) => new ColumnBuilder(name));
@@ -305,26 +351,56 @@ function quoteField(text: string): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** CSV lines of the given rows (no header, each ending in a newline). */
+function formatRows(frame: Frame, from: number, to: number): string {
+  const columns = frame.columns;
+  const cells = new Array<string>(columns.length);
+  let text = '';
+  for (let row = from; row < to; row++) {
+    for (let index = 0; index < columns.length; index++) {
+      const column = columns[index] as Column;
+      if (column.kind === 'numeric') {
+        const value = column.values[row] as number;
+        cells[index] = Number.isNaN(value) ? '' : String(value);
+      } else {
+        const code = column.codes[row] as number;
+        cells[index] = code < 0 ? '' : quoteField(column.levels[code] as string);
+      }
+    }
+    text += `${cells.join(',')}\n`;
+  }
+  return text;
+}
+
+function formatHeader(frame: Frame): string {
+  return `${frame.names.map(quoteField).join(',')}\n`;
+}
+
 /**
  * Writes a frame as CSV text with a header row: numbers in their shortest round-trip form, missing values empty,
  * text quoted when it holds a comma, quote, newline or edge spaces. O(rows × columns).
  */
 export function frameToCsv(frame: Frame): string {
-  const lines: string[] = [frame.names.map(quoteField).join(',')];
-  const columns = frame.columns;
-  const cells = new Array<string>(columns.length);
-  for (let row = 0; row < frame.rowCount; row++) {
-    for (let index = 0; index < columns.length; index++) {
-      const column = columns[index] as Column;
-      if (column.kind === 'numeric') {
-        const value = column.values[row];
-        cells[index] = Number.isNaN(value) ? '' : String(value);
-      } else {
-        const code = column.codes[row];
-        cells[index] = code < 0 ? '' : quoteField(column.levels[code] as string);
-      }
-    }
-    lines.push(cells.join(','));
+  return formatHeader(frame) + formatRows(frame, 0, frame.rowCount);
+}
+
+const ROWS_PER_WRITE = 10_000;
+
+/** Writes a frame to a CSV file (as `frameToCsv`), a block of rows at a time. O(rows × columns). */
+export async function writeCsvFile(path: string, frame: Frame): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'w');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ValidationError(`cannot write CSV file '${path}': ${code === 'ENOENT' ? 'no such directory' : code}`);
   }
-  return `${lines.join('\n')}\n`;
+  try {
+    await handle.write(formatHeader(frame));
+    for (let from = 0; from < frame.rowCount; from += ROWS_PER_WRITE) {
+      await handle.write(formatRows(frame, from, Math.min(frame.rowCount, from + ROWS_PER_WRITE)));
+    }
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,5 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { Frame, frameFromRows, inferColumn, numericColumn } from './frame.js';
+import { Frame, frameFromRows, inferColumn, numericColumn, parseNumberText } from './frame.js';
+
+describe('parseNumberText', () => {
+  it('reads decimal literals only', () => {
+    expect(['42', ' -0.5 ', '.5', '+.5e-3', '1E6', '007'].map(parseNumberText)).toEqual([
+      42, -0.5, 0.5, 0.0005, 1e6, 7,
+    ]);
+    for (const text of [
+      '',
+      ' ',
+      '0x10',
+      '0b1',
+      '1_000',
+      'Infinity',
+      'NaN',
+      '1e',
+      '.',
+      '1.2.3',
+      '--1',
+      '1e999',
+      '4 2',
+    ]) {
+      expect(parseNumberText(text)).toBeUndefined();
+    }
+  });
+});
 
 describe('inferColumn', () => {
   it('reads numbers, including exponent notation, with missing tokens as NaN', () => {

@@ -27,18 +27,30 @@ export type RawValue = string | number | boolean | null | undefined;
 const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none']);
 const TRUE_TOKENS = new Set(['true', 'yes']);
 const FALSE_TOKENS = new Set(['false', 'no']);
-const NUMBER_PATTERN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** True for text that means "no value": empty, `NA`, `N/A`, `NaN`, `null`, `None` (any case, trimmed). */
 export function isMissingText(text: string): boolean {
   return MISSING_TOKENS.has(text.trim().toLowerCase());
 }
 
-/** Parses a decimal number written in plain or exponent notation; `undefined` for anything else. */
+/**
+ * Parses a decimal number written in plain or exponent notation (`42`, `-0.5`, `.5`, `1e-3`; surrounding spaces
+ * allowed); `undefined` for anything else, including hex, `Infinity` and `NaN`. Only the characters `0-9 . + - e E`
+ * reach `Number`, which accepts exactly the decimal literals among such strings. O(length).
+ */
 export function parseNumberText(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!NUMBER_PATTERN.test(trimmed)) return undefined;
-  const value = Number(trimmed);
+  const length = text.length;
+  if (length === 0) return undefined;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    const allowed =
+      (code >= 48 && code <= 57) || code === 46 || code === 45 || code === 43 || code === 101 || code === 69;
+    if (!allowed) {
+      const trimmed = text.trim();
+      return trimmed.length > 0 && trimmed.length < length ? parseNumberText(trimmed) : undefined;
+    }
+  }
+  const value = Number(text);
   return Number.isFinite(value) ? value : undefined;
 }
 
