@@ -245,7 +245,8 @@ function rescanIndices(builders: ColumnBuilder[]): number[] {
  */
 export async function parseCsvFrame(text: string, options: CsvFrameOptions = {}): Promise<Frame> {
   const source = options.source ?? 'CSV input';
-  const delimiter = options.delimiter ?? detectDelimiter(text.slice(0, text.indexOf('\n') >>> 0));
+  const lineEnd = text.indexOf('\n');
+  const delimiter = options.delimiter ?? detectDelimiter(lineEnd < 0 ? text : text.slice(0, lineEnd));
   const records = (): ParsedRecord[] => {
     try {
       return parseSync(text, parserOptions(delimiter)) as unknown as ParsedRecord[];
