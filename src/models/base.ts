@@ -72,6 +72,8 @@ export interface FitContext {
   /** True when the caller passed weights (so a model can skip the multiplications when false). */
   readonly weighted: boolean;
   readonly featureNames: readonly string[] | undefined;
+  /** For classifiers: the class labels, ascending; y holds indices into this list. */
+  readonly classes?: readonly number[];
   readonly onProgress: (progress: FitProgress) => void;
 }
 
@@ -152,6 +154,7 @@ export abstract class Model<Options extends object, State extends object> {
 
   /** Rebuilds a model of this class from `toJSON()` output (after a JSON round trip). */
   static fromJSON<M extends AnyModel>(this: ModelClass<M>, artifact: unknown): M {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the concrete subclass the artifact must belong to
     return restoreModel(this, artifact);
   }
 
@@ -255,7 +258,13 @@ export abstract class SupervisedModel<
     const schema: FittedSchema = { featureCount: features };
     if (featureNames) schema.featureNames = featureNames;
     const encodedTargets = this.prepareTargets(targets, schema);
-    const context: FitContext = { sampleWeight, weighted, featureNames, onProgress: options.onProgress ?? (() => {}) };
+    const context: FitContext = {
+      sampleWeight,
+      weighted,
+      featureNames,
+      classes: schema.classes,
+      onProgress: options.onProgress ?? (() => {}),
+    };
     const state = this._fit(X, encodedTargets, context);
     this.schema = schema;
     this.fittedState = state;
