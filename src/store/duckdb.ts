@@ -89,7 +89,17 @@ interface StagedBatch {
   metrics: string[];
   minTs: number;
   maxTs: number;
+  /** Earliest and latest time of each asset of the batch (by asset index). */
+  assetMinTs: number[];
+  assetMaxTs: number[];
+  /** False when every (asset, metric) pair's times strictly increase along the batch: no in-batch duplicate. */
+  mayRepeat: boolean;
+  /** Every time is whole milliseconds (as the database stores them). */
+  integral: boolean;
 }
+
+/** Metric indexes below this share a numeric key with their asset index when looking for repeated pairs. */
+const PAIR_KEY_STRIDE = 1 << 20;
 
 function invalidName(kind: 'asset' | 'metric', row: number, name: unknown): ValidationError {
   return new ValidationError(`row ${row}: ${kind} must be a non-empty string without NUL, got ${describeValue(name)}`, [
@@ -122,9 +132,14 @@ function encodeBatch(rows: ValueRows): StagedBatch {
     metrics: [],
     minTs: Number.POSITIVE_INFINITY,
     maxTs: Number.NEGATIVE_INFINITY,
+    assetMinTs: [],
+    assetMaxTs: [],
+    mayRepeat: false,
+    integral: true,
   };
   const assetIds = new Map<string, number>();
   const metricIds = new Map<string, number>();
+  const lastTsByPair = new Map<number, number>();
   for (let row = 0; row < length; row++) {
     const assetId = asset[row] as string;
     let assetIndex = assetIds.get(assetId);
@@ -133,6 +148,8 @@ function encodeBatch(rows: ValueRows): StagedBatch {
       assetIndex = batch.assets.length;
       assetIds.set(assetId, assetIndex);
       batch.assets.push(assetId);
+      batch.assetMinTs.push(Number.POSITIVE_INFINITY);
+      batch.assetMaxTs.push(Number.NEGATIVE_INFINITY);
     }
     const metricName = metric[row] as string;
     let metricIndex = metricIds.get(metricName);
@@ -155,12 +172,36 @@ function encodeBatch(rows: ValueRows): StagedBatch {
     }
     if (time < batch.minTs) batch.minTs = time;
     if (time > batch.maxTs) batch.maxTs = time;
+    if (time < (batch.assetMinTs[assetIndex] as number)) batch.assetMinTs[assetIndex] = time;
+    if (time > (batch.assetMaxTs[assetIndex] as number)) batch.assetMaxTs[assetIndex] = time;
+    if (!Number.isInteger(time)) {
+      // Stored times are whole milliseconds: distinct fractional times may meet after rounding.
+      batch.integral = false;
+      batch.mayRepeat = true;
+    }
+    if (metricIndex < PAIR_KEY_STRIDE) {
+      const pairKey = assetIndex * PAIR_KEY_STRIDE + metricIndex;
+      const previous = lastTsByPair.get(pairKey);
+      if (previous !== undefined && time <= previous) batch.mayRepeat = true;
+      lastTsByPair.set(pairKey, time);
+    } else {
+      batch.mayRepeat = true;
+    }
     batch.assetIndex[row] = assetIndex;
     batch.metricIndex[row] = metricIndex;
   }
   batch.minTs = Math.round(batch.minTs);
   batch.maxTs = Math.round(batch.maxTs);
   return batch;
+}
+
+/** The latest stored time of every asset (one scan, at open): appends after it need no duplicate check. */
+async function loadLastTimes(connection: DuckDBConnection): Promise<Map<string, number>> {
+  const reader = await connection.runAndReadAll('SELECT asset, epoch_ms(max(ts))::DOUBLE FROM readings GROUP BY asset');
+  const [assets = [], times = []] = reader.getColumns();
+  const lastTs = new Map<string, number>();
+  for (let row = 0; row < assets.length; row++) lastTs.set(String(assets[row]), toNumber(times[row]));
+  return lastTs;
 }
 
 /** A string as a SQL literal (standard SQL: quotes doubled, no backslash escapes). */
@@ -173,19 +214,20 @@ function sqlList(items: readonly string[]): string {
 }
 
 /**
- * The statement storing one staged batch: in-batch duplicates keep their first occurrence, then values already
- * stored under the same (asset, metric, ts) are dropped by an anti-join restricted to the batch's time range.
+ * The statement storing one staged batch. When the batch may repeat an (asset, metric, ts) the first occurrence is
+ * kept; when it may overlap stored values they are dropped by an anti-join restricted to the batch's time range.
+ * A batch with neither (the usual live telemetry: each asset's times increase) is a plain append.
  */
-function insertBatchSql(batchIndex: number, batch: StagedBatch): string {
+function insertBatchSql(batchIndex: number, batch: StagedBatch, overlapsStored: boolean): string {
+  const staged = batch.mayRepeat
+    ? `(SELECT asset_idx, metric_idx, epoch_ms(ts::BIGINT) AS ts, arg_min(value, seq) AS value
+        FROM ${STAGED_FUNCTION}(${batchIndex}) GROUP BY ALL)`
+    : `(SELECT asset_idx, metric_idx, epoch_ms(ts::BIGINT) AS ts, value FROM ${STAGED_FUNCTION}(${batchIndex}))`;
+  const named = `SELECT ${sqlList(batch.assets)}[d.asset_idx + 1] AS asset, ${sqlList(batch.metrics)}[d.metric_idx + 1] AS metric,
+    d.ts, d.value FROM ${staged} d`;
+  if (!overlapsStored) return `INSERT INTO readings ${named}`;
   return `INSERT INTO readings
-SELECT n.asset, n.metric, n.ts, n.value FROM (
-  SELECT ${sqlList(batch.assets)}[d.asset_idx + 1] AS asset, ${sqlList(batch.metrics)}[d.metric_idx + 1] AS metric,
-         d.ts, d.value
-  FROM (
-    SELECT asset_idx, metric_idx, epoch_ms(ts::BIGINT) AS ts, arg_min(value, seq) AS value
-    FROM ${STAGED_FUNCTION}(${batchIndex}) GROUP BY asset_idx, metric_idx, ts
-  ) d
-) n ANTI JOIN (
+SELECT n.asset, n.metric, n.ts, n.value FROM (${named}) n ANTI JOIN (
   SELECT asset, metric, ts FROM readings
   WHERE ts >= epoch_ms(${batch.minTs}::BIGINT) AND ts <= epoch_ms(${batch.maxTs}::BIGINT)
 ) r ON r.asset = n.asset AND r.metric = n.metric AND r.ts = n.ts`;
@@ -294,6 +336,7 @@ export class DuckDBStore implements Store {
     private readonly writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
     private readonly knownAssets: Set<string>,
+    private readonly lastTsByAsset: Map<string, number>,
   ) {
     writer.registerTableFunction(this.stagedValuesFunction());
   }
@@ -309,7 +352,7 @@ export class DuckDBStore implements Store {
     const reader = await instance.connect();
     const ids = (await writer.runAndReadAll('SELECT id FROM assets')).getColumns()[0] ?? [];
     const knownAssets = new Set(ids.filter((id): id is string => typeof id === 'string'));
-    return new DuckDBStore(instance, writer, reader, knownAssets);
+    return new DuckDBStore(instance, writer, reader, knownAssets, await loadLastTimes(writer));
   }
 
   async appendReadings(readings: readonly Reading[]): Promise<AppendResult> {
@@ -492,6 +535,10 @@ export class DuckDBStore implements Store {
     }
     this.staged = batches;
     const results: AppendResult[] = [];
+    // Latest stored time per asset, counting this transaction's batches; committed into lastTsByAsset after COMMIT.
+    const groupLastTs = new Map<string, number>();
+    const lastTs = (id: string) =>
+      Math.max(this.lastTsByAsset.get(id) ?? Number.NEGATIVE_INFINITY, groupLastTs.get(id) ?? Number.NEGATIVE_INFINITY);
     try {
       let prefix = 'BEGIN TRANSACTION;';
       if (newAssets.size > 0) {
@@ -499,8 +546,15 @@ export class DuckDBStore implements Store {
       }
       for (let index = 0; index < batches.length; index++) {
         const batch = batches[index] as StagedBatch;
-        const result = await this.writer.run(`${index === 0 ? prefix : ''}${insertBatchSql(index, batch)}`);
+        const overlapsStored =
+          !batch.integral || batch.assets.some((id, k) => (batch.assetMinTs[k] as number) <= lastTs(id));
+        const result = await this.writer.run(
+          `${index === 0 ? prefix : ''}${insertBatchSql(index, batch, overlapsStored)}`,
+        );
         results.push({ accepted: result.rowsChanged, duplicates: batch.length - result.rowsChanged });
+        batch.assets.forEach((id, k) => {
+          groupLastTs.set(id, Math.max(lastTs(id), batch.assetMaxTs[k] as number));
+        });
       }
       await this.writer.run('COMMIT');
     } catch (error) {
@@ -510,6 +564,7 @@ export class DuckDBStore implements Store {
       this.staged = [];
     }
     for (const id of newAssets) this.knownAssets.add(id);
+    for (const [id, ts] of groupLastTs) this.lastTsByAsset.set(id, ts);
     return results;
   }
 

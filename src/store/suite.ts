@@ -89,6 +89,40 @@ export function runStoreSuite(name: string, factory: () => Promise<Store>): void
         expect(await store.queryReadings('pump-01')).toHaveLength(6);
       });
 
+      it('stores times as whole milliseconds: fractions that round to one instant are one value', async () => {
+        const rows = toValueRows([
+          reading('pump-01', 0, { temperature: 70 }),
+          reading('pump-01', 0, { temperature: 71 }),
+          reading('pump-01', 1, { temperature: 72 }),
+        ]);
+        rows.ts[0] = T0 + 0.2;
+        rows.ts[1] = T0 + 0.4;
+        expect(await store.appendValues(rows)).toEqual({ accepted: 2, duplicates: 1 });
+        rows.ts[0] = T0 + 0.3;
+        expect(await store.appendValues(rows)).toEqual({ accepted: 0, duplicates: 3 });
+        expect(await store.queryReadings('pump-01')).toEqual([
+          { ts: T0, metric: 'temperature', value: 70 },
+          { ts: T0 + SECOND, metric: 'temperature', value: 72 },
+        ]);
+      });
+
+      it('tells a late value of a known asset from a duplicate', async () => {
+        await store.appendReadings([reading('pump-01', 10, { temperature: 70, vibration: 0.5 })]);
+        const late = await store.appendReadings([
+          reading('pump-01', 5, { temperature: 65 }),
+          reading('pump-01', 10, { temperature: 99, pressure: 3 }),
+        ]);
+        expect(late).toEqual({ accepted: 2, duplicates: 1 });
+        expect(
+          (await store.queryReadings('pump-01')).map((value) => [value.ts - T0, value.metric, value.value]),
+        ).toEqual([
+          [5 * SECOND, 'temperature', 65],
+          [10 * SECOND, 'pressure', 3],
+          [10 * SECOND, 'temperature', 70],
+          [10 * SECOND, 'vibration', 0.5],
+        ]);
+      });
+
       it('answers an empty batch with zero counts', async () => {
         expect(await store.appendReadings([])).toEqual({ accepted: 0, duplicates: 0 });
         expect(await store.listAssets()).toEqual([]);
