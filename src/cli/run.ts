@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { UpkeepError } from '../core/errors.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
 
 /** Where `serve` and `import` keep data unless told otherwise (relative to the working directory). */
 export const DEFAULT_DB = './data/upkeep.duckdb';
@@ -79,4 +81,21 @@ export function integerOption(name: string, min: number, max = Number.MAX_SAFE_I
     }
     return number;
   };
+}
+
+/** Opens the `--db` store; a database file locked by another running Upkeep becomes one readable line (exit 2). */
+export async function openCliStore(db: string): Promise<Store> {
+  try {
+    return await openStore(db);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : '';
+    const holder = /Conflicting lock is held in .*\(PID (\d+)\)/.exec(message);
+    if (/Could not set lock on file/.test(message)) {
+      throw new UpkeepError(
+        `${db} is in use by another process${holder ? ` (PID ${holder[1]})` : ''}: stop it, use another --db, ` +
+          'or send the data to the running server (POST /v1/readings)',
+      );
+    }
+    throw error;
+  }
 }

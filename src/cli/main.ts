@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../core/version.js';
+import { registerImport } from './commands/import.js';
+import { registerServe } from './commands/serve.js';
+import { EXIT_BAD_INPUT, reportError } from './run.js';
+
+/** The `upkeep` program: one subcommand per file under commands/. */
+function buildProgram(): Command {
+  const program = new Command('upkeep')
+    .description('Predictive maintenance for fleets of machines: telemetry in; anomalies, failure risk and RUL out')
+    .version(VERSION, '-V, --version', 'print the version')
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'upkeep: ')) });
+  registerServe(program);
+  registerImport(program);
+  return program;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    // Help and --version end with exit code 0; usage errors (already printed by commander) with 2.
+    if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    else process.exitCode = reportError(error);
+  }
+}
+
+await main(process.argv);
