@@ -84,19 +84,35 @@ export function checkInput(input: ModelInput, name = 'X'): void {
     ]);
   }
   const data = input.data;
+  const index = data instanceof Float64Array ? firstNonFinite64(data) : firstNonFinite32(data);
+  if (index >= 0) {
+    const value = data[index];
+    const sample = Math.floor(index / perSample);
+    const feature = (index % perSample) % features;
+    const where = isSequenceBatch(input)
+      ? `${name}[${sample}, step ${Math.floor((index % perSample) / features)}, ${featureLabel(input.featureNames, feature)}]`
+      : `${name}[${sample}, ${featureLabel(input.featureNames, feature)}]`;
+    throw new ValidationError(`${where} must be a finite number, got ${describeValue(value)}`, [
+      { path: where, message: 'must be a finite number' },
+    ]);
+  }
+}
+
+/** Index of the first NaN or ±Infinity, or −1 (x − x is 0 exactly for finite x). O(n), one monomorphic loop. */
+function firstNonFinite64(data: Float64Array): number {
   for (let index = 0; index < data.length; index++) {
     const value = data[index];
-    if (value - value !== 0) {
-      const sample = Math.floor(index / perSample);
-      const feature = (index % perSample) % features;
-      const where = isSequenceBatch(input)
-        ? `${name}[${sample}, step ${Math.floor((index % perSample) / features)}, ${featureLabel(input.featureNames, feature)}]`
-        : `${name}[${sample}, ${featureLabel(input.featureNames, feature)}]`;
-      throw new ValidationError(`${where} must be a finite number, got ${describeValue(value)}`, [
-        { path: where, message: 'must be a finite number' },
-      ]);
-    }
+    if (value - value !== 0) return index;
   }
+  return -1;
+}
+
+function firstNonFinite32(data: Float32Array): number {
+  for (let index = 0; index < data.length; index++) {
+    const value = data[index];
+    if (value - value !== 0) return index;
+  }
+  return -1;
 }
 
 /** Checks a per-sample vector (targets, weights): length, finite values and, for weights, non-negative with a positive sum. */
