@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { ValidationError } from '../core/errors.js';
 import type { AppContext } from './context.js';
 import { errorResponse } from './middleware/error-handler.js';
+import { analyseRoutes } from './routes/analyse.js';
 import { assetsRoutes } from './routes/assets.js';
 import { healthRoutes } from './routes/health.js';
 import { readingsRoutes } from './routes/readings.js';
@@ -30,6 +31,7 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.route('/', healthRoutes(ctx));
   app.route('/', readingsRoutes(ctx));
   app.route('/', assetsRoutes(ctx));
+  app.route('/', analyseRoutes(ctx));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
