@@ -91,6 +91,25 @@ export class RollingMoments {
   variance(ddof = 0): number {
     return this.n > ddof ? this.sumSquaredDeviations / (this.n - ddof) : 0;
   }
+
+  /** The exact internal sums, so a restored copy continues bit for bit. */
+  toState(): RollingMomentsState {
+    return { count: this.n, mean: this.runningMean, sumSquaredDeviations: this.sumSquaredDeviations };
+  }
+
+  static fromState(state: RollingMomentsState): RollingMoments {
+    const moments = new RollingMoments();
+    moments.n = state.count;
+    moments.runningMean = state.mean;
+    moments.sumSquaredDeviations = state.sumSquaredDeviations;
+    return moments;
+  }
+}
+
+export interface RollingMomentsState {
+  count: number;
+  mean: number;
+  sumSquaredDeviations: number;
 }
 
 /**
@@ -147,6 +166,22 @@ export class RollingMedianMad {
     const n = this.tree.size;
     if (n === 0) return 0.5;
     return (this.tree.countLess(value) + this.tree.countLessOrEqual(value)) / (2 * n);
+  }
+
+  /** How many values in the window are greater than or equal to `value`. O(log w). */
+  countAtLeast(value: number): number {
+    return this.tree.size - this.tree.countLess(value);
+  }
+
+  /** The q-quantile of the window with numpy's default linear interpolation (NaN when empty). O(log w). */
+  quantile(q: number): number {
+    const n = this.tree.size;
+    if (n === 0) return Number.NaN;
+    const position = Math.min(Math.max(q, 0), 1) * (n - 1);
+    const below = Math.floor(position);
+    const lower = this.tree.select(below);
+    if (below === position) return lower;
+    return lower + (position - below) * (this.tree.select(below + 1) - lower);
   }
 
   /** The window, oldest first. */

@@ -1,0 +1,208 @@
+import { ValidationError } from '../../core/errors.js';
+import { RollingMedianMad } from '../../math/rolling.js';
+import {
+  type AnyDetectorJSON,
+  checkRange,
+  expectState,
+  resolveOptions,
+  type StreamingDetector,
+  type StreamPoint,
+  UnivariateDetector,
+} from './base.js';
+import { Cusum } from './cusum.js';
+import { Ewma } from './ewma.js';
+import { HoltResidual } from './holt-residual.js';
+import { PageHinkley } from './page-hinkley.js';
+import { Periodic } from './periodic.js';
+import { RollingModifiedZScore } from './rolling-modified-z-score.js';
+import { Seasonal } from './seasonal.js';
+
+export interface AnomalyEnsembleOptions {
+  /** Component detectors by name; each runs with its default configuration. */
+  components: string[];
+  /** Points learned before the likelihood is reported (scores are 0 until then). */
+  warmup: number;
+  /** Past raw scores of each component that its current score is ranked against. */
+  rankWindow: number;
+  /** The tail beyond the largest score seen is extrapolated through these two quantiles of the history. */
+  lowQuantile: number;
+  highQuantile: number;
+  /**
+   * Smallest spread between the two quantiles, in the components' own units (standard deviations): a history whose
+   * tail is flat (all zeros, say) does not make a small new score look infinitely rare.
+   */
+  tailFloor: number;
+}
+
+interface AnomalyEnsembleState {
+  count: number;
+  components: AnyDetectorJSON[];
+  histories: number[][];
+}
+
+type ComponentClass = {
+  readonly className: string;
+  new (options?: object): StreamingDetector<StreamPoint, object, unknown>;
+  fromJSON(json: AnyDetectorJSON): StreamingDetector<StreamPoint, object, unknown>;
+};
+
+const COMPONENTS: Record<string, ComponentClass> = {
+  seasonal: Seasonal,
+  periodic: Periodic,
+  'holt-residual': HoltResidual,
+  'rolling-mzscore': RollingModifiedZScore,
+  ewma: Ewma,
+  cusum: Cusum,
+  'page-hinkley': PageHinkley,
+};
+
+const DEFAULTS: AnomalyEnsembleOptions = {
+  components: ['seasonal', 'periodic', 'holt-residual', 'rolling-mzscore', 'ewma'],
+  warmup: 600,
+  rankWindow: 4000,
+  lowQuantile: 0.95,
+  highQuantile: 0.995,
+  tailFloor: 1,
+};
+
+/** Histories shorter than this give no surprise (0 decades). */
+const MIN_HISTORY = 50;
+/** Decades of rarity at which the output is 0.5 (a tail probability of 10⁻⁵, as on Numenta's log-likelihood scale). */
+const HALF_SCALE_DECADES = 5;
+
+/**
+ * Rarity of a score among a history of scores, in decades: −log₁₀ of its upper-tail probability.
+ *
+ * Within the range seen, the probability is empirical, (#{h ≥ s} + 1)/(n + 1), so a series' usual extremes are
+ * only as rare as they are frequent. A score above everything seen (a new extreme) is also rated by an exponential
+ * tail fitted through the `low` and `high` quantiles (peaks over threshold: Pickands 1975; Siffer et al. 2017,
+ * "Anomaly detection in streams with extreme value theory"): P(S > s) = (1 − high)·((1 − low)/(1 − high))^(−(s − q_high)/spread)
+ * with spread = max(q_high − q_low, floor); the larger of the two ratings wins. O(log n) per call.
+ */
+function rarityDecades(history: RollingMedianMad, score: number, options: AnomalyEnsembleOptions): number {
+  const n = history.count;
+  if (n < MIN_HISTORY) return 0;
+  const atLeast = history.countAtLeast(score);
+  const empirical = -Math.log10((atLeast + 1) / (n + 1));
+  if (atLeast > 0) return empirical;
+  const { lowQuantile, highQuantile, tailFloor } = options;
+  const high = history.quantile(highQuantile);
+  const spread = Math.max(high - history.quantile(lowQuantile), tailFloor);
+  const decadesPerSpread = Math.log10((1 - lowQuantile) / (1 - highQuantile));
+  const extrapolated = -Math.log10(1 - highQuantile) + ((score - high) / spread) * decadesPerSpread;
+  return Math.max(empirical, extrapolated);
+}
+
+/**
+ * The default detector: a calibrated anomaly likelihood in [0, 1] built from complementary detectors.
+ *
+ * 1. Each component scores the point before learning it: the seasonal profile (time of day and week), the
+ *    periodic profile (a cycle found by autocorrelation), the Holt forecast residual, the rolling modified z-score
+ *    and the EWMA z-score. Between them they cover contextual anomalies (a normal value at the wrong time), spikes,
+ *    level shifts and broken cycles.
+ * 2. Each raw score is calibrated against that component's own last `rankWindow` scores on this series, as decades
+ *    of rarity (see `rarityDecades`): a series' usual extremes stay unremarkable, scores beyond anything seen are
+ *    rated by an extrapolated tail. Nothing depends on the series' scale, so one configuration serves every series.
+ * 3. The point's rarity is the largest component rarity less log₁₀(K) for K components (a Bonferroni correction:
+ *    the most surprised of K detectors is surprised by chance K times as often).
+ * 4. The output is D/(D + 5) for D decades of rarity: 0 for an ordinary point, 0.5 at a tail probability of 10⁻⁵,
+ *    approaching 1 as the probability vanishes — a monotone, calibrated likelihood scale that never saturates, so
+ *    thresholds can tell strong anomalies apart.
+ *
+ * Cost per step: the components' own (O(log w) for the rolling z-score, O(1) for the rest) plus O(log rankWindow)
+ * per component for the calibration. Memory O(K · rankWindow). Reference: the calibration idea of Numenta's anomaly
+ * likelihood (Ahmad, Lavin, Purdy & Agha 2017, "Unsupervised real-time anomaly detection for streaming data").
+ */
+export class AnomalyEnsemble extends UnivariateDetector<AnomalyEnsembleOptions, AnomalyEnsembleState> {
+  static override readonly className = 'AnomalyEnsemble';
+  private components: Array<StreamingDetector<StreamPoint, object, unknown>>;
+  private histories: RollingMedianMad[];
+  private count = 0;
+  /** The last point scored and its components' raw scores, so `scoreThenLearn` scores each component once. */
+  private cached: { ts: number; value: number; rawScores: number[] } | undefined;
+
+  constructor(options: Partial<AnomalyEnsembleOptions> = {}) {
+    const resolved = resolveOptions(AnomalyEnsemble.className, DEFAULTS, options);
+    const name = AnomalyEnsemble.className;
+    if (!Array.isArray(resolved.components) || resolved.components.length === 0) {
+      throw new ValidationError(`${name}: option 'components' must be a non-empty list of detector names`);
+    }
+    for (const component of resolved.components) {
+      if (!Object.hasOwn(COMPONENTS, component)) {
+        const known = Object.keys(COMPONENTS).join(', ');
+        throw new ValidationError(
+          `${name}: option 'components' must name detectors among ${known}, got '${component}'`,
+        );
+      }
+    }
+    checkRange(name, 'warmup', resolved.warmup, 0, Number.MAX_SAFE_INTEGER, true);
+    checkRange(name, 'rankWindow', resolved.rankWindow, MIN_HISTORY, 10_000_000, true);
+    checkRange(name, 'lowQuantile', resolved.lowQuantile, 0, 0.999999);
+    checkRange(name, 'highQuantile', resolved.highQuantile, resolved.lowQuantile + 1e-9, 0.999999);
+    checkRange(name, 'tailFloor', resolved.tailFloor, Number.MIN_VALUE, Number.MAX_VALUE);
+    super({ ...resolved, components: [...resolved.components] });
+    this.components = resolved.components.map((component) => new COMPONENTS[component]());
+    this.histories = resolved.components.map(() => new RollingMedianMad(resolved.rankWindow));
+  }
+
+  /** Decades of rarity of x (before the Bonferroni correction is applied, per component). */
+  componentRarities(x: StreamPoint): number[] {
+    const rawScores = this.rawScores(this.validate(x));
+    return rawScores.map((raw, c) => rarityDecades(this.histories[c], raw, this.options));
+  }
+
+  private rawScores(x: StreamPoint): number[] {
+    if (this.cached && this.cached.ts === x.ts && this.cached.value === x.value) return this.cached.rawScores;
+    const rawScores = this.components.map((component) => component.scoreOne(x));
+    this.cached = { ts: x.ts, value: x.value, rawScores };
+    return rawScores;
+  }
+
+  protected score(x: StreamPoint): number {
+    const rawScores = this.rawScores(x);
+    if (this.count < this.options.warmup) return 0;
+    let rarest = 0;
+    for (let c = 0; c < rawScores.length; c++) {
+      const decades = rarityDecades(this.histories[c], rawScores[c], this.options);
+      if (decades > rarest) rarest = decades;
+    }
+    const decades = Math.max(0, rarest - Math.log10(rawScores.length));
+    return decades / (decades + HALF_SCALE_DECADES);
+  }
+
+  protected learn(x: StreamPoint): void {
+    const rawScores = this.rawScores(x);
+    this.cached = undefined;
+    for (let c = 0; c < this.components.length; c++) {
+      this.histories[c].push(rawScores[c]);
+      this.components[c].learnOne(x);
+    }
+    this.count++;
+  }
+
+  protected getState(): AnomalyEnsembleState {
+    return {
+      count: this.count,
+      components: this.components.map((component) => component.toJSON()),
+      histories: this.histories.map((history) => history.values()),
+    };
+  }
+
+  protected setState(state: unknown): void {
+    const record = expectState(state, AnomalyEnsemble.className, ['count', 'components', 'histories']);
+    const { count, components, histories } = record as unknown as AnomalyEnsembleState;
+    if (components.length !== this.options.components.length || histories.length !== components.length) {
+      throw new ValidationError(
+        `${AnomalyEnsemble.className} state: expected ${this.options.components.length} components, got ${components.length}`,
+      );
+    }
+    this.count = count;
+    this.components = components.map((json, c) => COMPONENTS[this.options.components[c]].fromJSON(json));
+    this.histories = histories.map((values) => {
+      const history = new RollingMedianMad(this.options.rankWindow);
+      for (const value of values) history.push(value);
+      return history;
+    });
+    this.cached = undefined;
+  }
+}
