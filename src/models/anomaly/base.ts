@@ -94,7 +94,6 @@ export abstract class StreamingDetector<TInput, TConfig extends object, TState> 
         `detector JSON: className must be ${describeValue(expected)}, got ${describeValue(json?.className)}`,
       );
     }
-    // biome-ignore lint/complexity/noThisInStatic: polymorphic static factory
     const detector = new this(json.config as never);
     detector.setState(structuredClone(json.state));
     return detector;
