@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../core/version.js';
+import { registerDetect } from './commands/detect.js';
+import { registerEvaluateAnomalies } from './commands/evaluate-anomalies.js';
 import { registerImport } from './commands/import.js';
 import { registerServe } from './commands/serve.js';
 import { EXIT_BAD_INPUT, reportError } from './run.js';
@@ -15,6 +17,8 @@ function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'upkeep: ')) });
   registerServe(program);
   registerImport(program);
+  registerDetect(program);
+  registerEvaluateAnomalies(program);
   return program;
 }
 
