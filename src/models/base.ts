@@ -323,13 +323,12 @@ export abstract class Classifier<
   }
 
   protected override prepareTargets(targets: Float64Array, schema: FittedSchema): Float64Array {
-    const classes = [...new Set(targets)].sort((a, b) => a - b);
+    const classes = distinctSorted(targets);
     if (classes.length < 2) {
       throw new ValidationError(`y has only one class (${describeValue(classes[0])}): a classifier needs at least two`);
     }
-    const indexOf = new Map(classes.map((label, index) => [label, index]));
     schema.classes = classes;
-    return targets.map((label) => indexOf.get(label) as number);
+    return encodeLabels(targets, classes);
   }
 
   protected override _predict(X: Input, state: State): Float64Array {
@@ -349,6 +348,47 @@ export abstract class Classifier<
 
   /** Class probabilities for validated, aligned inputs (columns in class-index order). */
   protected abstract _predictProba(X: Input, state: State): Matrix;
+}
+
+/** Distinct values, ascending. O(n · k) for k distinct values while k is small, then a Set. */
+function distinctSorted(values: Float64Array): number[] {
+  const seen: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    let known = false;
+    for (let k = 0; k < seen.length; k++) {
+      if (seen[k] === value) {
+        known = true;
+        break;
+      }
+    }
+    if (!known) {
+      seen.push(value);
+      if (seen.length > 16) return [...new Set(values)].sort((a, b) => a - b);
+    }
+  }
+  return seen.sort((a, b) => a - b);
+}
+
+/** Index of each label in the ascending `classes` (binary search). O(n · log k). */
+function encodeLabels(labels: Float64Array, classes: readonly number[]): Float64Array {
+  const encoded = new Float64Array(labels.length);
+  if (classes.length === 2) {
+    const positive = classes[1];
+    for (let i = 0; i < labels.length; i++) encoded[i] = labels[i] === positive ? 1 : 0;
+    return encoded;
+  }
+  for (let i = 0; i < labels.length; i++) {
+    let low = 0;
+    let high = classes.length - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (classes[middle] < labels[i]) low = middle + 1;
+      else high = middle;
+    }
+    encoded[i] = low;
+  }
+  return encoded;
 }
 
 /** One observation for a streaming detector: metric name → value. */

@@ -98,19 +98,35 @@ export function checkInput(input: ModelInput, name = 'X'): void {
   }
 }
 
-/** Index of the first NaN or ±Infinity, or −1 (x − x is 0 exactly for finite x). O(n), one monomorphic loop. */
+/**
+ * Index of the first NaN or ±Infinity, or −1. A branch-free screen first (x · 0 is 0 for finite x and NaN otherwise,
+ * summed in four independent accumulators), then a search only when it trips. O(n).
+ */
 function firstNonFinite64(data: Float64Array): number {
-  for (let index = 0; index < data.length; index++) {
-    const value = data[index];
-    if (value - value !== 0) return index;
+  let screen0 = 0;
+  let screen1 = 0;
+  let screen2 = 0;
+  let screen3 = 0;
+  let index = 0;
+  for (; index + 3 < data.length; index += 4) {
+    screen0 += data[index] * 0;
+    screen1 += data[index + 1] * 0;
+    screen2 += data[index + 2] * 0;
+    screen3 += data[index + 3] * 0;
+  }
+  for (; index < data.length; index++) screen0 += data[index] * 0;
+  if (screen0 + screen1 + screen2 + screen3 === 0) return -1;
+  for (let position = 0; position < data.length; position++) {
+    const value = data[position];
+    if (value - value !== 0) return position;
   }
   return -1;
 }
 
 function firstNonFinite32(data: Float32Array): number {
-  for (let index = 0; index < data.length; index++) {
-    const value = data[index];
-    if (value - value !== 0) return index;
+  for (let position = 0; position < data.length; position++) {
+    const value = data[position];
+    if (value - value !== 0) return position;
   }
   return -1;
 }

@@ -18,15 +18,23 @@ export interface LogisticRegressionOptions {
    */
   classWeight: 'balanced' | Record<string, number> | null;
   /**
-   * Convergence tolerance (default 1e-8). Two classes: stop when a Newton step changes no parameter by more than
-   * tol · max(1, max |β|), which leaves the parameters accurate to about tol² relative. More classes: stop when the
-   * largest gradient entry of the objective divided by C · Σ weights is ≤ tol.
+   * Convergence tolerance (default 1e-6). Two classes: stop when a Newton step changes no parameter by more than
+   * tol · max(1, max |β|); that step is then taken, which leaves the parameters within about tol² (exact Hessian) or
+   * 1e-2 · tol (subsampled Hessian, see `hessianRows`) of the optimum. More classes: stop when the largest gradient
+   * entry of the objective divided by C · Σ weights is ≤ tol².
    */
   tol: number;
   /** Newton iterations for two classes, L-BFGS iterations for more (default 200). */
   maxIterations: number;
   /** Rows per block in the passes over the data (default 512; only speed depends on it). */
   blockRows: number;
+  /**
+   * Two classes: the Hessian of each Newton step is accumulated from about this many rows (evenly spaced blocks)
+   * when there are more, which makes each iteration much cheaper on tall data; the gradient always uses every row,
+   * so the answer is the same optimum (subsampled Newton: Byrd, Chin, Neveitt & Nocedal, SIAM J. Optim. 21(3),
+   * 2011). Default 131072; null uses every row.
+   */
+  hessianRows: number | null;
 }
 
 /** What a fitted `LogisticRegression` holds. */
@@ -35,7 +43,10 @@ export interface LogisticRegressionState {
   coefficients: Float64Array;
   /** One intercept per output row. */
   intercepts: Float64Array;
+  /** Newton iterations over all rows (two classes) or L-BFGS iterations (more classes). */
   iterations: number;
+  /** Newton iterations of the warm start on a subsample of the rows (tall data only; 0 otherwise). */
+  subsampleIterations: number;
   converged: boolean;
   /** Final objective divided by C · Σ weights: the weighted mean log loss plus ‖β‖² / (2 · C · Σ weights). */
   loss: number;
@@ -51,9 +62,10 @@ const defaults: LogisticRegressionOptions = {
   penalty: 'l2',
   fitIntercept: true,
   classWeight: null,
-  tol: 1e-8,
+  tol: 1e-6,
   maxIterations: 200,
   blockRows: 512,
+  hessianRows: 131072,
 };
 
 function checkOptions(options: LogisticRegressionOptions): void {
@@ -71,6 +83,11 @@ function checkOptions(options: LogisticRegressionOptions): void {
   }
   if (!(Number.isInteger(options.blockRows) && options.blockRows >= 1)) {
     throw new ValidationError(`blockRows must be a positive integer, got ${describeValue(options.blockRows)}`);
+  }
+  if (options.hessianRows !== null && !(Number.isInteger(options.hessianRows) && options.hessianRows >= 1)) {
+    throw new ValidationError(
+      `hessianRows must be null or a positive integer, got ${describeValue(options.hessianRows)}`,
+    );
   }
   const classWeight = options.classWeight;
   if (classWeight !== null && classWeight !== 'balanced') {
@@ -123,6 +140,10 @@ interface Problem {
   /** 1 / (C · Σ weights), or 0 without a penalty: the penalty on the scaled objective is ½ · this · ‖β‖². */
   readonly penaltyScale: number;
   readonly blockRows: number;
+  /** The Hessian is accumulated from every `hessianStride`-th block (1 = all rows). */
+  readonly hessianStride: number;
+  /** Use only the Hessian's blocks for everything (the warm-start subproblem). */
+  readonly sampledOnly?: boolean;
 }
 
 /** Copies rows start..start+count−1 of X column-major into `block`, after an optional column of ones. */
@@ -137,61 +158,124 @@ function fillBlock(problem: Problem, block: Float64Array, start: number, count: 
   }
 }
 
+/** Reusable buffers of the binary passes. */
+interface BinaryScratch {
+  block: Float64Array;
+  eta: Float64Array;
+  residual: Float64Array;
+  curvature: Float64Array;
+  weighted: Float64Array;
+  coefficients: Float64Array;
+  rowGradient: Float64Array;
+}
+
 /**
- * Binary objective, gradient and (optionally) Hessian at β = [intercept?, coefficients], in one blocked pass:
- * f = Σ wᵢ ℓᵢ + ½ · penaltyScale · ‖coefficients‖² with wᵢ normalised to sum 1; the Hessian Σ wᵢ pᵢ(1−pᵢ) xᵢxᵢᵀ is
- * accumulated as dot products of cache-resident columns. O(rows · d²) with a Hessian, O(rows · d) without.
+ * Binary objective, gradient and (optionally) Hessian at β = [intercept?, coefficients], in one pass over the rows:
+ * f = Σ wᵢ ℓᵢ + ½ · penaltyScale · ‖coefficients‖² with wᵢ normalised to sum 1. Loss and gradient use every row
+ * (row by row); the Hessian Σ wᵢ pᵢ(1−pᵢ) xᵢxᵢᵀ is accumulated from every `hessianStride`-th block (all blocks for
+ * up to `hessianRows` rows), copied column-major so it becomes dot products of cache-resident columns, and rescaled
+ * by the weight it covers. O(rows · d) + O(rows / stride · d²).
  */
 function evaluateBinary(
   problem: Problem,
   beta: Float64Array,
   gradient: Float64Array,
   hessian: Float64Array | null,
-  scratch: {
-    block: Float64Array;
-    eta: Float64Array;
-    residual: Float64Array;
-    curvature: Float64Array;
-    weighted: Float64Array;
-  },
+  scratch: BinaryScratch,
 ): number {
-  const { X, labels, weights, fitIntercept, blockRows } = problem;
+  const { X, labels, weights, fitIntercept, blockRows, hessianStride } = problem;
+  const sampledOnly = problem.sampledOnly === true;
   const rows = X.rows;
+  const features = X.cols;
+  const data = X.data;
   const dimension = beta.length;
   const offset = fitIntercept ? 1 : 0;
-  const { block, eta, residual, curvature, weighted } = scratch;
+  const intercept = fitIntercept ? beta[0] : 0;
+  const { block, eta, residual, curvature, weighted, coefficients, rowGradient } = scratch;
+  for (let j = 0; j < features; j++) coefficients[j] = beta[offset + j];
+  rowGradient.fill(0);
   gradient.fill(0);
   hessian?.fill(0);
   let loss = 0;
-  for (let start = 0; start < rows; start += blockRows) {
+  let interceptGradient = 0;
+  let hessianWeight = 0;
+  let blockIndex = 0;
+  for (let start = 0; start < rows; start += blockRows, blockIndex++) {
     const count = Math.min(blockRows, rows - start);
-    fillBlock(problem, block, start, count);
-    eta.fill(fitIntercept ? beta[0] : 0, 0, count);
-    for (let k = offset; k < dimension; k++) {
-      const coefficient = beta[k];
-      const columnOffset = k * blockRows;
-      for (let i = 0; i < count; i++) eta[i] += coefficient * block[columnOffset + i];
+    const sampledBlock = blockIndex % hessianStride === 0;
+    if (sampledOnly && !sampledBlock) continue;
+    if ((hessian !== null || sampledOnly) && sampledBlock) {
+      fillBlock(problem, block, start, count);
+      eta.fill(intercept, 0, count);
+      for (let k = offset; k < dimension; k++) {
+        const coefficient = beta[k];
+        const columnOffset = k * blockRows;
+        for (let i = 0; i < count; i++) eta[i] += coefficient * block[columnOffset + i];
+      }
+      for (let i = 0; i < count; i++) {
+        const z = eta[i];
+        const expNegAbs = Math.exp(-Math.abs(z));
+        const inverse = 1 / (1 + expNegAbs);
+        const probability = z >= 0 ? inverse : expNegAbs * inverse;
+        const weight = weights[start + i];
+        const label = labels[start + i];
+        // log(1 + e^{−|z|}) plus the part of |z| on the wrong side: −log σ(z) for y = 1, −log(1 − σ(z)) for y = 0.
+        loss += weight * (Math.log1p(expNegAbs) + (label > 0 ? (z < 0 ? -z : 0) : Math.max(z, 0)));
+        residual[i] = weight * (probability - label);
+        curvature[i] = weight * probability * (1 - probability);
+        hessianWeight += weight;
+      }
+      for (let k = 0; k < dimension; k++) {
+        const columnOffset = k * blockRows;
+        let sum = 0;
+        if (k === 0 && fitIntercept) for (let i = 0; i < count; i++) sum += residual[i];
+        else for (let i = 0; i < count; i++) sum += residual[i] * block[columnOffset + i];
+        gradient[k] += sum;
+      }
+      if (hessian)
+        accumulateWeightedGram(block, blockRows, count, dimension, fitIntercept, curvature, weighted, hessian);
+    } else {
+      for (let i = 0; i < count; i++) {
+        const row = start + i;
+        const rowOffset = row * features;
+        let z = intercept;
+        for (let j = 0; j < features; j++) z += data[rowOffset + j] * coefficients[j];
+        const expNegAbs = Math.exp(-Math.abs(z));
+        const inverse = 1 / (1 + expNegAbs);
+        const probability = z >= 0 ? inverse : expNegAbs * inverse;
+        const weight = weights[row];
+        const label = labels[row];
+        loss += weight * (Math.log1p(expNegAbs) + (label > 0 ? (z < 0 ? -z : 0) : Math.max(z, 0)));
+        const scaledResidual = weight * (probability - label);
+        interceptGradient += scaledResidual;
+        residual[i] = scaledResidual;
+      }
+      // Gradient as strided dot products over the block, which is still in cache.
+      const blockOffset = start * features;
+      for (let j = 0; j < features; j++) {
+        let even = 0;
+        let odd = 0;
+        let i = 0;
+        for (; i + 1 < count; i += 2) {
+          even += residual[i] * data[blockOffset + i * features + j];
+          odd += residual[i + 1] * data[blockOffset + (i + 1) * features + j];
+        }
+        if (i < count) even += residual[i] * data[blockOffset + i * features + j];
+        rowGradient[j] += even + odd;
+      }
     }
-    for (let i = 0; i < count; i++) {
-      const z = eta[i];
-      const expNegAbs = Math.exp(-Math.abs(z));
-      const inverse = 1 / (1 + expNegAbs);
-      const probability = z >= 0 ? inverse : expNegAbs * inverse;
-      const weight = weights[start + i];
-      const label = labels[start + i];
-      // log(1 + e^{−|z|}) plus the part of |z| on the wrong side: −log σ(z) for y = 1, −log(1 − σ(z)) for y = 0.
-      loss += weight * (Math.log1p(expNegAbs) + (label > 0 ? (z < 0 ? -z : 0) : Math.max(z, 0)));
-      residual[i] = weight * (probability - label);
-      curvature[i] = weight * probability * (1 - probability);
-    }
-    for (let k = 0; k < dimension; k++) {
-      const columnOffset = k * blockRows;
-      let sum = 0;
-      if (k === 0 && fitIntercept) for (let i = 0; i < count; i++) sum += residual[i];
-      else for (let i = 0; i < count; i++) sum += residual[i] * block[columnOffset + i];
-      gradient[k] += sum;
-    }
-    if (hessian) accumulateWeightedGram(block, blockRows, count, dimension, fitIntercept, curvature, weighted, hessian);
+  }
+  if (fitIntercept) gradient[0] += interceptGradient;
+  for (let j = 0; j < features; j++) gradient[offset + j] += rowGradient[j];
+  if (sampledOnly) {
+    // The subproblem's loss is the weighted mean over its blocks.
+    loss /= hessianWeight;
+    for (let k = 0; k < dimension; k++) gradient[k] /= hessianWeight;
+  }
+  if (hessian && hessianStride > 1 && hessianWeight > 0) {
+    // The sampled blocks carry `hessianWeight` of the total weight 1: scale their sum up to the whole data.
+    const scale = 1 / hessianWeight;
+    for (let k = 0; k < hessian.length; k++) hessian[k] *= scale;
   }
   let penalty = 0;
   for (let k = offset; k < dimension; k++) {
@@ -289,38 +373,38 @@ function newtonStep(hessian: Float64Array, gradient: Float64Array): Float64Array
 interface Solution {
   beta: Float64Array;
   iterations: number;
+  /** Newton iterations of the warm start on the Hessian's subsample (0 when there was none). */
+  subsampleIterations: number;
   converged: boolean;
   loss: number;
   gradientNorm: number;
   warnings: string[];
 }
 
-/** Damped Newton (IRLS) with Armijo backtracking for the binary problem. Quadratic convergence near the optimum. */
-function solveBinary(
-  problem: Problem,
-  options: LogisticRegressionOptions,
-  onProgress: FitContext['onProgress'],
-): Solution {
-  const features = problem.X.cols;
-  const offset = problem.fitIntercept ? 1 : 0;
-  const dimension = features + offset;
-  const blockRows = problem.blockRows;
-  const scratch = {
-    block: new Float64Array(dimension * blockRows),
-    eta: new Float64Array(blockRows),
-    residual: new Float64Array(blockRows),
-    curvature: new Float64Array(blockRows),
-    weighted: new Float64Array(blockRows),
-  };
-  scratch.block.fill(1, 0, offset * blockRows);
+interface NewtonRun {
+  beta: Float64Array;
+  iterations: number;
+  converged: boolean;
+  loss: number;
+  gradientNorm: number;
+  warnings: string[];
+}
 
-  // Start from the weighted class prior: β = 0, intercept = log-odds of the positive class.
-  let beta = new Float64Array(dimension);
-  if (problem.fitIntercept) {
-    let positive = 0;
-    for (let i = 0; i < problem.labels.length; i++) positive += problem.weights[i] * problem.labels[i];
-    if (positive > 0 && positive < 1) beta[0] = Math.log(positive / (1 - positive));
-  }
+/**
+ * Damped Newton (IRLS) with Armijo backtracking from `start`; each evaluation is one pass computing loss, gradient and
+ * Hessian together. Stops when a Newton step is below `tolerance` relative to the parameters. Quadratic convergence
+ * near the optimum (linear with a tiny rate when the Hessian is subsampled).
+ */
+function newtonIterations(
+  problem: Problem,
+  start: Float64Array,
+  tolerance: number,
+  maxIterations: number,
+  scratch: BinaryScratch,
+  report: (iteration: number, loss: number) => void,
+): NewtonRun {
+  const dimension = start.length;
+  let beta = Float64Array.from(start);
   let gradient = new Float64Array(dimension);
   let hessian = new Float64Array(dimension * dimension);
   let loss = evaluateBinary(problem, beta, gradient, hessian, scratch);
@@ -332,19 +416,19 @@ function solveBinary(
   let converged = false;
   while (true) {
     const gradientNorm = infinityNorm(gradient);
-    onProgress({ iteration: iterations, maxIterations: options.maxIterations, loss });
+    report(iterations, loss);
     const step = newtonStep(hessian, gradient);
     // Near the optimum the error left after a Newton step is O(‖step‖²): once the step is below tol (relative to
     // the coefficients' size) take it without another pass and stop.
     const stepNorm = infinityNorm(step);
-    if (stepNorm <= options.tol * Math.max(1, infinityNorm(beta))) {
+    if (stepNorm <= tolerance * Math.max(1, infinityNorm(beta))) {
       for (let k = 0; k < dimension; k++) beta[k] += step[k];
       converged = true;
       break;
     }
-    if (iterations >= options.maxIterations) {
+    if (iterations >= maxIterations) {
       warnings.push(
-        `did not converge in ${options.maxIterations} iterations (last Newton step ${stepNorm.toExponential(2)}, gradient ${gradientNorm.toExponential(2)}): raise maxIterations or strengthen the penalty (smaller C)`,
+        `did not converge in ${maxIterations} iterations (last Newton step ${stepNorm.toExponential(2)}, gradient ${gradientNorm.toExponential(2)}): raise maxIterations or strengthen the penalty (smaller C)`,
       );
       break;
     }
@@ -369,7 +453,7 @@ function solveBinary(
     }
     if (!accepted) {
       warnings.push(
-        `stopped after ${iterations} iterations: no step decreased the loss (last Newton step ${stepNorm.toExponential(2)}, tol ${options.tol})`,
+        `stopped after ${iterations} iterations: no step decreased the loss (last Newton step ${stepNorm.toExponential(2)}, tol ${tolerance})`,
       );
       break;
     }
@@ -380,6 +464,58 @@ function solveBinary(
     iterations++;
   }
   return { beta, iterations, converged, loss, gradientNorm: infinityNorm(gradient), warnings };
+}
+
+/**
+ * The binary fit: Newton from the weighted class prior (β = 0, intercept = log-odds). On tall data (Hessian subsampled)
+ * it first solves the problem restricted to the Hessian's blocks to 1e-4, a cheap warm start within O(1/√rows) of the
+ * optimum, so the passes over all rows only polish it.
+ */
+function solveBinary(
+  problem: Problem,
+  options: LogisticRegressionOptions,
+  onProgress: FitContext['onProgress'],
+): Solution {
+  const features = problem.X.cols;
+  const offset = problem.fitIntercept ? 1 : 0;
+  const dimension = features + offset;
+  const blockRows = problem.blockRows;
+  const scratch: BinaryScratch = {
+    block: new Float64Array(dimension * blockRows),
+    eta: new Float64Array(blockRows),
+    residual: new Float64Array(blockRows),
+    curvature: new Float64Array(blockRows),
+    weighted: new Float64Array(blockRows),
+    coefficients: new Float64Array(features),
+    rowGradient: new Float64Array(features),
+  };
+  scratch.block.fill(1, 0, offset * blockRows);
+
+  let start: Float64Array = new Float64Array(dimension);
+  if (problem.fitIntercept) {
+    let positive = 0;
+    for (let i = 0; i < problem.labels.length; i++) positive += problem.weights[i] * problem.labels[i];
+    if (positive > 0 && positive < 1) start[0] = Math.log(positive / (1 - positive));
+  }
+  let subsampleIterations = 0;
+  const report = (iteration: number, loss: number) =>
+    onProgress({ iteration, maxIterations: options.maxIterations, loss });
+  if (problem.hessianStride > 1) {
+    const warm = newtonIterations(
+      { ...problem, sampledOnly: true },
+      start,
+      1e-4,
+      options.maxIterations,
+      scratch,
+      () => {},
+    );
+    if (warm.converged) {
+      start = warm.beta;
+      subsampleIterations = warm.iterations;
+    }
+  }
+  const run = newtonIterations(problem, start, options.tol, options.maxIterations, scratch, report);
+  return { ...run, subsampleIterations };
 }
 
 /**
@@ -480,15 +616,18 @@ function solveMultinomial(
     (parameters, gradient) => evaluateMultinomial(problem, classes, parameters, gradient, scratch),
     start,
     {
-      tolerance: options.tol,
+      tolerance: options.tol * options.tol,
       maxIterations: options.maxIterations,
       onIteration: (iteration, value) => onProgress({ iteration, maxIterations: options.maxIterations, loss: value }),
     },
   );
   const warnings: string[] = [];
-  if (!result.converged) {
+  const gradientNorm = infinityNorm(result.gradient);
+  // A line search that finds no better point once the gradient is already below tol is at the rounding level.
+  const converged = result.converged || (result.reason === 'lineSearch' && gradientNorm <= options.tol);
+  if (!converged) {
     warnings.push(
-      `did not converge (${result.reason} after ${result.iterations} iterations, gradient ${infinityNorm(result.gradient).toExponential(2)} > tol ${options.tol})`,
+      `did not converge (${result.reason} after ${result.iterations} iterations, gradient ${gradientNorm.toExponential(2)} > tol² ${(options.tol * options.tol).toExponential(2)})`,
     );
   }
   if (problem.fitIntercept) {
@@ -500,7 +639,8 @@ function solveMultinomial(
   return {
     beta: result.x,
     iterations: result.iterations,
-    converged: result.converged,
+    subsampleIterations: 0,
+    converged,
     loss: result.value,
     gradientNorm: infinityNorm(result.gradient),
     warnings,
@@ -549,6 +689,15 @@ export class LogisticRegression extends Classifier<LogisticRegressionOptions, Lo
       fitIntercept: this.options.fitIntercept,
       penaltyScale: this.options.penalty === 'l2' ? 1 / (this.options.C * weightSum) : 0,
       blockRows: this.options.blockRows,
+      hessianStride:
+        this.options.hessianRows === null
+          ? 1
+          : Math.max(
+              1,
+              Math.floor(
+                X.rows / this.options.blockRows / Math.ceil(this.options.hessianRows / this.options.blockRows),
+              ),
+            ),
     };
     const solution =
       classes.length === 2
@@ -568,6 +717,7 @@ export class LogisticRegression extends Classifier<LogisticRegressionOptions, Lo
       coefficients,
       intercepts,
       iterations: solution.iterations,
+      subsampleIterations: solution.subsampleIterations,
       converged: solution.converged,
       loss: solution.loss,
       gradientNorm: solution.gradientNorm,
@@ -633,6 +783,7 @@ export class LogisticRegression extends Classifier<LogisticRegressionOptions, Lo
       coefficients,
       intercepts,
       iterations: readNumber(object, 'iterations', 'state'),
+      subsampleIterations: readNumber(object, 'subsampleIterations', 'state'),
       converged: readBoolean(object, 'converged', 'state'),
       loss: readNumber(object, 'loss', 'state'),
       gradientNorm: readNumber(object, 'gradientNorm', 'state'),
@@ -650,6 +801,7 @@ export class LogisticRegression extends Classifier<LogisticRegressionOptions, Lo
     const base: JsonObject = {
       classes: [...classes],
       iterations: state.iterations,
+      subsampleIterations: state.subsampleIterations,
       converged: state.converged,
       loss: state.loss,
       gradientNorm: state.gradientNorm,

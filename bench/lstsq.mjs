@@ -1,0 +1,98 @@
+// Least squares with intercept on 1,000,000 × 10 synthetic rows: LinearRegression (streaming Householder QR) against
+// numpy.linalg.lstsq (LAPACK gelsd, SVD-based) on the same data, passed through binary files.
+// Run: npm run build && node bench/lstsq.mjs [--rows N] [--cols K] [--repeats R]
+// Prints one JSON line: median times, ratio (ours / numpy; target ≤ 1.0) and the largest coefficient difference.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Rng } from '../dist/core/rng.js';
+import { LinearRegression } from '../dist/models/linear/linear-regression.js';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    cols: { type: 'string', default: '10' },
+    repeats: { type: 'string', default: '5' },
+  },
+});
+const rows = Number(values.rows);
+const cols = Number(values.cols);
+const repeats = Number(values.repeats);
+
+// y = 2 + Σ_j (j + 1)/cols · x_j + N(0, 1) noise, features N(0, 1) with varied scales and offsets, seed 42.
+const rng = new Rng(42);
+const X = new Float64Array(rows * cols);
+const y = new Float64Array(rows);
+for (let i = 0; i < rows; i++) {
+  let sum = 2;
+  for (let j = 0; j < cols; j++) {
+    const value = (1 + j) * rng.normal() + 10 * j;
+    X[i * cols + j] = value;
+    sum += ((j + 1) / cols) * value;
+  }
+  y[i] = sum + rng.normal();
+}
+
+const directory = mkdtempSync(join(tmpdir(), 'upkeep-bench-lstsq-'));
+try {
+  writeFileSync(join(directory, 'X.f64'), new Uint8Array(X.buffer));
+  writeFileSync(join(directory, 'y.f64'), new Uint8Array(y.buffer));
+  const reference = JSON.parse(
+    execFileSync(
+      '/usr/bin/python3',
+      [
+        new URL('./reference/lstsq.py', import.meta.url).pathname,
+        directory,
+        String(rows),
+        String(cols),
+        String(repeats),
+      ],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      },
+    ),
+  );
+
+  const design = { rows, cols, data: X };
+  const times = [];
+  let model;
+  for (let r = 0; r <= repeats; r++) {
+    const start = performance.now();
+    model = new LinearRegression().fit(design, y);
+    const elapsed = performance.now() - start;
+    if (r > 0) times.push(elapsed); // the first run warms up the JIT
+  }
+  times.sort((a, b) => a - b);
+  const oursMs = times[Math.floor(times.length / 2)];
+  const ours = [model.state.intercept, ...model.state.coefficients];
+  let maxDifference = 0;
+  let maxRelative = 0;
+  ours.forEach((value, j) => {
+    const difference = Math.abs(value - reference.coefficients[j]);
+    maxDifference = Math.max(maxDifference, difference);
+    maxRelative = Math.max(maxRelative, difference / Math.abs(reference.coefficients[j]));
+  });
+  console.log(
+    JSON.stringify({
+      bench: 'lstsq',
+      rows,
+      cols,
+      intercept: true,
+      repeats,
+      oursMs: Number(oursMs.toFixed(1)),
+      numpyLstsqMs: Number(reference.lstsqMs.toFixed(1)),
+      numpyWithDesignMs: Number(reference.withDesignMs.toFixed(1)),
+      ratio: Number((oursMs / reference.lstsqMs).toFixed(3)),
+      ratioWithDesign: Number((oursMs / reference.withDesignMs).toFixed(3)),
+      target: 1.0,
+      maxCoefficientDifference: maxDifference,
+      maxRelativeCoefficientDifference: maxRelative,
+      numpy: reference.numpy,
+    }),
+  );
+} finally {
+  rmSync(directory, { recursive: true, force: true });
+}
