@@ -480,6 +480,21 @@ export class DuckDBStore implements Store {
     this.instance.closeSync();
   }
 
+  /**
+   * Runs `task` on the writer connection, serialised with the commits of readings: how the other tables kept in
+   * the same database (model registry, jobs) are written. The task must not leave a transaction open.
+   */
+  withWriter<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.writeLock.run(() => task(this.writer));
+  }
+
+  /** Runs `task` on the reader connection, serialised with the store's own queries (never behind a commit). */
+  withReader<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.readLock.run(() => task(this.reader));
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new Error('the DuckDB store is closed');
   }
