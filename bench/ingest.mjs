@@ -7,8 +7,8 @@
 //
 // `--serve DB_PATH` is the server half (started by the bench as a child process).
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -55,6 +55,17 @@ function startServerProcess(dbPath) {
   });
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+async function processCpuSeconds(pid) {
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The body of request `index` as a template split at the time: joining the parts with an ISO time gives a batch of
  * `readings` readings, all at that second, so that preparing a request costs one string join.
@@ -84,6 +95,8 @@ async function bench() {
   try {
     const parts = bodyTemplate(readings);
     let second = 0;
+    const serverCpuBefore = await processCpuSeconds(child.pid);
+    const clientCpuBefore = process.cpuUsage();
     const result = await autocannon({
       url: `${url}/v1/readings`,
       connections,
@@ -100,6 +113,8 @@ async function bench() {
         },
       ],
     });
+    const serverCpuAfter = await processCpuSeconds(child.pid);
+    const clientCpu = process.cpuUsage(clientCpuBefore);
     const assets = await (await fetch(`${url}/v1/assets?limit=1000`)).json();
     const storedValues = assets.assets.reduce((sum, asset) => sum + asset.reading_count, 0);
     const ok = result['2xx'];
@@ -113,6 +128,15 @@ async function bench() {
         p50_ms: result.latency.p50,
         p99_ms: result.latency.p99,
         mean_ms: result.latency.average,
+        // CPU the server process used per million stored values, and its share of the run (1 = one core busy).
+        server_cpu_s_per_million_values:
+          serverCpuBefore === null
+            ? null
+            : Number(((serverCpuAfter - serverCpuBefore) / ((ok * valuesPerRequest) / 1e6)).toFixed(3)),
+        server_cores_busy:
+          serverCpuBefore === null ? null : Number(((serverCpuAfter - serverCpuBefore) / result.duration).toFixed(2)),
+        client_cores_busy: Number(((clientCpu.user + clientCpu.system) / 1e6 / result.duration).toFixed(2)),
+        load_average_1m: Number(loadavg()[0].toFixed(2)),
         body_kb: Math.round(Buffer.byteLength(parts.join(new Date(T0).toISOString())) / 1024),
         requests_ok: ok,
         non_2xx: result.non2xx,

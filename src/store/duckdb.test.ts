@@ -8,7 +8,7 @@ import { openStore } from './open.js';
 import { runStoreSuite } from './suite.js';
 
 runStoreSuite('DuckDB in memory', () => DuckDBStore.open(':memory:'));
-runStoreSuite('DuckDB in memory, one thread', () => DuckDBStore.open(':memory:', { threads: 1 }));
+runStoreSuite('DuckDB in memory, two threads', () => DuckDBStore.open(':memory:', { threads: 2 }));
 
 describe('DuckDB store on a file', () => {
   let folder: string;
@@ -39,6 +39,12 @@ describe('DuckDB store on a file', () => {
       await second.appendReadings([{ asset: 'pump-01', ts: 1_767_225_600_000, metrics: { temperature: 70.5 } }]),
     ).toEqual({ accepted: 0, duplicates: 1 });
     await second.close();
+  });
+
+  it('refuses a thread count below one', async () => {
+    await expect(DuckDBStore.open(':memory:', { threads: 0 })).rejects.toThrow(
+      /'threads' must be a whole number >= 1, got 0/,
+    );
   });
 
   it('refuses use after close', async () => {

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import {
   DOUBLE,
@@ -11,6 +12,7 @@ import {
   type DuckDBTableFunctionBindInfo,
   type DuckDBTableFunctionInfo,
   type DuckDBValue,
+  type DuckDBVector,
   INTEGER,
   TIMESTAMP,
   VARCHAR,
@@ -64,8 +66,97 @@ const CHUNK_ROWS = 2048;
 const MAX_GROUP_VALUES = 200_000;
 
 export interface DuckDBStoreOptions {
-  /** DuckDB worker threads; one keeps small ingest transactions cheapest, more speed up large scans. */
+  /**
+   * DuckDB worker threads (default 1). One thread keeps the many small ingest transactions cheapest: over HTTP the
+   * server spent 1.9 CPU-s per million stored values with 1 thread against 2.3–2.7 with DuckDB's default of one per
+   * core (bench/ingest.mjs, 2 cores); more threads only pay off for large scans.
+   */
   threads?: number;
+}
+
+/** The one function used from the native binding under @duckdb/node-api: a bulk copy into a vector's data. */
+interface VectorCopier {
+  copy_data_to_vector(target: unknown, targetOffset: number, source: ArrayBuffer, offset: number, count: number): void;
+}
+
+/** The binding @duckdb/node-api itself loaded (the same module instance), or undefined when it cannot be found. */
+function loadVectorCopier(): VectorCopier | undefined {
+  try {
+    const api = createRequire(import.meta.url).resolve('@duckdb/node-api');
+    const bindings = createRequire(api)('@duckdb/node-bindings') as Partial<VectorCopier>;
+    return typeof bindings.copy_data_to_vector === 'function' ? (bindings as VectorCopier) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const vectorCopier = loadVectorCopier();
+const textEncoder = new TextEncoder();
+/** duckdb_string_t of the C API: a uint32 length, then up to 12 bytes inline (longer strings live elsewhere). */
+const INLINE_STRING_BYTES = 12;
+const MAX_CACHED_NAMES = 100_000;
+const inlineNames = new Map<string, Uint32Array | null>();
+/** Scratch for one chunk of one text column as inline duckdb_string_t values (4 words each). */
+const nameWords = new Uint32Array(CHUNK_ROWS * 4);
+
+/** A name as an inline duckdb_string_t (4 native-endian words), or null when its UTF-8 is over 12 bytes. */
+function inlineName(name: string): Uint32Array | null {
+  let pattern = inlineNames.get(name);
+  if (pattern === undefined) {
+    const words = new Uint32Array(4);
+    const { read, written } = textEncoder.encodeInto(name, new Uint8Array(words.buffer, 4, INLINE_STRING_BYTES));
+    if (read < name.length) {
+      pattern = null;
+    } else {
+      words[0] = written;
+      pattern = words;
+    }
+    if (inlineNames.size >= MAX_CACHED_NAMES) inlineNames.clear();
+    inlineNames.set(name, pattern);
+  }
+  return pattern;
+}
+
+/**
+ * Fills a VARCHAR vector with `names[indexes[start + row]]`. Names of up to 12 UTF-8 bytes (asset ids and metric
+ * names usually are) are written as inline duckdb_string_t values and copied in one call; longer ones are assigned
+ * one by one through the vector. O(length).
+ */
+function writeNames(
+  vector: DuckDBVector,
+  names: readonly string[],
+  patterns: readonly (Uint32Array | null)[],
+  indexes: Int32Array,
+  start: number,
+  length: number,
+): void {
+  const rawVector = (vector as unknown as { vector?: unknown }).vector;
+  if (vectorCopier === undefined || rawVector === undefined) {
+    for (let row = 0; row < length; row++) vector.setItem(row, names[indexes[start + row] as number] as string);
+    vector.flush();
+    return;
+  }
+  let longNames = false;
+  for (let row = 0; row < length; row++) {
+    const pattern = patterns[indexes[start + row] as number];
+    const offset = 4 * row;
+    if (pattern) {
+      nameWords[offset] = pattern[0] as number;
+      nameWords[offset + 1] = pattern[1] as number;
+      nameWords[offset + 2] = pattern[2] as number;
+      nameWords[offset + 3] = pattern[3] as number;
+    } else {
+      nameWords.fill(0, offset, offset + 4);
+      longNames = true;
+    }
+  }
+  vectorCopier.copy_data_to_vector(rawVector, 0, nameWords.buffer, 0, 16 * length);
+  if (!longNames) return;
+  for (let row = 0; row < length; row++) {
+    const index = indexes[start + row] as number;
+    if (!patterns[index]) vector.setItem(row, names[index] as string);
+  }
+  vector.flush();
 }
 
 /** Runs tasks one at a time, in call order. */
@@ -105,8 +196,8 @@ interface StagedBatch {
   integral: boolean;
 }
 
-/** Metric indexes below this share a numeric key with their asset index when looking for repeated pairs. */
-const PAIR_KEY_STRIDE = 1 << 20;
+/** Largest asset × metric grid checked for repeats with a flat array. */
+const MAX_PAIR_GRID = 1 << 22;
 
 function invalidName(kind: 'asset' | 'metric', row: number, name: unknown): ValidationError {
   return new ValidationError(`row ${row}: ${kind} must be a non-empty string without NUL, got ${describeValue(name)}`, [
@@ -146,17 +237,25 @@ function encodeBatch(rows: ValueRows): StagedBatch {
   };
   const assetIds = new Map<string, number>();
   const metricIds = new Map<string, number>();
-  const lastTsByPair = new Map<number, number>();
+  // Rows of one reading are adjacent and share the asset: remember the last one to skip most lookups.
+  let previousAsset: string | undefined;
+  let previousAssetIndex = -1;
   for (let row = 0; row < length; row++) {
     const assetId = asset[row] as string;
-    let assetIndex = assetIds.get(assetId);
-    if (assetIndex === undefined) {
-      if (!isValidName(assetId)) throw invalidName('asset', row, assetId);
-      assetIndex = batch.assets.length;
-      assetIds.set(assetId, assetIndex);
-      batch.assets.push(assetId);
-      batch.assetMinTs.push(Number.POSITIVE_INFINITY);
-      batch.assetMaxTs.push(Number.NEGATIVE_INFINITY);
+    let assetIndex = previousAssetIndex;
+    if (assetId !== previousAsset) {
+      let known = assetIds.get(assetId);
+      if (known === undefined) {
+        if (!isValidName(assetId)) throw invalidName('asset', row, assetId);
+        known = batch.assets.length;
+        assetIds.set(assetId, known);
+        batch.assets.push(assetId);
+        batch.assetMinTs.push(Number.POSITIVE_INFINITY);
+        batch.assetMaxTs.push(Number.NEGATIVE_INFINITY);
+      }
+      assetIndex = known;
+      previousAsset = assetId;
+      previousAssetIndex = known;
     }
     const metricName = metric[row] as string;
     let metricIndex = metricIds.get(metricName);
@@ -184,22 +283,42 @@ function encodeBatch(rows: ValueRows): StagedBatch {
     if (!Number.isInteger(time) || Math.abs(time) > MAX_EXACT_MS) {
       // Stored times are whole milliseconds: distinct fractional times may meet after rounding.
       batch.integral = false;
-      batch.mayRepeat = true;
-    }
-    if (metricIndex < PAIR_KEY_STRIDE) {
-      const pairKey = assetIndex * PAIR_KEY_STRIDE + metricIndex;
-      const previous = lastTsByPair.get(pairKey);
-      if (previous !== undefined && time <= previous) batch.mayRepeat = true;
-      lastTsByPair.set(pairKey, time);
-    } else {
-      batch.mayRepeat = true;
     }
     batch.assetIndex[row] = assetIndex;
     batch.metricIndex[row] = metricIndex;
   }
+  batch.mayRepeat = !batch.integral || mayRepeatPair(batch);
   batch.minTs = Math.round(batch.minTs);
   batch.maxTs = Math.round(batch.maxTs);
   return batch;
+}
+
+/**
+ * Whether some (asset, metric) pair's times fail to strictly increase along the batch, i.e. the batch may hold a
+ * duplicate. O(n) with the last time per pair in a flat array (a map when the pair grid would be large).
+ */
+function mayRepeatPair(batch: StagedBatch): boolean {
+  const { assetIndex, metricIndex, ts, length } = batch;
+  const metricCount = batch.metrics.length;
+  const pairs = batch.assets.length * metricCount;
+  if (pairs <= MAX_PAIR_GRID) {
+    const lastTs = new Float64Array(pairs).fill(Number.NEGATIVE_INFINITY);
+    for (let row = 0; row < length; row++) {
+      const pair = (assetIndex[row] as number) * metricCount + (metricIndex[row] as number);
+      const time = ts[row] as number;
+      if (time <= (lastTs[pair] as number)) return true;
+      lastTs[pair] = time;
+    }
+    return false;
+  }
+  const lastTs = new Map<number, number>();
+  for (let row = 0; row < length; row++) {
+    const pair = (assetIndex[row] as number) * metricCount + (metricIndex[row] as number);
+    const time = ts[row] as number;
+    if (time <= (lastTs.get(pair) ?? Number.NEGATIVE_INFINITY)) return true;
+    lastTs.set(pair, time);
+  }
+  return false;
 }
 
 /** The latest stored time of every asset (one scan, at open): appends after it need no duplicate check. */
@@ -352,8 +471,13 @@ export class DuckDBStore implements Store {
   /** Opens (creating when missing) the database at `path`, or an in-memory one for ':memory:'. */
   static async open(path: string, options: DuckDBStoreOptions = {}): Promise<DuckDBStore> {
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-    const config: Record<string, string> = {};
-    if (options.threads !== undefined) config.threads = String(options.threads);
+    const threads = options.threads ?? 1;
+    if (!Number.isSafeInteger(threads) || threads < 1) {
+      throw new ValidationError(`'threads' must be a whole number >= 1, got ${describeValue(threads)}`, [
+        { path: 'threads', message: 'must be a whole number >= 1' },
+      ]);
+    }
+    const config: Record<string, string> = { threads: String(threads) };
     const instance = await DuckDBInstance.create(path, config);
     const writer = await instance.connect();
     await writer.run(SCHEMA);
@@ -606,25 +730,23 @@ export class DuckDBStore implements Store {
    */
   private appendPlain(batch: StagedBatch): void {
     const { assets, metrics, assetIndex, metricIndex, ts, value } = batch;
+    const assetPatterns = assets.map(inlineName);
+    const metricPatterns = metrics.map(inlineName);
     for (let start = 0; start < batch.length; start += CHUNK_ROWS) {
       const length = Math.min(CHUNK_ROWS, batch.length - start);
       const chunk = DuckDBDataChunk.create(READINGS_TYPES, length);
-      const assetVector = chunk.getColumnVector(0);
-      const metricVector = chunk.getColumnVector(1);
+      writeNames(chunk.getColumnVector(0), assets, assetPatterns, assetIndex, start, length);
+      writeNames(chunk.getColumnVector(1), metrics, metricPatterns, metricIndex, start, length);
       const tsVector = chunk.getColumnVector(2) as unknown as { items: BigInt64Array; flush(): void };
       const valueVector = chunk.getColumnVector(3) as unknown as { items: Float64Array; flush(): void };
       const words = new Uint32Array(tsVector.items.buffer, tsVector.items.byteOffset, 2 * length);
       for (let row = 0; row < length; row++) {
-        assetVector.setItem(row, assets[assetIndex[start + row] as number] as string);
-        metricVector.setItem(row, metrics[metricIndex[start + row] as number] as string);
         // Epoch microseconds stay below 2^53 until year 2255, so the split into 32-bit words is exact.
         const micros = (ts[start + row] as number) * 1000;
         const high = Math.floor(micros / TWO_TO_32);
         words[2 * row] = micros - high * TWO_TO_32;
         words[2 * row + 1] = high;
       }
-      assetVector.flush();
-      metricVector.flush();
       tsVector.flush();
       valueVector.items.set(value.subarray(start, start + length));
       valueVector.flush();

@@ -123,6 +123,24 @@ export function runStoreSuite(name: string, factory: () => Promise<Store>): void
         ]);
       });
 
+      it('keeps ids and metric names of every length and script in one batch', async () => {
+        // UTF-8 lengths: 1, 12, 13, 8 and 14 bytes.
+        const names = ['p', 'twelve-bytes', 'thirteen-byte', 'ünï°C', 'ünï°C-x-y-z'];
+        const batch = names.map((name, index) => reading(name, index, { [name]: index, speed: index }));
+        expect(await store.appendReadings(batch)).toEqual({ accepted: 10, duplicates: 0 });
+        expect((await store.listAssets()).map((asset) => [asset.id, asset.metrics])).toEqual(
+          [...names].sort().map((name) => [name, [name, 'speed'].sort()]),
+        );
+        expect(await store.queryReadings('thirteen-byte')).toEqual([
+          { ts: T0 + 2 * SECOND, metric: 'speed', value: 2 },
+          { ts: T0 + 2 * SECOND, metric: 'thirteen-byte', value: 2 },
+        ]);
+        expect(await store.latestValues('ünï°C')).toEqual({
+          speed: { ts: T0 + 3 * SECOND, value: 3 },
+          'ünï°C': { ts: T0 + 3 * SECOND, value: 3 },
+        });
+      });
+
       it('answers an empty batch with zero counts', async () => {
         expect(await store.appendReadings([])).toEqual({ accepted: 0, duplicates: 0 });
         expect(await store.listAssets()).toEqual([]);
