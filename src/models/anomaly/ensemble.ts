@@ -27,6 +27,8 @@ export interface AnomalyEnsembleOptions {
   /** The tail beyond the largest score seen is extrapolated through these two quantiles of the history. */
   lowQuantile: number;
   highQuantile: number;
+  /** Scores a component must have in its history before its tail is extrapolated beyond the largest one seen. */
+  tailHistory: number;
   /**
    * Smallest spread between the two quantiles, in the components' own units (standard deviations): a history whose
    * tail is flat (all zeros, say) does not make a small new score look infinitely rare.
@@ -57,11 +59,12 @@ const COMPONENTS: Record<string, ComponentClass> = {
 };
 
 const DEFAULTS: AnomalyEnsembleOptions = {
-  components: ['seasonal', 'periodic', 'holt-residual', 'rolling-mzscore', 'ewma'],
-  warmup: 600,
+  components: ['seasonal', 'periodic', 'rolling-mzscore', 'ewma'],
+  warmup: 300,
   rankWindow: 4000,
   lowQuantile: 0.95,
   highQuantile: 0.995,
+  tailHistory: 1000,
   tailFloor: 1,
 };
 
@@ -74,7 +77,8 @@ const HALF_SCALE_DECADES = 5;
  * Rarity of a score among a history of scores, in decades: −log₁₀ of its upper-tail probability.
  *
  * Within the range seen, the probability is empirical, (#{h ≥ s} + 1)/(n + 1), so a series' usual extremes are
- * only as rare as they are frequent. A score above everything seen (a new extreme) is also rated by an exponential
+ * only as rare as they are frequent. Once the history holds `tailHistory` scores (before that a young series has
+ * seen too little to call anything far beyond its range), a score above everything seen (a new extreme) is also rated by an exponential
  * tail fitted through the `low` and `high` quantiles (peaks over threshold: Pickands 1975; Siffer et al. 2017,
  * "Anomaly detection in streams with extreme value theory"): P(S > s) = (1 − high)·((1 − low)/(1 − high))^(−(s − q_high)/spread)
  * with spread = max(q_high − q_low, floor); the larger of the two ratings wins. O(log n) per call.
@@ -84,8 +88,8 @@ function rarityDecades(history: RollingMedianMad, score: number, options: Anomal
   if (n < MIN_HISTORY) return 0;
   const atLeast = history.countAtLeast(score);
   const empirical = -Math.log10((atLeast + 1) / (n + 1));
-  if (atLeast > 0) return empirical;
-  const { lowQuantile, highQuantile, tailFloor } = options;
+  const { lowQuantile, highQuantile, tailFloor, tailHistory } = options;
+  if (atLeast > 0 || n < tailHistory) return empirical;
   const high = history.quantile(highQuantile);
   const spread = Math.max(high - history.quantile(lowQuantile), tailFloor);
   const decadesPerSpread = Math.log10((1 - lowQuantile) / (1 - highQuantile));
@@ -97,9 +101,9 @@ function rarityDecades(history: RollingMedianMad, score: number, options: Anomal
  * The default detector: a calibrated anomaly likelihood in [0, 1] built from complementary detectors.
  *
  * 1. Each component scores the point before learning it: the seasonal profile (time of day and week), the
- *    periodic profile (a cycle found by autocorrelation), the Holt forecast residual, the rolling modified z-score
- *    and the EWMA z-score. Between them they cover contextual anomalies (a normal value at the wrong time), spikes,
- *    level shifts and broken cycles.
+ *    periodic profile (a cycle found by autocorrelation), the rolling modified z-score (the last 1000 points) and
+ *    the EWMA z-score (the last few hours). Between them they cover contextual anomalies (a normal value at the
+ *    wrong time), broken cycles, values outside the recent range and sudden level shifts.
  * 2. Each raw score is calibrated against that component's own last `rankWindow` scores on this series, as decades
  *    of rarity (see `rarityDecades`): a series' usual extremes stay unremarkable, scores beyond anything seen are
  *    rated by an extrapolated tail. Nothing depends on the series' scale, so one configuration serves every series.
@@ -139,6 +143,7 @@ export class AnomalyEnsemble extends UnivariateDetector<AnomalyEnsembleOptions, 
     checkRange(name, 'rankWindow', resolved.rankWindow, MIN_HISTORY, 10_000_000, true);
     checkRange(name, 'lowQuantile', resolved.lowQuantile, 0, 0.999999);
     checkRange(name, 'highQuantile', resolved.highQuantile, resolved.lowQuantile + 1e-9, 0.999999);
+    checkRange(name, 'tailHistory', resolved.tailHistory, MIN_HISTORY, 10_000_000, true);
     checkRange(name, 'tailFloor', resolved.tailFloor, Number.MIN_VALUE, Number.MAX_VALUE);
     super({ ...resolved, components: [...resolved.components] });
     this.components = resolved.components.map((component) => new COMPONENTS[component]());
