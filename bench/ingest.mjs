@@ -3,7 +3,7 @@
 // database file. Every request carries a new second, so every value is new and really stored.
 // Prints one JSON line. Run `npm run build` first: this imports the built server from dist/.
 //
-//   node bench/ingest.mjs [--duration 10] [--connections 2] [--readings 1000] [--threads N] [--keep]
+//   node bench/ingest.mjs [--duration 10] [--connections 2] [--readings 1000] [--threads N] [--mode new|replay] [--keep]
 //
 // `--serve DB_PATH` is the server half (started by the bench as a child process).
 import { spawn } from 'node:child_process';
@@ -23,6 +23,8 @@ const { values: options } = parseArgs({
     connections: { type: 'string', default: '2' },
     readings: { type: 'string', default: '1000' },
     threads: { type: 'string' },
+    // new: every request a new second (all values stored); replay: the same 10 seconds over and over (duplicates).
+    mode: { type: 'string', default: 'new' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -95,6 +97,7 @@ async function bench() {
   try {
     const parts = bodyTemplate(readings);
     let second = 0;
+    const replay = options.mode === 'replay';
     const serverCpuBefore = await processCpuSeconds(child.pid);
     const clientCpuBefore = process.cpuUsage();
     const result = await autocannon({
@@ -108,14 +111,23 @@ async function bench() {
           headers: { 'content-type': 'application/json' },
           setupRequest: (request) => ({
             ...request,
-            body: parts.join(new Date(T0 + second++ * 1000).toISOString()),
+            body: parts.join(new Date(T0 + (replay ? second++ % 10 : second++) * 1000).toISOString()),
           }),
         },
       ],
     });
     const serverCpuAfter = await processCpuSeconds(child.pid);
     const clientCpu = process.cpuUsage(clientCpuBefore);
-    const assets = await (await fetch(`${url}/v1/assets?limit=1000`)).json();
+    const timed = async (path) => {
+      const started = performance.now();
+      const body = await (await fetch(`${url}${path}`)).json();
+      return { body, ms: Number((performance.now() - started).toFixed(1)) };
+    };
+    const { body: assets, ms: listMs } = await timed('/v1/assets?limit=1000');
+    const { ms: assetMs } = await timed('/v1/assets/pump-0500');
+    const { body: history, ms: historyMs } = await timed(
+      '/v1/assets/pump-0500/readings?metric=temperature&limit=100000',
+    );
     const storedValues = assets.assets.reduce((sum, asset) => sum + asset.reading_count, 0);
     const ok = result['2xx'];
     const valuesPerRequest = readings * METRICS.length;
@@ -142,7 +154,13 @@ async function bench() {
         non_2xx: result.non2xx,
         errors: result.errors,
         stored_values: storedValues,
-        expected_values: ok * valuesPerRequest,
+        expected_values: replay ? Math.min(ok, 10) * valuesPerRequest : ok * valuesPerRequest,
+        mode: options.mode,
+        // Reads after the run, on the database just written.
+        list_assets_ms: listMs,
+        get_asset_ms: assetMs,
+        asset_history_ms: historyMs,
+        asset_history_values: history.readings.length,
         connections,
         duration_s: result.duration,
         batch_readings: readings,

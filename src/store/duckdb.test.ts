@@ -47,6 +47,20 @@ describe('DuckDB store on a file', () => {
     );
   });
 
+  it('serves many reads while appends commit, each read seeing whole batches', async () => {
+    const store = await DuckDBStore.open(':memory:');
+    const appends = Array.from({ length: 10 }, (_, batch) =>
+      store.appendReadings(
+        Array.from({ length: 50 }, (_, row) => ({ asset: 'pump-01', ts: batch * 1000 + row, metrics: { x: 1, y: 2 } })),
+      ),
+    );
+    const reads = Array.from({ length: 20 }, () => store.queryReadings('pump-01'));
+    const results = await Promise.all([...appends, ...reads]);
+    for (const values of results.slice(10) as { ts: number }[][]) expect(values.length % 100).toBe(0);
+    expect(await store.queryReadings('pump-01')).toHaveLength(1000);
+    await store.close();
+  });
+
   it('refuses use after close', async () => {
     const store = await openStore(':memory:');
     await store.close();

@@ -159,6 +159,9 @@ function writeNames(
   vector.flush();
 }
 
+/** Connections serving reads; each runs one query at a time. */
+const READER_CONNECTIONS = 2;
+
 /** Runs tasks one at a time, in call order. */
 class Serial {
   private tail: Promise<unknown> = Promise.resolve();
@@ -168,6 +171,13 @@ class Serial {
     this.tail = result.catch(() => undefined);
     return result;
   }
+}
+
+interface Reader {
+  connection: DuckDBConnection;
+  lock: Serial;
+  /** Tasks waiting or running on this connection. */
+  queued: number;
 }
 
 interface PendingAppend {
@@ -441,14 +451,15 @@ FROM page p LEFT JOIN stats s ON s.asset = p.id ORDER BY p.id`;
 /**
  * The embedded store: one DuckDB database file (or memory). One writer connection commits appends; appends that
  * arrive while a commit runs are committed together in the next transaction (group commit), each batch keeping
- * its own accepted/duplicate counts. Batches reach SQL through a table function reading the encoded columns in
- * place (no staging table). A second connection serves reads, so queries never wait behind a commit.
- * DuckDB writes and syncs its write-ahead log on commit, so a resolved append survives a crash of the process.
+ * its own accepted/duplicate counts. A batch newer than everything stored for its assets, without repeats, goes
+ * straight into `readings` through the appender; any other batch reaches SQL through a table function reading the
+ * encoded columns in place and is deduplicated there. Reads use their own connections (READER_CONNECTIONS), so
+ * queries never wait behind a commit. DuckDB writes and syncs its write-ahead log on commit, so a resolved append
+ * survives a crash of the process.
  */
 export class DuckDBStore implements Store {
   readonly kind = 'duckdb' as const;
   private readonly writeLock = new Serial();
-  private readonly readLock = new Serial();
   private readonly pending: PendingAppend[] = [];
   private draining: Promise<void> | undefined;
   private closed = false;
@@ -460,7 +471,7 @@ export class DuckDBStore implements Store {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
-    private readonly reader: DuckDBConnection,
+    private readonly readers: Reader[],
     private readonly knownAssets: Set<string>,
     private readonly lastTsByAsset: Map<string, number>,
     private readonly readingsAppender: DuckDBAppender,
@@ -481,12 +492,15 @@ export class DuckDBStore implements Store {
     const instance = await DuckDBInstance.create(path, config);
     const writer = await instance.connect();
     await writer.run(SCHEMA);
-    const reader = await instance.connect();
+    const readers: Reader[] = [];
+    for (let index = 0; index < READER_CONNECTIONS; index++) {
+      readers.push({ connection: await instance.connect(), lock: new Serial(), queued: 0 });
+    }
     const ids = (await writer.runAndReadAll('SELECT id FROM assets')).getColumns()[0] ?? [];
     const knownAssets = new Set(ids.filter((id): id is string => typeof id === 'string'));
     const lastTimes = await loadLastTimes(writer);
     const readingsAppender = await writer.createAppender('readings');
-    return new DuckDBStore(instance, writer, reader, knownAssets, lastTimes, readingsAppender);
+    return new DuckDBStore(instance, writer, readers, knownAssets, lastTimes, readingsAppender);
   }
 
   async appendReadings(readings: readonly Reading[]): Promise<AppendResult> {
@@ -597,9 +611,9 @@ export class DuckDBStore implements Store {
     this.closed = true;
     await this.draining;
     await this.writeLock.run(() => this.writer.run('CHECKPOINT'));
-    await this.readLock.run(async () => undefined);
+    await Promise.all(this.readers.map((reader) => reader.lock.run(async () => undefined)));
     this.readingsAppender.closeSync();
-    this.reader.closeSync();
+    for (const reader of this.readers) reader.connection.closeSync();
     this.writer.closeSync();
     this.instance.closeSync();
   }
@@ -613,10 +627,18 @@ export class DuckDBStore implements Store {
     return this.writeLock.run(() => task(this.writer));
   }
 
-  /** Runs `task` on the reader connection, serialised with the store's own queries (never behind a commit). */
+  /** Runs `task` on the least busy reader connection, serialised with its other queries (never behind a commit). */
   withReader<T>(task: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     this.assertOpen();
-    return this.readLock.run(() => task(this.reader));
+    let reader = this.readers[0] as Reader;
+    for (const candidate of this.readers) if (candidate.queued < reader.queued) reader = candidate;
+    const chosen = reader;
+    chosen.queued++;
+    return chosen.lock
+      .run(() => task(chosen.connection))
+      .finally(() => {
+        chosen.queued--;
+      });
   }
 
   private assertOpen(): void {
@@ -624,7 +646,7 @@ export class DuckDBStore implements Store {
   }
 
   private read(sql: string, values: DuckDBValue[]): Promise<DuckDBValue[][]> {
-    return this.readLock.run(async () => (await this.reader.runAndReadAll(sql, values)).getColumns());
+    return this.withReader(async (connection) => (await connection.runAndReadAll(sql, values)).getColumns());
   }
 
   private async readSummaries(sql: string, values: DuckDBValue[]): Promise<AssetSummary[]> {
