@@ -22,6 +22,15 @@ function plainMad(values: number[]): number {
   const center = plainMedian(values);
   return plainMedian(values.map((v) => Math.abs(v - center)));
 }
+/** numpy.quantile's default ('linear'): position q·(n − 1) between the sorted values. */
+function plainQuantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = q * (sorted.length - 1);
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
+}
+
 function plainMean(values: number[]): number {
   let sum = 0;
   for (const v of values) sum += v;
@@ -76,10 +85,22 @@ describe('RollingMedianMad', () => {
         const below = window.filter((v) => v < probe).length;
         const equal = window.filter((v) => v === probe).length;
         expect(rolling.midRank(probe)).toBeCloseTo((below + equal / 2) / window.length, 12);
+        expect(rolling.countAtLeast(probe)).toBe(window.length - below);
+        for (const q of [0, 0.05, 0.5, 0.95, 0.995, 1]) {
+          expect(Math.abs(rolling.quantile(q) - plainQuantile(window, q))).toBeLessThanOrEqual(1e-10);
+        }
       }
       expect(rolling.values()).toEqual(data.slice(-windowSize));
     });
   }
+
+  it('interpolates quantiles as numpy does', () => {
+    const rolling = new RollingMedianMad(5);
+    for (const v of [10, 1, 4, 2, 3]) rolling.push(v);
+    // python3 -c "import numpy as np; print(np.quantile([1,2,3,4,10], 0.95))" → 8.799999999999999
+    expect(rolling.quantile(0.95)).toBeCloseTo(8.8, 12);
+    expect(rolling.quantile(0.5)).toBe(3);
+  });
 
   it('gives NaN on an empty window', () => {
     const rolling = new RollingMedianMad(4);
@@ -100,6 +121,21 @@ describe('RollingMoments', () => {
       expect(moments.count).toBe(window.length);
       expect(Math.abs(moments.mean() - plainMean(window))).toBeLessThanOrEqual(1e-10);
       expect(Math.abs(moments.variance() - plainVariance(window))).toBeLessThanOrEqual(1e-10);
+    }
+  });
+
+  it('continues bit for bit after a state round trip', () => {
+    const data = noisyWithDuplicates(500, 9);
+    const original = new RollingMoments();
+    for (const v of data.slice(0, 250)) original.add(v);
+    const restored = RollingMoments.fromState(JSON.parse(JSON.stringify(original.toState())));
+    for (let t = 250; t < data.length; t++) {
+      for (const moments of [original, restored]) {
+        moments.add(data[t]);
+        moments.remove(data[t - 250]);
+      }
+      expect(restored.mean()).toBe(original.mean());
+      expect(restored.variance()).toBe(original.variance());
     }
   });
 
