@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,12 @@ describe('DuckDB store on a file', () => {
       await second.appendReadings([{ asset: 'pump-01', ts: 1_767_225_600_000, metrics: { temperature: 70.5 } }]),
     ).toEqual({ accepted: 0, duplicates: 1 });
     await second.close();
+  });
+
+  it('says which database it cannot open, and why', async () => {
+    const garbage = join(folder, 'garbage.duckdb');
+    await writeFile(garbage, 'not a database, just text that is long enough to hold a header '.repeat(100));
+    await expect(DuckDBStore.open(garbage)).rejects.toThrow(/^cannot open the DuckDB database ".*garbage\.duckdb": /);
   });
 
   it('refuses a thread count below one', async () => {

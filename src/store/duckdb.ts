@@ -17,7 +17,7 @@ import {
   TIMESTAMP,
   VARCHAR,
 } from '@duckdb/node-api';
-import { describeValue, ValidationError } from '../core/errors.js';
+import { describeValue, UpkeepError, ValidationError } from '../core/errors.js';
 import { type Reading, toValueRows, type ValueRows } from '../core/reading.js';
 import type {
   AppendResult,
@@ -489,7 +489,14 @@ export class DuckDBStore implements Store {
       ]);
     }
     const config: Record<string, string> = { threads: String(threads) };
-    const instance = await DuckDBInstance.create(path, config);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, config);
+    } catch (error) {
+      // Typically another process holds the file's lock.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UpkeepError(`cannot open the DuckDB database ${describeValue(path)}: ${reason}`);
+    }
     const writer = await instance.connect();
     await writer.run(SCHEMA);
     const readers: Reader[] = [];
@@ -505,12 +512,17 @@ export class DuckDBStore implements Store {
 
   async appendReadings(readings: readonly Reading[]): Promise<AppendResult> {
     this.assertOpen();
-    const described: Asset[] = [];
+    // Attributes carried by readings, merged per asset (later readings win), stored after the values.
+    const described = new Map<string, Record<string, string>>();
     for (const reading of readings) {
-      if (reading.attributes !== undefined) described.push({ id: reading.asset, attributes: reading.attributes });
+      if (reading.attributes !== undefined) {
+        described.set(reading.asset, { ...described.get(reading.asset), ...reading.attributes });
+      }
     }
+    const assets = [...described].map(([id, attributes]) => ({ id, attributes }));
+    validateAssets(assets);
     const result = await this.appendValues(toValueRows(readings));
-    if (described.length > 0) await this.upsertAssets(described);
+    if (assets.length > 0) await this.upsertAssets(assets);
     return result;
   }
 

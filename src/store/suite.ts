@@ -336,6 +336,11 @@ export function runStoreSuite(name: string, factory: () => Promise<Store>): void
         await store.appendReadings([{ ...reading('pump-02', 9, { temperature: 1 }), attributes: { site: 'south' } }]);
         expect((await store.getAsset('pump-01'))?.attributes).toEqual({ site: 'north' });
         expect((await store.getAsset('pump-02'))?.attributes).toEqual({ site: 'south' });
+        await store.appendReadings([
+          { ...reading('pump-02', 10, { temperature: 1 }), attributes: { site: 'east', line: '1' } },
+          { ...reading('pump-02', 11, { temperature: 1 }), attributes: { site: 'west' } },
+        ]);
+        expect((await store.getAsset('pump-02'))?.attributes).toEqual({ site: 'west', line: '1' });
       });
 
       it('refuses an asset with an empty id', async () => {
