@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kthAbsoluteDeviation, OrderStatisticTree } from './order-statistics.js';
+import { kthAbsoluteDeviation, medianAbsoluteDeviation, OrderStatisticTree } from './order-statistics.js';
 
 /** A small seeded generator so the test needs nothing outside src/math. */
 function seededUniform(seed: number): () => number {
@@ -69,5 +69,30 @@ describe('kthAbsoluteDeviation', () => {
         for (let k = 0; k < n; k++) expect(kthAbsoluteDeviation(tree, center, k)).toBeCloseTo(deviations[k], 12);
       }
     }
+  });
+});
+
+describe('medianAbsoluteDeviation', () => {
+  it('equals numpy’s median of |x − c| for odd and even counts', () => {
+    const uniform = seededUniform(13);
+    for (let trial = 0; trial < 200; trial++) {
+      const tree = new OrderStatisticTree();
+      const values: number[] = [];
+      const n = 1 + Math.floor(uniform() * 25);
+      for (let i = 0; i < n; i++) {
+        const value = Math.floor(uniform() * 8);
+        values.push(value);
+        tree.insert(value);
+      }
+      const center = Math.floor(uniform() * 10) / 2;
+      const deviations = values.map((v) => Math.abs(v - center)).sort((a, b) => a - b);
+      const expected = n % 2 === 1 ? deviations[(n - 1) / 2] : (deviations[n / 2 - 1] + deviations[n / 2]) / 2;
+      expect(medianAbsoluteDeviation(tree, center)).toBeCloseTo(expected, 12);
+    }
+    // python3 -c "import numpy as np; x=np.array([1,2,3,4,10]); print(np.median(np.abs(x-np.median(x))))" → 1.0
+    const tree = new OrderStatisticTree();
+    for (const v of [1, 2, 3, 4, 10]) tree.insert(v);
+    expect(medianAbsoluteDeviation(tree, 3)).toBe(1);
+    expect(medianAbsoluteDeviation(new OrderStatisticTree(), 0)).toBeNaN();
   });
 });

@@ -262,6 +262,22 @@ export class OrderStatisticTree {
  * Cost: O(log n) bisection steps, each one O(log d) `select`: O(log n · log d) in all.
  */
 export function kthAbsoluteDeviation(tree: OrderStatisticTree, center: number, rank: number): number {
+  return absoluteDeviationsAt(tree, center, rank, false);
+}
+
+/**
+ * The median of |x_i − center| over the values of `tree` (numpy's convention: the mean of the two middle values
+ * for an even count; NaN when empty). The second middle value comes from the same bisection as the first (it is
+ * the smaller of the next deviation on either side), so this costs one `kthAbsoluteDeviation`: O(log n · log d).
+ */
+export function medianAbsoluteDeviation(tree: OrderStatisticTree, center: number): number {
+  const n = tree.size;
+  if (n === 0) return Number.NaN;
+  return absoluteDeviationsAt(tree, center, (n - 1) >>> 1, n % 2 === 0);
+}
+
+/** The rank-th smallest deviation, or (withNext) the mean of it and the next one. */
+function absoluteDeviationsAt(tree: OrderStatisticTree, center: number, rank: number, withNext: boolean): number {
   const total = tree.size;
   if (!(rank >= 0 && rank < total) || !Number.isInteger(rank)) {
     throw new RangeError(`kthAbsoluteDeviation: rank must be an integer in [0, ${total}), got ${rank}`);
@@ -284,7 +300,12 @@ export function kthAbsoluteDeviation(tree: OrderStatisticTree, center: number, r
     } else {
       const lastBelow = fromBelow > 0 ? below(fromBelow - 1) : Number.NEGATIVE_INFINITY;
       const lastAbove = fromAbove > 0 ? above(fromAbove - 1) : Number.NEGATIVE_INFINITY;
-      return Math.max(lastBelow, lastAbove);
+      const kth = Math.max(lastBelow, lastAbove);
+      if (!withNext) return kth;
+      // The next deviation in merged order is the smaller of the next one on each side.
+      const nextBelow = fromBelow < belowCount ? below(fromBelow) : Number.POSITIVE_INFINITY;
+      const nextAbove = fromAbove < aboveCount ? above(fromAbove) : Number.POSITIVE_INFINITY;
+      return (kth + Math.min(nextBelow, nextAbove)) / 2;
     }
   }
 }

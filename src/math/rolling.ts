@@ -1,4 +1,4 @@
-import { kthAbsoluteDeviation, OrderStatisticTree } from './order-statistics.js';
+import { medianAbsoluteDeviation, OrderStatisticTree } from './order-statistics.js';
 
 /**
  * A fixed-capacity first-in-first-out window over a Float64Array. `push` returns the value that fell out (or
@@ -118,7 +118,7 @@ export interface RollingMomentsState {
  *
  * Cost per `push`: O(log w) (one insertion, at most one deletion). `median()`: O(log w). `mad()`: O(log² w), found
  * without a second structure as the middle order statistic of the two sorted deviation sequences either side of the
- * median (see `kthAbsoluteDeviation`). Memory O(w). Definitions follow numpy: for an even count the median (and the
+ * median (see `medianAbsoluteDeviation`). Memory O(w). Definitions follow numpy: for an even count the median (and the
  * MAD) is the mean of the two middle values. Reference: Iglewicz & Hoaglin (1993), "How to Detect and Handle
  * Outliers", for the MAD-based modified z-score this supports.
  */
@@ -154,11 +154,8 @@ export class RollingMedianMad {
 
   /** Median absolute deviation from the median (unscaled; NaN when empty). */
   mad(): number {
-    const n = this.tree.size;
-    if (n === 0) return Number.NaN;
-    const center = this.median();
-    const lower = kthAbsoluteDeviation(this.tree, center, (n - 1) >>> 1);
-    return n % 2 === 1 ? lower : (lower + kthAbsoluteDeviation(this.tree, center, n >>> 1)) / 2;
+    if (this.tree.size === 0) return Number.NaN;
+    return medianAbsoluteDeviation(this.tree, this.median());
   }
 
   /** Fraction of the window strictly below `value` plus half the fraction equal to it (a mid-rank in [0, 1]). */
