@@ -19,6 +19,8 @@ export class OrderStatisticTree {
   private root = 0;
   private nextFreshId = 1;
   private freeListHead = 0;
+  /** Node ids on the last root-to-node descent; an AVL tree of 2³¹ nodes is at most 45 levels deep. */
+  private readonly path = new Int32Array(64);
 
   constructor(initialCapacity = 16) {
     const capacity = Math.max(2, Math.floor(initialCapacity) + 1);
@@ -45,14 +47,34 @@ export class OrderStatisticTree {
   /** Adds one occurrence of `value` (NaN is not allowed: it has no place in an order). O(log d). */
   insert(value: number): void {
     if (Number.isNaN(value)) throw new RangeError('OrderStatisticTree.insert: value must not be NaN');
-    this.root = this.insertAt(this.root, value);
+    if (!this.adjustMultiplicity(value, 1)) this.root = this.insertAt(this.root, value);
   }
 
   /** Removes one occurrence of `value`; returns false when the value is not held. O(log d). */
   remove(value: number): boolean {
+    if (this.adjustMultiplicity(value, -1)) return true;
     const before = this.size;
     this.root = this.removeAt(this.root, value);
     return this.size < before;
+  }
+
+  /**
+   * Fast path for a value already held: changes its multiplicity by `delta` and the counts on its path, with no
+   * change of shape. Returns false (changing nothing) when the value is absent or its last copy would go.
+   */
+  private adjustMultiplicity(value: number, delta: 1 | -1): boolean {
+    let node = this.root;
+    let depth = 0;
+    while (node !== 0) {
+      this.path[depth++] = node;
+      const key = this.keys[node];
+      if (value === key) break;
+      node = value < key ? this.left[node] : this.right[node];
+    }
+    if (node === 0 || this.multiplicity[node] + delta < 1) return false;
+    this.multiplicity[node] += delta;
+    for (let i = 0; i < depth; i++) this.subtreeCount[this.path[i]] += delta;
+    return true;
   }
 
   /** The k-th smallest value, 0-based (`select(0)` is the minimum). O(log d). */

@@ -140,6 +140,7 @@ export class RollingMedianMad {
   /** Appends a value; the oldest leaves the window once it is full. */
   push(value: number): void {
     const evicted = this.window.push(value);
+    if (evicted === value) return;
     if (evicted !== undefined) this.tree.remove(evicted);
     this.tree.insert(value);
   }
