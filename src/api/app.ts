@@ -5,6 +5,8 @@ import { errorResponse } from './middleware/error-handler.js';
 import { analyseRoutes } from './routes/analyse.js';
 import { assetsRoutes } from './routes/assets.js';
 import { healthRoutes } from './routes/health.js';
+import { jobsRoutes } from './routes/jobs.js';
+import { modelsRoutes } from './routes/models.js';
 import { readingsRoutes } from './routes/readings.js';
 
 /** Turns zod validation failures of a route's declared params/query/body into a ValidationError (HTTP 400). */
@@ -32,6 +34,8 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.route('/', readingsRoutes(ctx));
   app.route('/', assetsRoutes(ctx));
   app.route('/', analyseRoutes(ctx));
+  app.route('/', modelsRoutes(ctx));
+  app.route('/', jobsRoutes(ctx));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,4 +1,6 @@
 import type { Clock } from '../core/clock.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { ModelRegistry } from '../store/registry.js';
 import type { Store } from '../store/store.js';
 
 export interface ApiLimits {
@@ -14,6 +16,10 @@ export interface AppContext {
   clock: Clock;
   limits: ApiLimits;
   version: string;
+  /** Trained models by task and version; without it the model routes answer 404. */
+  registry?: ModelRegistry;
+  /** Background jobs (training); without it the job routes answer 404. */
+  jobs?: JobRunner;
 }
 
 export const DEFAULT_LIMITS: ApiLimits = {

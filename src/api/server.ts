@@ -4,12 +4,17 @@ import { createAdaptorServer } from '@hono/node-server';
 import { type Clock, systemClock } from '../core/clock.js';
 import { UpkeepError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { ModelRegistry } from '../store/registry.js';
 import type { Store } from '../store/store.js';
 import { createApp } from './app.js';
 import { type ApiLimits, DEFAULT_LIMITS } from './context.js';
 
 export interface ServerOptions {
   store: Store;
+  /** The model registry and job runner behind /v1/models and /v1/jobs (those routes answer 404 without them). */
+  registry?: ModelRegistry;
+  jobs?: JobRunner;
   host?: string;
   /** 0 picks a free port; the chosen one is in the result. */
   port?: number;
@@ -53,6 +58,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     clock: options.clock ?? systemClock,
     limits: options.limits ?? DEFAULT_LIMITS,
     version: VERSION,
+    registry: options.registry,
+    jobs: options.jobs,
   });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
 

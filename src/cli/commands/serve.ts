@@ -4,6 +4,8 @@ import { startServer } from '../../api/server.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { normaliseReadings } from '../../core/reading.js';
 import { FleetSimulator } from '../../io/fleet-simulator.js';
+import { JobRunner } from '../../jobs/runner.js';
+import { openRegistry } from '../../store/open-registry.js';
 import type { Store } from '../../store/store.js';
 import { action, DEFAULT_DB, formatCount, integerOption, openCliStore, printLine } from '../run.js';
 
@@ -99,12 +101,19 @@ export function registerServe(program: Command): Command {
         let simulation: Simulation | undefined;
         let server: Awaited<ReturnType<typeof startServer>>;
         try {
+          const { registry, jobs: jobRecords } = await openRegistry(store);
+          const jobs = await JobRunner.open(jobRecords);
           server = await startServer({
             store,
+            registry,
+            jobs,
             host: options.host,
             port: options.port,
             handleSignals: true,
-            onShutdown: () => simulation?.stop(),
+            onShutdown: async () => {
+              await simulation?.stop();
+              await jobs.close();
+            },
           });
         } catch (error) {
           await store.close();
