@@ -9,6 +9,8 @@ import { type AnyModel, type ModelArtifact, type ModelClass, restoreModel } from
 import { LinearRegression } from './linear/linear-regression.js';
 import { LogisticRegression } from './linear/logistic-regression.js';
 import { readObject } from './serialisation.js';
+import { GbdtClassifier } from './trees/gbdt-classifier.js';
+import { GbdtRegressor } from './trees/gbdt-regressor.js';
 
 /** A name → class table. */
 export class ModelRegistry {
@@ -63,7 +65,12 @@ export class ModelRegistry {
 }
 
 /** Every model that ships with Upkeep. Add new model classes here. */
-export const builtInModels: readonly ModelClass[] = [LinearRegression, LogisticRegression];
+export const builtInModels: readonly ModelClass[] = [
+  LinearRegression,
+  LogisticRegression,
+  GbdtClassifier,
+  GbdtRegressor,
+];
 
 /** The registry with all built-in models. */
 export const modelRegistry = new ModelRegistry();

@@ -1,0 +1,191 @@
+/**
+ * Quantile binning for histogram gradient boosting: each feature's values are cut once, before boosting, into at
+ * most 255 value bins, and the data are stored as one byte per value (`Uint8Array`, row-major). Bin 0 of every
+ * feature holds the missing values (NaN); value bins are 1..k. Trees then split on bin numbers, and the split
+ * "bin ≤ s goes left" is exactly "x < cut[s − 1] goes left" on raw values — XGBoost's `split_condition` semantics —
+ * so a tree trained on bins predicts raw rows without the binner.
+ *
+ * Cut points are placed as LightGBM's `GreedyFindBin` places them (Ke et al., "LightGBM", NeurIPS 2017): with at
+ * most `maxBins` distinct values every distinct value gets its own bin, cut halfway between neighbours; otherwise
+ * the sorted values are walked and a cut closes a bin once it holds its share of the remaining rows, so that
+ * heavily repeated values never straddle a cut. Cuts come from a seeded sample of at most `sampleRows` rows.
+ */
+
+import { describeValue, ValidationError } from '../../core/errors.js';
+import type { Rng } from '../../core/rng.js';
+
+/** The bin of missing values (NaN) in every feature. */
+export const MISSING_BIN = 0;
+
+/** The most value bins a feature may have (one byte per value, with bin 0 kept for missing values). */
+export const MAX_VALUE_BINS = 255;
+
+/** Where each feature's values are cut: feature f's ascending cuts are `cuts[offsets[f]] .. cuts[offsets[f+1] − 1]`. */
+export interface BinCuts {
+  readonly cols: number;
+  readonly cuts: Float64Array;
+  /** cols + 1 offsets into `cuts`. */
+  readonly offsets: Int32Array;
+}
+
+/** A binned design matrix: `bins[row · cols + f]` is the bin of feature f in that row (0 = missing). */
+export interface BinnedMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly bins: Uint8Array;
+}
+
+/** Number of bins of feature f including the missing bin: cuts + 2 (one more value bin than cuts, plus bin 0). */
+export function binCount(cuts: BinCuts, feature: number): number {
+  return cuts.offsets[feature + 1] - cuts.offsets[feature] + 2;
+}
+
+/** Options of `computeBinCuts`. */
+export interface BinCutOptions {
+  /** Value bins per feature, 2..255 (default 255). */
+  maxBins?: number;
+  /** Rows used to place the cuts; more rows are sampled down to this many with `rng` (default 200,000). */
+  sampleRows?: number;
+  /** Random source for the row sample (needed only when rows > sampleRows). */
+  rng?: Rng;
+}
+
+/**
+ * A cut between two neighbouring distinct values lower < upper: their midpoint, moved to the nearest float32 when
+ * that still separates them, so the cut survives export to XGBoost's float32 `split_condition` unchanged.
+ */
+function cutBetween(lower: number, upper: number): number {
+  const middle = lower + (upper - lower) / 2;
+  const rounded = Math.fround(middle);
+  return rounded > lower && rounded <= upper ? rounded : middle;
+}
+
+/**
+ * Cuts for one feature from its sorted, finite sample values. O(n).
+ * `sorted` holds n values ascending; at most maxBins − 1 cuts are appended to `out`.
+ */
+function featureCuts(sorted: Float64Array, n: number, maxBins: number, out: number[]): void {
+  if (n === 0) return;
+  // Distinct values and their counts.
+  const distinct: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const value = sorted[i];
+    if (distinct.length > 0 && distinct[distinct.length - 1] === value) counts[counts.length - 1]++;
+    else {
+      distinct.push(value);
+      counts.push(1);
+    }
+  }
+  const distinctCount = distinct.length;
+  if (distinctCount <= maxBins) {
+    for (let k = 1; k < distinctCount; k++) out.push(cutBetween(distinct[k - 1], distinct[k]));
+    return;
+  }
+  // Greedy: close a bin once it holds at least its share of the rows not yet binned.
+  let remainingRows = n;
+  let remainingBins = maxBins;
+  let inBin = 0;
+  let binsMade = 0;
+  for (let k = 0; k < distinctCount - 1; k++) {
+    inBin += counts[k];
+    const share = remainingRows / remainingBins;
+    // Close early when the next value alone would overfill the bin by more than it underfills it now.
+    const closeHere =
+      inBin >= share || (inBin + counts[k + 1] > share && inBin + counts[k + 1] - share > share - inBin);
+    if (closeHere && binsMade < maxBins - 1) {
+      out.push(cutBetween(distinct[k], distinct[k + 1]));
+      binsMade++;
+      remainingRows -= inBin;
+      remainingBins--;
+      inBin = 0;
+    }
+  }
+}
+
+/** Up to `count` distinct row numbers from 0..rows−1 chosen uniformly with `rng`, ascending. O(rows). */
+function sampleRowsAscending(rows: number, count: number, rng: Rng): Int32Array {
+  const order = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) order[i] = i;
+  for (let i = 0; i < count; i++) {
+    const j = i + rng.int(rows - i);
+    const swap = order[i];
+    order[i] = order[j];
+    order[j] = swap;
+  }
+  return order.subarray(0, count).sort();
+}
+
+/**
+ * Cut points of every column of a row-major `rows × cols` matrix (NaN = missing, ignored here).
+ * O(cols · s log s) for s = min(rows, sampleRows) sampled rows.
+ */
+export function computeBinCuts(data: Float64Array, rows: number, cols: number, options: BinCutOptions = {}): BinCuts {
+  const maxBins = options.maxBins ?? MAX_VALUE_BINS;
+  if (!(Number.isInteger(maxBins) && maxBins >= 2 && maxBins <= MAX_VALUE_BINS)) {
+    throw new ValidationError(`maxBins must be an integer from 2 to ${MAX_VALUE_BINS}, got ${describeValue(maxBins)}`);
+  }
+  const sampleLimit = options.sampleRows ?? 200_000;
+  if (!(Number.isInteger(sampleLimit) && sampleLimit >= 1)) {
+    throw new ValidationError(`sampleRows must be a positive integer, got ${describeValue(sampleLimit)}`);
+  }
+  if (data.length !== rows * cols) {
+    throw new ValidationError(`data has ${data.length} values, expected ${rows * cols} for ${rows} × ${cols}`);
+  }
+  let sample: Int32Array | null = null;
+  if (rows > sampleLimit) {
+    if (!options.rng) throw new ValidationError('rng is required to sample rows for the bin cuts');
+    sample = sampleRowsAscending(rows, sampleLimit, options.rng);
+  }
+  const sampleCount = sample ? sample.length : rows;
+  const values = new Float64Array(sampleCount);
+  const cuts: number[] = [];
+  const offsets = new Int32Array(cols + 1);
+  for (let f = 0; f < cols; f++) {
+    let n = 0;
+    for (let i = 0; i < sampleCount; i++) {
+      const row = sample ? sample[i] : i;
+      const value = data[row * cols + f];
+      if (!Number.isNaN(value)) values[n++] = value;
+    }
+    const sorted = values.subarray(0, n).sort();
+    featureCuts(sorted, n, maxBins, cuts);
+    offsets[f + 1] = cuts.length;
+  }
+  return { cols, cuts: Float64Array.from(cuts), offsets };
+}
+
+/**
+ * Bins every value: NaN → 0, otherwise 1 + (number of cuts ≤ x), found by binary search.
+ * O(rows · cols · log maxBins). `cols` of the data must equal the cuts' column count.
+ */
+export function binMatrix(data: Float64Array | Float32Array, rows: number, cols: number, cuts: BinCuts): BinnedMatrix {
+  if (cols !== cuts.cols) throw new ValidationError(`data has ${cols} columns, the bin cuts ${cuts.cols}`);
+  const bins = new Uint8Array(rows * cols);
+  const cutValues = cuts.cuts;
+  for (let f = 0; f < cols; f++) {
+    const start = cuts.offsets[f];
+    const end = cuts.offsets[f + 1];
+    for (let row = 0, index = f; row < rows; row++, index += cols) {
+      const value = data[index];
+      if (Number.isNaN(value)) {
+        bins[index] = MISSING_BIN;
+        continue;
+      }
+      let low = start;
+      let high = end;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (cutValues[middle] <= value) low = middle + 1;
+        else high = middle;
+      }
+      bins[index] = low - start + 1;
+    }
+  }
+  return { rows, cols, bins };
+}
+
+/** The raw-value threshold of the split "bin ≤ splitBin goes left" on feature f (splitBin ≥ 1). */
+export function splitThreshold(cuts: BinCuts, feature: number, splitBin: number): number {
+  return cuts.cuts[cuts.offsets[feature] + splitBin - 1];
+}

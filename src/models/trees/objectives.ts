@@ -1,0 +1,171 @@
+/**
+ * Loss functions for gradient boosting: per row, the first and second derivative of the loss with respect to the
+ * margin (what a tree is fitted to), the starting margin, the loss itself (for early stopping) and the transform
+ * from margin to prediction. Formulas and names follow XGBoost's objectives (`src/objective/regression_loss.h`,
+ * `multiclass_obj.cu`) so models and hyperparameters carry over:
+ *
+ * - `binary:logistic`: p = σ(m); g = p − y; h = max(p(1 − p), 1e-16). Loss: mean log loss.
+ * - `reg:squarederror`: g = m − y; h = 1. Loss: root mean squared error.
+ * - `multi:softprob`: p = softmax(m); g_k = p_k − [y = k]; h_k = max(2 p_k (1 − p_k), 1e-16). Loss: mean log loss.
+ *
+ * Every gradient pair is multiplied by the row's weight. All loops are O(rows · outputs).
+ */
+
+/** The objective names (XGBoost's). */
+export type ObjectiveName = 'binary:logistic' | 'reg:squarederror' | 'multi:softprob';
+
+/** One loss function. Margins are row-major rows × outputs. */
+export interface Objective {
+  readonly name: ObjectiveName;
+  readonly outputs: number;
+  /** The margin to start boosting from (per output) given the labels and weights; `baseScore` overrides it. */
+  baseMargin(labels: Float64Array, weights: Float64Array, baseScore: number | null): Float64Array;
+  /**
+   * Writes interleaved (gradient, hessian) pairs for output k of every row into `pairs[k]` (length 2 · rows).
+   */
+  gradients(margins: Float64Array, labels: Float64Array, weights: Float64Array, pairs: Float64Array[]): void;
+  /** Weighted loss reported while boosting (lower is better): log loss, or RMSE for squared error. */
+  loss(margins: Float64Array, labels: Float64Array, weights: Float64Array): number;
+}
+
+const HESSIAN_FLOOR = 1e-16;
+
+/** σ(z) without overflow. */
+export function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+function weightedMean(labels: Float64Array, weights: Float64Array): number {
+  let sum = 0;
+  let total = 0;
+  for (let i = 0; i < labels.length; i++) {
+    sum += weights[i] * labels[i];
+    total += weights[i];
+  }
+  return total > 0 ? sum / total : 0;
+}
+
+/** Binary log loss on margins: labels are 0/1. */
+export const binaryLogistic: Objective = {
+  name: 'binary:logistic',
+  outputs: 1,
+  baseMargin(labels, weights, baseScore) {
+    // Default: the log-odds of the weighted positive rate (XGBoost ≥ 2.0's intercept), clamped away from 0 and 1.
+    const rate = baseScore ?? Math.min(1 - 1e-6, Math.max(1e-6, weightedMean(labels, weights)));
+    return Float64Array.of(Math.log(rate / (1 - rate)));
+  },
+  gradients(margins, labels, weights, pairs) {
+    const out = pairs[0];
+    for (let i = 0; i < labels.length; i++) {
+      const probability = sigmoid(margins[i]);
+      const weight = weights[i];
+      out[2 * i] = (probability - labels[i]) * weight;
+      out[2 * i + 1] = Math.max(probability * (1 - probability), HESSIAN_FLOOR) * weight;
+    }
+  },
+  loss(margins, labels, weights) {
+    let sum = 0;
+    let total = 0;
+    for (let i = 0; i < labels.length; i++) {
+      const z = margins[i];
+      // −log σ(z) for y = 1 and −log(1 − σ(z)) for y = 0, as log1p(e^{−|z|}) plus the wrong-side part of |z|.
+      const wrongSide = labels[i] > 0 ? Math.max(-z, 0) : Math.max(z, 0);
+      sum += weights[i] * (Math.log1p(Math.exp(-Math.abs(z))) + wrongSide);
+      total += weights[i];
+    }
+    return total > 0 ? sum / total : 0;
+  },
+};
+
+/** Squared error: labels are real numbers. */
+export const squaredError: Objective = {
+  name: 'reg:squarederror',
+  outputs: 1,
+  baseMargin(labels, weights, baseScore) {
+    return Float64Array.of(baseScore ?? weightedMean(labels, weights));
+  },
+  gradients(margins, labels, weights, pairs) {
+    const out = pairs[0];
+    for (let i = 0; i < labels.length; i++) {
+      out[2 * i] = (margins[i] - labels[i]) * weights[i];
+      out[2 * i + 1] = weights[i];
+    }
+  },
+  loss(margins, labels, weights) {
+    let sum = 0;
+    let total = 0;
+    for (let i = 0; i < labels.length; i++) {
+      const residual = margins[i] - labels[i];
+      sum += weights[i] * residual * residual;
+      total += weights[i];
+    }
+    return total > 0 ? Math.sqrt(sum / total) : 0;
+  },
+};
+
+/** Softmax probabilities of one row's K margins into `out`. */
+export function softmaxRow(margins: ArrayLike<number>, offset: number, classes: number, out: Float64Array): void {
+  let largest = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < classes; k++) largest = Math.max(largest, margins[offset + k]);
+  let sum = 0;
+  for (let k = 0; k < classes; k++) {
+    out[k] = Math.exp(margins[offset + k] - largest);
+    sum += out[k];
+  }
+  for (let k = 0; k < classes; k++) out[k] /= sum;
+}
+
+/** K-class softmax: labels are class indices 0..K−1. */
+export function softmax(classes: number): Objective {
+  return {
+    name: 'multi:softprob',
+    outputs: classes,
+    baseMargin(labels, weights, baseScore) {
+      const margins = new Float64Array(classes);
+      if (baseScore !== null) return margins.fill(baseScore);
+      // Default: log of each class's weighted share, centred (the softmax of these is the class prior).
+      const shares = new Float64Array(classes);
+      let total = 0;
+      for (let i = 0; i < labels.length; i++) {
+        shares[labels[i]] += weights[i];
+        total += weights[i];
+      }
+      let mean = 0;
+      for (let k = 0; k < classes; k++) {
+        margins[k] = Math.log(Math.max(shares[k] / total, 1e-6));
+        mean += margins[k] / classes;
+      }
+      for (let k = 0; k < classes; k++) margins[k] -= mean;
+      return margins;
+    },
+    gradients(margins, labels, weights, pairs) {
+      const probabilities = new Float64Array(classes);
+      for (let i = 0; i < labels.length; i++) {
+        softmaxRow(margins, i * classes, classes, probabilities);
+        const weight = weights[i];
+        const label = labels[i];
+        for (let k = 0; k < classes; k++) {
+          const p = probabilities[k];
+          pairs[k][2 * i] = (k === label ? p - 1 : p) * weight;
+          pairs[k][2 * i + 1] = Math.max(2 * p * (1 - p), HESSIAN_FLOOR) * weight;
+        }
+      }
+    },
+    loss(margins, labels, weights) {
+      let sum = 0;
+      let total = 0;
+      for (let i = 0; i < labels.length; i++) {
+        const offset = i * classes;
+        let largest = Number.NEGATIVE_INFINITY;
+        for (let k = 0; k < classes; k++) largest = Math.max(largest, margins[offset + k]);
+        let normaliser = 0;
+        for (let k = 0; k < classes; k++) normaliser += Math.exp(margins[offset + k] - largest);
+        sum += weights[i] * (largest + Math.log(normaliser) - margins[offset + labels[i]]);
+        total += weights[i];
+      }
+      return total > 0 ? sum / total : 0;
+    },
+  };
+}
