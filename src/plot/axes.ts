@@ -24,6 +24,11 @@ export interface AxisSpec {
   title: string;
   /** Widen a linear axis outwards to whole ticks (true), or end exactly at the extent (false). */
   nice: boolean;
+  /**
+   * Fractions of the span to leave free below and above the data when the data would otherwise touch the end of
+   * the axis, so extreme points are not drawn on the frame (default none).
+   */
+  margins?: readonly [number, number];
 }
 
 export interface CartesianSpec {
@@ -71,7 +76,18 @@ function axisTicks(axis: AxisSpec, targetCount: number): { domain: [number, numb
     const ticks = timeTicks(domain[0], domain[1], targetCount);
     return { domain, ticks };
   }
-  if (axis.nice) return niceDomain(axis.extent[0], axis.extent[1], targetCount);
+  if (axis.nice) {
+    const nice = niceDomain(axis.extent[0], axis.extent[1], targetCount);
+    const [low, high] = nice.domain;
+    const [marginLow, marginHigh] = axis.margins ?? [0, 0];
+    const span = high - low;
+    // Where the data touches a whole-tick end, move that end out a little; the ticks stay where they are.
+    const domain: [number, number] = [
+      axis.extent[0] - low < marginLow * span ? axis.extent[0] - marginLow * span : low,
+      high - axis.extent[1] < marginHigh * span ? axis.extent[1] + marginHigh * span : high,
+    ];
+    return { domain, ticks: nice.ticks };
+  }
   const domain = widen(axis.extent);
   return { domain, ticks: linearTicks(domain[0], domain[1], targetCount) };
 }

@@ -82,8 +82,17 @@ export function confusionMatrixChart(data: ConfusionMatrixData, options: Confusi
   const leftSpace = outer + titleSpace + rowLabelWidth + SPACING.tickGap + 2;
   const top = header.bottom + columnHeaderSpace;
   const rightSpace = 12 + totalsWidth + 20 + COLOR_BAR_WIDTH + 6 + barLabelWidth + outer;
-  const bottomSpace = SPACING.tickGap + lineHeight(FONT_SIZE.tick) + titleSpace + outer;
-  const cell = Math.max(8, Math.min((width - leftSpace - rightSpace) / size, (height - top - bottomSpace) / size));
+  const columnLabelWidth = Math.min(maxLabelWidth, maxTextWidth(labels, FONT_SIZE.tick));
+  const cellFor = (bottom: number): number =>
+    Math.max(8, Math.min((width - leftSpace - rightSpace) / size, (height - top - bottom) / size));
+  let bottomSpace = SPACING.tickGap + lineHeight(FONT_SIZE.tick) + titleSpace + outer;
+  let cell = cellFor(bottomSpace);
+  // Column labels wider than a cell are turned 45° rather than cut to a few letters.
+  const rotateColumnLabels = columnLabelWidth > cell - 4;
+  if (rotateColumnLabels) {
+    bottomSpace = SPACING.tickGap + (columnLabelWidth + FONT_SIZE.tick) * Math.SQRT1_2 + titleSpace + outer;
+    cell = cellFor(bottomSpace);
+  }
   const gridSize = cell * size;
   // Centre the block (title, labels, grid, totals, colour bar) horizontally.
   const shift = Math.max(0, (width - leftSpace - rightSpace - gridSize) / 2);
@@ -161,12 +170,19 @@ export function confusionMatrixChart(data: ConfusionMatrixData, options: Confusi
           anchor: 'end',
         },
       ),
-      text(
-        left + (i + 0.5) * cell,
-        baselineForTop(top + gridSize + SPACING.tickGap, FONT_SIZE.tick),
-        fitText(label, cell - 4, FONT_SIZE.tick),
-        { size: FONT_SIZE.tick, anchor: 'middle' },
-      ),
+      rotateColumnLabels
+        ? text(
+            left + (i + 0.5) * cell + FONT_SIZE.tick * 0.3,
+            top + gridSize + SPACING.tickGap + FONT_SIZE.tick * 0.5,
+            fitText(label, columnLabelWidth, FONT_SIZE.tick),
+            { size: FONT_SIZE.tick, anchor: 'end', rotate: -45 },
+          )
+        : text(
+            left + (i + 0.5) * cell,
+            baselineForTop(top + gridSize + SPACING.tickGap, FONT_SIZE.tick),
+            fitText(label, cell - 4, FONT_SIZE.tick),
+            { size: FONT_SIZE.tick, anchor: 'middle' },
+          ),
     );
   });
 

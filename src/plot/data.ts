@@ -127,18 +127,12 @@ export function applyAxisLimits(
   return result;
 }
 
-/**
- * The extent widened by `fraction` of its span on each side, so that extreme points do not sit on the plot frame;
- * ends fixed by the axis options stay where they are.
- */
-export function padExtent(
-  extent: readonly [number, number],
-  fraction: number,
-  options: AxisOptions | undefined,
-): [number, number] {
-  const margin = (extent[1] - extent[0]) * fraction;
-  return [
-    options?.min !== undefined ? extent[0] : extent[0] - margin,
-    options?.max !== undefined ? extent[1] : extent[1] + margin,
-  ];
+/** Whether the axis fits the data (true) or both ends were fixed by the caller (false: keep them exact). */
+export function isFitted(options: AxisOptions | undefined): boolean {
+  return options?.min === undefined || options?.max === undefined;
+}
+
+/** Room to leave beyond the data at each end, as a fraction of the span: none where the caller fixed the end. */
+export function marginsFor(options: AxisOptions | undefined, fraction: number): [number, number] {
+  return [options?.min === undefined ? fraction : 0, options?.max === undefined ? fraction : 0];
 }

@@ -273,3 +273,73 @@ describe('chart gallery (test-artifacts/plots)', () => {
     await renderBoth('histogram', svg);
   });
 });
+
+describe('edge cases a person should look at (test-artifacts/plots/edge-*.png)', () => {
+  it('small chart, 40 seconds of data, large negative values', async () => {
+    const time = Float64Array.from({ length: 400 }, (_, i) => Date.UTC(2026, 5, 30, 23, 59, 40) + i * 100);
+    const pressure = time.map((_, i) => -125_000 + 8000 * Math.sin(i / 30));
+    const svg = lineChart([{ name: 'Suction pressure', x: time, y: pressure }], {
+      width: 480,
+      height: 300,
+      title: 'Suction pressure across midnight',
+      yAxis: { label: 'Gauge pressure', unit: 'Pa' },
+    });
+    await renderBoth('edge-small-seconds', svg, { width: 960, height: 600 });
+  });
+
+  it('scatter of 100,000 points: predicted against actual with the identity line', async () => {
+    const rng = new Rng(21);
+    const actual = Float64Array.from({ length: 100_000 }, () => 125 * rng.next());
+    const predicted = actual.map((value) => Math.max(0, value + rng.normal() * (5 + value * 0.15)));
+    const svg = scatterChart(
+      { x: actual, y: predicted, label: 'Engines × cycles' },
+      {
+        title: 'Remaining useful life — predicted against actual',
+        xAxis: { label: 'Actual RUL', unit: 'cycles' },
+        yAxis: { label: 'Predicted RUL', unit: 'cycles' },
+        identityLabel: 'Perfect prediction',
+      },
+    );
+    expect(svg.length).toBeLessThan(3_000_000);
+    await renderBoth('edge-scatter-100k', svg);
+  });
+
+  it('confusion matrix with 12 classes', async () => {
+    const labels = Array.from({ length: 12 }, (_, i) => `Fault class ${i + 1}`);
+    const counts = labels.map((_, i) => labels.map((__, j) => (i === j ? 900 - i * 60 : (i * 7 + j * 3) % 11)));
+    await renderBoth('edge-confusion-12', confusionMatrixChart({ labels, counts }, { title: 'Fault classifier' }));
+  });
+
+  it('bars with long labels, all negative', async () => {
+    const labels = [
+      'hours since last maintenance of the main bearing assembly (left side)',
+      'vibration_rms_rolling_std_7d',
+      'Type=M',
+    ];
+    const svg = barChart(
+      { labels, values: [-0.72, -0.31, -0.004] },
+      { title: 'Why pump-12 is healthy', valueAxis: { label: 'Contribution to failure risk' } },
+    );
+    await renderBoth('edge-bar-negative', svg);
+  });
+
+  it('histogram of a constant value', async () => {
+    await renderBoth(
+      'edge-histogram-constant',
+      histogramChart(new Float64Array(500).fill(42), { title: 'Stuck sensor' }),
+    );
+  });
+
+  it('ROC with six models and long names', async () => {
+    const rng = new Rng(31);
+    const curves = [0.5, 1, 1.5, 2, 2.5, 3].map((separation, i) => {
+      const data = classifierScores(rng, 2000, 0.1, separation);
+      return {
+        ...rocCurve(data.labels, data.scores),
+        auc: rocAuc(data.labels, data.scores),
+        name: `candidate ${i + 1}: gradient boosting, depth ${i + 2}, learning rate 0.05`,
+      };
+    });
+    await renderBoth('edge-roc-six', rocChart(curves, { title: 'Hyperparameter search — held-out ROC' }));
+  });
+});

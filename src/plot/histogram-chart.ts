@@ -15,6 +15,7 @@ import {
   checkValues,
   emptyExtent,
   hasExtent,
+  isFitted,
   type Values,
   widenExtent,
 } from './data.js';
@@ -75,10 +76,18 @@ export function suggestedBinCount(values: Float64Array): number {
   return Math.min(MAX_BINS, Math.max(1, Math.ceil(span / binWidth)));
 }
 
-/** Bin edges on multiples of a 1-2-5 width covering [min, max], about `target` bins. O(bins). */
+/** Width of the single bin drawn for a constant value: a tenth of its order of magnitude (42 → 1, 0 → 1). */
+export function constantBinWidth(value: number): number {
+  return value === 0 ? 1 : 10 ** Math.floor(Math.log10(Math.abs(value))) / 10;
+}
+
+/**
+ * Bin edges on multiples of a 1-2-5 width covering [min, max], about `target` bins; a constant value gets one bin
+ * centred on it. O(bins).
+ */
 export function binEdges(min: number, max: number, target: number): number[] {
   if (max === min) {
-    const half = min === 0 ? 0.5 : Math.abs(min) * 0.05;
+    const half = constantBinWidth(min) / 2;
     return [min - half, max + half];
   }
   const step = niceStep(max - min, target);
@@ -166,6 +175,9 @@ export function histogramChart(data: Values | readonly HistogramSeries[], option
       })
     : [];
   const header = layoutHeader(width, options, legend);
+  // A constant value is one narrow bar with room either side, not a bar filling the whole plot.
+  const constantMargin = extent[0] === extent[1] ? 4 * constantBinWidth(extent[0]) : 0;
+  const xAxisExtent: [number, number] = [edges[0] - constantMargin, edges[edges.length - 1] + constantMargin];
   const yExtent = applyAxisLimits('yAxis', [0, Math.max(1, maxCount)], options.yAxis);
   const plot = layoutCartesian({
     width,
@@ -173,11 +185,17 @@ export function histogramChart(data: Values | readonly HistogramSeries[], option
     top: header.bottom,
     x: {
       kind: 'linear',
-      extent: [edges[0], edges[edges.length - 1]],
+      extent: xAxisExtent,
       title: axisTitle(options.xAxis, 'Value'),
       nice: false,
     },
-    y: { kind: 'linear', extent: yExtent, title: axisTitle(options.yAxis, 'Count'), nice: true },
+    y: {
+      kind: 'linear',
+      extent: yExtent,
+      title: axisTitle(options.yAxis, 'Count'),
+      nice: isFitted(options.yAxis),
+      margins: [0, options.yAxis?.max === undefined ? 0.03 : 0],
+    },
   });
 
   const baseline = plot.y.map(0);

@@ -4,7 +4,7 @@
  * their first/min/max/last points, so a million readings render in milliseconds without losing a spike.
  */
 
-import { ValidationError } from '../core/errors.js';
+import { describeValue, ValidationError } from '../core/errors.js';
 import { clipPathDefinition, drawAxes, drawGrid, layoutCartesian } from './axes.js';
 import {
   type AxisOptions,
@@ -17,7 +17,8 @@ import {
   checkValues,
   emptyExtent,
   hasExtent,
-  padExtent,
+  isFitted,
+  marginsFor,
   type Values,
   widenExtent,
 } from './data.js';
@@ -31,7 +32,7 @@ import { COLORS, FONT_SIZE, seriesColor } from './theme.js';
 
 export interface LineSeries {
   name: string;
-  /** Epoch milliseconds for a time axis, or any number (cycles, hours in service) for a linear one. */
+  /** Ascending. Epoch milliseconds for a time axis, or any number (cycles, hours in service) for a linear one. */
   x: Values;
   /** Non-finite values (NaN for a missing reading) leave a gap in the line. */
   y: Values;
@@ -58,7 +59,10 @@ export interface ReferenceLine {
 }
 
 export interface LineChartOptions extends ChartOptions {
-  /** `kind: 'time'` (default) reads x as epoch milliseconds shown in UTC. */
+  /**
+   * `'time'` reads x as epoch milliseconds shown in UTC; `'linear'` as plain numbers. Default: time when every x
+   * lies in 1990–2200 as epoch milliseconds, linear otherwise (cycles, operating hours).
+   */
   xAxis?: AxisOptions & { kind?: 'time' | 'linear' };
   yAxis?: AxisOptions;
   markers?: PointMarkers;
@@ -66,12 +70,15 @@ export interface LineChartOptions extends ChartOptions {
   /** Legend label of the shaded intervals; default "Alert period". */
   intervalLabel?: string;
   referenceLines?: readonly ReferenceLine[];
-  /** Series longer than this are reduced per pixel column (default 5,000). */
+  /** Series longer than this are reduced per pixel column (default 5,000; Infinity draws every point). */
   maxPointsPerSeries?: number;
 }
 
 const CLIP_ID = 'line-plot-area';
 const DEFAULT_MAX_POINTS = 5000;
+/** 1990-01-01 and 2200-01-01 UTC in epoch milliseconds: x values between them are taken to be times. */
+const EPOCH_MS_1990 = 631_152_000_000;
+const EPOCH_MS_2200 = 7_258_118_400_000;
 
 function checkSeries(series: readonly LineSeries[]): void {
   if (!Array.isArray(series) || series.length === 0) {
@@ -119,9 +126,16 @@ export function lineChart(series: readonly LineSeries[], options: LineChartOptio
     checkNumber(`referenceLines[${i}].value`, line.value);
   });
   const maxPoints = options.maxPointsPerSeries ?? DEFAULT_MAX_POINTS;
-  checkNumber('maxPointsPerSeries', maxPoints);
+  if (typeof maxPoints !== 'number' || !(maxPoints >= 1)) {
+    throw new ValidationError(
+      `maxPointsPerSeries must be at least 1 (Infinity to draw every point), got ${describeValue(maxPoints)}`,
+    );
+  }
 
-  const xKind = options.xAxis?.kind ?? 'time';
+  const kindOption = options.xAxis?.kind;
+  if (kindOption !== undefined && kindOption !== 'time' && kindOption !== 'linear') {
+    throw new ValidationError(`xAxis.kind must be 'time' or 'linear', got ${describeValue(kindOption)}`);
+  }
   let xExtent = emptyExtent();
   let yExtent = emptyExtent();
   series.forEach((item) => {
@@ -140,12 +154,11 @@ export function lineChart(series: readonly LineSeries[], options: LineChartOptio
     yExtent,
     referenceLines.map((line) => line.value),
   );
+  const xKind =
+    kindOption ??
+    (xExtent[0] >= EPOCH_MS_1990 && xExtent[1] <= EPOCH_MS_2200 ? ('time' as const) : ('linear' as const));
   xExtent = applyAxisLimits('xAxis', xExtent, options.xAxis);
-  yExtent = applyAxisLimits(
-    'yAxis',
-    padExtent(hasExtent(yExtent) ? yExtent : [0, 1], 0.03, options.yAxis),
-    options.yAxis,
-  );
+  yExtent = applyAxisLimits('yAxis', hasExtent(yExtent) ? yExtent : [0, 1], options.yAxis);
 
   let xTitle = axisTitle(options.xAxis, xKind === 'time' ? 'Time' : 'x');
   if (xKind === 'time') {
@@ -179,7 +192,13 @@ export function lineChart(series: readonly LineSeries[], options: LineChartOptio
     height,
     top: header.bottom,
     x: { kind: xKind, extent: xExtent, title: xTitle, nice: false },
-    y: { kind: 'linear', extent: yExtent, title: axisTitle(options.yAxis, 'Value'), nice: true },
+    y: {
+      kind: 'linear',
+      extent: yExtent,
+      title: axisTitle(options.yAxis, 'Value'),
+      nice: isFitted(options.yAxis),
+      margins: marginsFor(options.yAxis, 0.03),
+    },
   });
   const { left, top, width: plotWidth, height: plotHeight } = plot.area;
   const right = left + plotWidth;

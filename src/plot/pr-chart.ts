@@ -55,7 +55,7 @@ export function prChart(curves: PrCurveData | readonly PrCurveData[], options: P
     const ascending = curve.recall[curve.recall.length - 1] > curve.recall[0];
     const x = ascending ? Array.from(curve.recall).reverse() : curve.recall;
     const y = ascending ? Array.from(curve.precision).reverse() : curve.precision;
-    return { x, y, label: `${name} (AP = ${formatScore(averagePrecision)})`, steps: true };
+    return { x, y, name, summary: `(AP = ${formatScore(averagePrecision)})`, steps: true };
   });
   const prevalence = options.prevalence ?? precisionAtHighestRecall(list[0]);
   checkUnitInterval('prevalence', [prevalence]);

@@ -37,7 +37,8 @@ export function rocChart(curves: RocCurveData | readonly RocCurveData[], options
     return {
       x: curve.falsePositiveRate,
       y: curve.truePositiveRate,
-      label: `${name} (AUC = ${formatScore(auc)})`,
+      name,
+      summary: `(AUC = ${formatScore(auc)})`,
       steps: false,
     };
   });

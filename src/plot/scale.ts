@@ -54,12 +54,12 @@ export function multiplesIn(min: number, max: number, step: number): number[] {
   if (step >= 1) {
     const start = Math.ceil(min / step - 1e-9);
     const stop = Math.floor(max / step + 1e-9);
-    for (let i = start; i <= stop; i++) values.push(i * step);
+    for (let i = start; i <= stop; i++) values.push(i * step + 0); // + 0 turns −0 into 0
   } else {
     const inverse = Math.round(1 / step);
     const start = Math.ceil(min * inverse - 1e-9);
     const stop = Math.floor(max * inverse + 1e-9);
-    for (let i = start; i <= stop; i++) values.push(i / inverse);
+    for (let i = start; i <= stop; i++) values.push(i / inverse + 0);
   }
   return values;
 }
@@ -170,20 +170,29 @@ function yearTicks(min: number, max: number, targetCount: number): number[] {
 }
 
 /**
- * At most about `targetCount` UTC ticks in [min, max] (epoch ms) on the finest calendar step that does not exceed
- * the count, labelled by what changes at each tick (see `formatTimeTick`). O(number of ticks).
+ * About `targetCount` UTC ticks in [min, max] (epoch ms) on the calendar step nearest (by ratio) to span ÷ count,
+ * as d3-time's `ticks` chooses it (https://github.com/d3/d3-time/blob/main/src/ticks.js); beyond half-years, whole
+ * years on 1-2-5 steps. Labels name what changes at each tick (see `formatTimeTick`). O(number of ticks).
  */
 export function timeTicks(min: number, max: number, targetCount = 6): Ticks & { unit: TimeUnit } {
-  const span = max - min;
-  const target = Math.max(1, targetCount);
-  for (const step of TIME_STEPS) {
-    if (span / step.length > target) continue;
-    const values =
-      step.unit === 'month' ? monthTicks(min, max, step.count) : fixedStepTicks(min, max, step.count, step.offset ?? 0);
-    if (values.length > target + 1) continue;
-    if (values.length === 0) return { values: [min], labels: [formatTimeTick(min, 'second')], unit: 'second' };
-    return { values, labels: values.map((t) => formatTimeTick(t, step.unit)), unit: step.unit };
+  const target = (max - min) / Math.max(1, targetCount);
+  let chosen: TimeStep | undefined;
+  for (let i = 0; i < TIME_STEPS.length; i++) {
+    if (TIME_STEPS[i].length < target) continue;
+    const previous = TIME_STEPS[i - 1];
+    chosen = previous && target / previous.length < TIME_STEPS[i].length / target ? previous : TIME_STEPS[i];
+    break;
   }
-  const values = yearTicks(min, max, target);
-  return { values, labels: values.map((t) => formatTimeTick(t, 'year')), unit: 'year' };
+  const last = TIME_STEPS[TIME_STEPS.length - 1];
+  if (!chosen && target < Math.sqrt(last.length * 365.25 * DAY)) chosen = last;
+  if (!chosen) {
+    const values = yearTicks(min, max, targetCount);
+    return { values, labels: values.map((t) => formatTimeTick(t, 'year')), unit: 'year' };
+  }
+  const values =
+    chosen.unit === 'month'
+      ? monthTicks(min, max, chosen.count)
+      : fixedStepTicks(min, max, chosen.count, chosen.offset ?? 0);
+  if (values.length === 0) return { values: [min], labels: [formatTimeTick(min, 'second')], unit: 'second' };
+  return { values, labels: values.map((t) => formatTimeTick(t, chosen.unit)), unit: chosen.unit };
 }

@@ -16,7 +16,8 @@ import {
   checkSameLength,
   checkValues,
   emptyExtent,
-  padExtent,
+  isFitted,
+  marginsFor,
   type Values,
   widenExtent,
 } from './data.js';
@@ -116,8 +117,8 @@ export function scatterChart(data: ScatterData, options: ScatterChartOptions = {
   if (fit) {
     widenExtent(yExtent, [fit.intercept + fit.slope * xExtent[0], fit.intercept + fit.slope * xExtent[1]]);
   }
-  xExtent = applyAxisLimits('xAxis', padExtent(xExtent, 0.02, options.xAxis), options.xAxis);
-  yExtent = applyAxisLimits('yAxis', padExtent(yExtent, 0.03, options.yAxis), options.yAxis);
+  xExtent = applyAxisLimits('xAxis', xExtent, options.xAxis);
+  yExtent = applyAxisLimits('yAxis', yExtent, options.yAxis);
 
   const pointColor = seriesColor(0);
   const legend: LegendItem[] = [];
@@ -143,8 +144,20 @@ export function scatterChart(data: ScatterData, options: ScatterChartOptions = {
     width,
     height,
     top: header.bottom,
-    x: { kind: 'linear', extent: xExtent, title: axisTitle(options.xAxis, 'x'), nice: true },
-    y: { kind: 'linear', extent: yExtent, title: axisTitle(options.yAxis, 'y'), nice: true },
+    x: {
+      kind: 'linear',
+      extent: xExtent,
+      title: axisTitle(options.xAxis, 'x'),
+      nice: isFitted(options.xAxis),
+      margins: marginsFor(options.xAxis, 0.02),
+    },
+    y: {
+      kind: 'linear',
+      extent: yExtent,
+      title: axisTitle(options.yAxis, 'y'),
+      nice: isFitted(options.yAxis),
+      margins: marginsFor(options.yAxis, 0.03),
+    },
   });
   const [xLow, xHigh] = plot.x.domain;
 

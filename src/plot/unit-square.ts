@@ -10,12 +10,15 @@ import { layoutHeader } from './frame.js';
 import { type LegendItem, legendColumn } from './legend.js';
 import { linearScale } from './scale.js';
 import { element, group, polylinePath, svgDocument } from './svg.js';
-import { COLORS, SPACING, seriesColor } from './theme.js';
+import { fitText, textWidth } from './text.js';
+import { COLORS, FONT_SIZE, SPACING, seriesColor } from './theme.js';
 
 export interface UnitSquareCurve {
   x: ArrayLike<number>;
   y: ArrayLike<number>;
-  label: string;
+  name: string;
+  /** Appended to the name in the legend, e.g. "(AUC = 0.912)"; the name is shortened first when space runs out. */
+  summary: string;
   /** Draw as a step function (precision–recall), holding y until the next x. */
   steps: boolean;
 }
@@ -37,6 +40,8 @@ export interface UnitSquareSpec {
 }
 
 const AXIS_MARGIN = 0.015;
+/** Swatch and gap before a legend label (see legend.ts). */
+const LEGEND_SWATCH = 28;
 const LEGEND_GAP = 28;
 
 /** Step path for "steps-post" drawing: from each point, across to the next x, then to the next y. */
@@ -63,9 +68,15 @@ function shiftHorizontally(plot: Cartesian, shift: number): void {
 /** A chart of curves on [0, 1]²; returns a standalone SVG document. Inputs are checked by the callers. */
 export function unitSquareChart(spec: UnitSquareSpec, options: ChartOptions): string {
   const { width, height } = chartSize(options);
+  const legendRoom = Math.max(120, width * 0.42);
+  const labelRoom = legendRoom - LEGEND_GAP - SPACING.outer - LEGEND_SWATCH;
+  const curveLabel = (curve: UnitSquareCurve): string => {
+    const nameRoom = labelRoom - textWidth(` ${curve.summary}`, FONT_SIZE.legend);
+    return `${fitText(curve.name, nameRoom, FONT_SIZE.legend)} ${curve.summary}`;
+  };
   const legendItems: LegendItem[] = [
     ...spec.curves.map((curve, i) => ({
-      label: curve.label,
+      label: curveLabel(curve),
       swatch: { kind: 'line' as const, color: seriesColor(i) },
     })),
     { label: spec.reference.label, swatch: { kind: 'line', color: COLORS.reference, dash: '6 4' } },
@@ -75,7 +86,6 @@ export function unitSquareChart(spec: UnitSquareSpec, options: ChartOptions): st
     })),
   ];
   const header = layoutHeader(width, options);
-  const legendRoom = Math.max(120, width * 0.42);
   const legend = legendColumn(legendItems, legendRoom - LEGEND_GAP - SPACING.outer);
   const plot = layoutCartesian({
     width,
