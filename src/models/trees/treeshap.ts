@@ -220,3 +220,31 @@ export function treeShap(
   }
   return { rows, outputs, features: cols, data: contributions };
 }
+
+/** One feature's share of a prediction. */
+export interface FeatureContribution {
+  readonly feature: string;
+  readonly contribution: number;
+}
+
+/**
+ * The `count` largest contributions (by absolute value, non-zero only) of one row and output, largest first: what
+ * an operator reads as "torque +1.3, tool wear +0.9, rpm −0.2". O(features log features).
+ */
+export function topContributions(
+  contributions: Contributions,
+  featureNames: readonly string[],
+  row: number,
+  output = 0,
+  count = 3,
+): FeatureContribution[] {
+  const width = contributions.features + 1;
+  const offset = (row * contributions.outputs + output) * width;
+  const entries: FeatureContribution[] = [];
+  for (let j = 0; j < contributions.features; j++) {
+    const contribution = contributions.data[offset + j];
+    if (contribution !== 0) entries.push({ feature: featureNames[j], contribution });
+  }
+  entries.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+  return entries.slice(0, count);
+}
