@@ -42,7 +42,7 @@ function infinityNorm(values: Float64Array): number {
  * @example
  * // f(x) = (x₀ − 1)² + 10 (x₁ + 2)²  →  minimum at [1, −2]
  * minimizeLbfgs((x, g) => { g[0] = 2 * (x[0] - 1); g[1] = 20 * (x[1] + 2); return (x[0] - 1) ** 2 + 10 * (x[1] + 2) ** 2; },
- *   new Float64Array(2)).x; // Float64Array [1, -2] (to ~1e-9)
+ *   new Float64Array(2)).x; // Float64Array [1.0000000035…, -2.00000000026…]
  */
 export function minimizeLbfgs(
   objective: ObjectiveWithGradient,

@@ -146,3 +146,12 @@ describe('LinearRegression behaviour', () => {
     expect(() => new LinearRegression().fit(X, [1, 2])).toThrow(/^y has 2 values but X has 3 rows$/);
   });
 });
+
+describe('LinearRegression documentation example', () => {
+  it('prints what the @example says', () => {
+    const X = designMatrix([[0], [1], [2], [3]], ['hours']);
+    const summary = new LinearRegression().fit(X, [1, 3, 5, 7]).summary();
+    expect(summary.coefficients).toEqual({ hours: 2 });
+    expect(summary.intercept).toBe(1);
+  });
+});

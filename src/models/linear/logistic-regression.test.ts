@@ -85,6 +85,19 @@ describe('LogisticRegression against scikit-learn (synthetic, standardised)', ()
     expectClose(head.data, fit.probaHead.flat(), 1e-4, 'probabilities');
   });
 
+  it('reaches the same optimum with a subsampled Hessian and a warm start (the tall-data path)', () => {
+    const fit = synthetic.fits.plain;
+    const model = new LogisticRegression({ hessianRows: 60, blockRows: 10, tol: 1e-9 }).fit(X, synthetic.y);
+    expect(model.state.subsampleIterations).toBeGreaterThan(0);
+    expect(model.state.converged).toBe(true);
+    expectClose(
+      [model.state.intercepts[0], ...model.state.coefficients],
+      fit.newtonReference as number[],
+      1e-8,
+      'parameters',
+    );
+  });
+
   it('gives the same answer whatever the block size', () => {
     const reference = new LogisticRegression().fit(X, synthetic.y).state;
     const other = new LogisticRegression({ blockRows: 3 }).fit(X, synthetic.y).state;
@@ -177,5 +190,18 @@ describe('LogisticRegression behaviour', () => {
     expect(model.state.converged).toBe(false);
     expect(model.state.warnings[0]).toMatch(/did not converge in 15 iterations|no step decreased the loss/);
     expect(model.predict(X)).toEqual(Float64Array.from([0, 0, 1, 1]));
+  });
+});
+
+describe('LogisticRegression documentation example', () => {
+  it('prints what the @example says', () => {
+    const X = designMatrix([[-2], [-1], [-0.5], [0.5], [1], [2]], ['torque']);
+    const model = new LogisticRegression({ C: 10 }).fit(X, [0, 0, 1, 0, 1, 1]);
+    expect(Array.from(model.predict(designMatrix([[-3], [3]], ['torque'])))).toEqual([0, 1]);
+    const proba = model.predictProba(designMatrix([[3]], ['torque'])).data;
+    expect(proba[0]).toBeCloseTo(0.024669, 6);
+    expect(proba[1]).toBeCloseTo(0.975331, 6);
+    expect((model.summary().coefficients as Record<string, number>).torque).toBeCloseTo(1.225747, 6);
+    expect(model.state.iterations).toBe(4);
   });
 });
