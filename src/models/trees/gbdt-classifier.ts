@@ -25,7 +25,7 @@ import type { ImportanceType } from './importance.js';
 import { binaryLogistic, sigmoid, softmax, softmaxRow } from './objectives.js';
 import { predictMargins } from './tree.js';
 import { treeShap } from './treeshap.js';
-import { parseXgboostJson, toXgboostJson } from './xgboost-json.js';
+import { formatXgboostJson, parseXgboostJson, toXgboostJson } from './xgboost-json.js';
 
 /** Options of `GbdtClassifier`: the boosting hyperparameters plus class weighting. */
 export interface GbdtClassifierOptions extends BoostingOptions {
@@ -241,12 +241,14 @@ export class GbdtClassifier extends Classifier<GbdtClassifierOptions, GbdtState>
     return namedImportance(this.requireState(), this.featureCountOf(), this.featureNames, type);
   }
 
-  /** The model in XGBoost's JSON format (`xgboost.Booster(model_file=…)` loads it). */
-  toXgboostJson(): JsonObject {
+  /** The model as the text of an XGBoost JSON model file (`xgboost.Booster(model_file=…)` loads it). */
+  toXgboostJson(): string {
     const state = this.requireState();
-    return toXgboostJson(boosterModel(state, this.featureCountOf(), this.featureNames), {
-      learningRate: state.precision === 'float64' ? this.options.learningRate : 1,
-    });
+    return formatXgboostJson(
+      toXgboostJson(boosterModel(state, this.featureCountOf(), this.featureNames), {
+        learningRate: state.precision === 'float64' ? this.options.learningRate : 1,
+      }),
+    );
   }
 
   protected _restoreState(raw: unknown, schema: { featureCount?: number; classes?: number[] }): GbdtState {

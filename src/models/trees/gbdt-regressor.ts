@@ -24,7 +24,7 @@ import type { ImportanceType } from './importance.js';
 import { squaredError } from './objectives.js';
 import { predictMargins } from './tree.js';
 import { treeShap } from './treeshap.js';
-import { parseXgboostJson, toXgboostJson } from './xgboost-json.js';
+import { formatXgboostJson, parseXgboostJson, toXgboostJson } from './xgboost-json.js';
 
 /** Options of `GbdtRegressor`: the boosting hyperparameters plus what the target is. */
 export interface GbdtRegressorOptions extends BoostingOptions {
@@ -147,12 +147,14 @@ export class GbdtRegressor extends SupervisedModel<GbdtRegressorOptions, GbdtSta
     return namedImportance(this.requireState(), this.featureCountOf(), this.featureNames, type);
   }
 
-  /** The model in XGBoost's JSON format (`xgboost.Booster(model_file=…)` loads it). */
-  toXgboostJson(): JsonObject {
+  /** The model as the text of an XGBoost JSON model file (`xgboost.Booster(model_file=…)` loads it). */
+  toXgboostJson(): string {
     const state = this.requireState();
-    return toXgboostJson(boosterModel(state, this.featureCountOf(), this.featureNames), {
-      learningRate: state.precision === 'float64' ? this.options.learningRate : 1,
-    });
+    return formatXgboostJson(
+      toXgboostJson(boosterModel(state, this.featureCountOf(), this.featureNames), {
+        learningRate: state.precision === 'float64' ? this.options.learningRate : 1,
+      }),
+    );
   }
 
   protected _restoreState(raw: unknown, schema: { featureCount?: number }): GbdtState {

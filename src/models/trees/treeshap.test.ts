@@ -40,7 +40,7 @@ function subsetValue(ensemble: TreeEnsemble, tree: number, row: Float64Array, in
 }
 
 /** Shapley values by enumerating all 2^M subsets: φ_i = Σ_S |S|!(M−|S|−1)!/M! (v(S ∪ i) − v(S)). O(2^M · M). */
-function bruteForceShap(ensemble: TreeEnsemble, shape: EnsembleShape, row: Float64Array, output: number): Float64Array {
+function bruteForceShap(ensemble: TreeEnsemble, row: Float64Array, output: number): Float64Array {
   const features = row.length;
   const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
   const phi = new Float64Array(features);
@@ -125,7 +125,7 @@ describe('TreeSHAP', () => {
     for (let i = 0; i < 60; i++) {
       const row = X.data.slice(4 * i, 4 * i + 4);
       if (row.some(Number.isNaN)) missingRows++;
-      const exact = bruteForceShap(trees, shape, row, 0);
+      const exact = bruteForceShap(trees, row, 0);
       for (let j = 0; j < 4; j++) expect(Math.abs(fast.data[i * 5 + j] - exact[j])).toBeLessThan(1e-12);
     }
     expect(missingRows).toBeGreaterThan(3);
@@ -143,7 +143,7 @@ describe('TreeSHAP', () => {
         for (let j = 0; j <= 4; j++) sum += contributions.data[(i * 3 + k) * 5 + j];
         expect(Math.abs(sum - margins[i * 3 + k])).toBeLessThan(1e-9);
       }
-      const exact = bruteForceShap(trees, shape, X.data.slice(4 * i, 4 * i + 4), 1);
+      const exact = bruteForceShap(trees, X.data.slice(4 * i, 4 * i + 4), 1);
       for (let j = 0; j < 4; j++)
         expect(Math.abs(contributions.data[(i * 3 + 1) * 5 + j] - exact[j])).toBeLessThan(1e-12);
     }

@@ -209,7 +209,8 @@ export interface XgboostExportOptions {
 }
 
 /**
- * Writes an ensemble as an XGBoost JSON model that `xgboost.Booster(model_file=...)` loads. Binary models store
+ * Writes an ensemble as an XGBoost JSON model object; `formatXgboostJson` turns it into the text that
+ * `xgboost.Booster(model_file=...)` loads. Binary models store
  * their base margin as base_score = σ(margin); a softmax model whose classes start from different margins gets one
  * leading round of single-leaf trees holding them (XGBoost's base_score is one number for all classes), which
  * leaves predictions and contributions unchanged. XGBoost reads thresholds and leaves as float32.
@@ -309,6 +310,23 @@ export function toXgboostJson(model: BoosterModel, options: XgboostExportOptions
     },
     version: [...(options.version ?? [1, 7, 4])],
   };
+}
+
+/** Tree fields XGBoost parses as floating-point numbers: it rejects an integer literal (`0`) there. */
+const floatFields = new Set(['base_weights', 'loss_changes', 'split_conditions', 'sum_hessian']);
+const FLOAT_MARK = '\u0000float:';
+
+/**
+ * The text of an XGBoost JSON model (from `toXgboostJson`): like `JSON.stringify`, but numbers in XGBoost's
+ * floating-point fields always carry a decimal point (`0.0`, `3.0`), as XGBoost's own writer does. O(size).
+ */
+export function formatXgboostJson(model: JsonObject): string {
+  const text = JSON.stringify(model, (key, value: unknown) =>
+    floatFields.has(key) && Array.isArray(value)
+      ? value.map((number: number) => `${FLOAT_MARK}${Number.isInteger(number) ? number.toFixed(1) : String(number)}`)
+      : value,
+  );
+  return text.replace(/"\\u0000float:([^"]*)"/g, '$1');
 }
 
 function treeParam(featureCount: number, nodes: number): JsonObject {
