@@ -160,6 +160,8 @@ function fillBlock(problem: Problem, block: Float64Array, start: number, count: 
 
 /** Reusable buffers of the binary passes. */
 interface BinaryScratch {
+  /** X transposed to column-major (after a column of ones with an intercept), when every block feeds the Hessian. */
+  columns: Float64Array | null;
   block: Float64Array;
   eta: Float64Array;
   residual: Float64Array;
@@ -167,6 +169,101 @@ interface BinaryScratch {
   weighted: Float64Array;
   coefficients: Float64Array;
   rowGradient: Float64Array;
+}
+
+/**
+ * η = intercept + Σ_k β_k · column_k over a column-major block, four columns per sweep so η is loaded and stored
+ * once per four multiply-adds. O(count · d).
+ */
+function linearPredictor(
+  columns: Float64Array,
+  stride: number,
+  base: number,
+  count: number,
+  beta: Float64Array,
+  first: number,
+  intercept: number,
+  eta: Float64Array,
+): void {
+  eta.fill(intercept, 0, count);
+  const dimension = beta.length;
+  let k = first;
+  for (; k + 3 < dimension; k += 4) {
+    const offset0 = k * stride + base;
+    const offset1 = offset0 + stride;
+    const offset2 = offset1 + stride;
+    const offset3 = offset2 + stride;
+    const beta0 = beta[k];
+    const beta1 = beta[k + 1];
+    const beta2 = beta[k + 2];
+    const beta3 = beta[k + 3];
+    for (let i = 0; i < count; i++) {
+      eta[i] +=
+        beta0 * columns[offset0 + i] +
+        beta1 * columns[offset1 + i] +
+        beta2 * columns[offset2 + i] +
+        beta3 * columns[offset3 + i];
+    }
+  }
+  for (; k < dimension; k++) {
+    const offset = k * stride + base;
+    const coefficient = beta[k];
+    for (let i = 0; i < count; i++) eta[i] += coefficient * columns[offset + i];
+  }
+}
+
+/** totals[k] += Σᵢ weights[i] · column_k[i] for every column, four columns per sweep. O(count · d). */
+function accumulateDots(
+  columns: Float64Array,
+  stride: number,
+  base: number,
+  count: number,
+  dimension: number,
+  weights: Float64Array,
+  totals: Float64Array,
+): void {
+  let k = 0;
+  for (; k + 3 < dimension; k += 4) {
+    const offset0 = k * stride + base;
+    const offset1 = offset0 + stride;
+    const offset2 = offset1 + stride;
+    const offset3 = offset2 + stride;
+    let sum0 = 0;
+    let sum1 = 0;
+    let sum2 = 0;
+    let sum3 = 0;
+    for (let i = 0; i < count; i++) {
+      const weight = weights[i];
+      sum0 += weight * columns[offset0 + i];
+      sum1 += weight * columns[offset1 + i];
+      sum2 += weight * columns[offset2 + i];
+      sum3 += weight * columns[offset3 + i];
+    }
+    totals[k] += sum0;
+    totals[k + 1] += sum1;
+    totals[k + 2] += sum2;
+    totals[k + 3] += sum3;
+  }
+  for (; k < dimension; k++) {
+    const offset = k * stride + base;
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += weights[i] * columns[offset + i];
+    totals[k] += sum;
+  }
+}
+
+/** X column-major with a leading column of ones when fitting an intercept: done once when passes reuse it. O(rows · d). */
+function transposeWithOnes(problem: Problem): Float64Array {
+  const { X, fitIntercept } = problem;
+  const offset = fitIntercept ? 1 : 0;
+  const rows = X.rows;
+  const columns = new Float64Array(rows * (X.cols + offset));
+  if (fitIntercept) columns.fill(1, 0, rows);
+  for (let i = 0; i < rows; i++) {
+    const rowOffset = i * X.cols;
+    for (let j = 0; j < X.cols; j++) columns[(j + offset) * rows + i] = X.data[rowOffset + j];
+  }
+  return columns;
 }
 
 /**
@@ -205,13 +302,18 @@ function evaluateBinary(
     const sampledBlock = blockIndex % hessianStride === 0;
     if (sampledOnly && !sampledBlock) continue;
     if ((hessian !== null || sampledOnly) && sampledBlock) {
-      fillBlock(problem, block, start, count);
-      eta.fill(intercept, 0, count);
-      for (let k = offset; k < dimension; k++) {
-        const coefficient = beta[k];
-        const columnOffset = k * blockRows;
-        for (let i = 0; i < count; i++) eta[i] += coefficient * block[columnOffset + i];
+      // Column-major rows of this block: a view into the whole transposed X when there is one, else a copy.
+      let source = block;
+      let sourceStride = blockRows;
+      let base = 0;
+      if (scratch.columns) {
+        source = scratch.columns;
+        sourceStride = rows;
+        base = start;
+      } else {
+        fillBlock(problem, block, start, count);
       }
+      linearPredictor(source, sourceStride, base, count, beta, offset, intercept, eta);
       for (let i = 0; i < count; i++) {
         const z = eta[i];
         const expNegAbs = Math.exp(-Math.abs(z));
@@ -225,14 +327,10 @@ function evaluateBinary(
         curvature[i] = weight * probability * (1 - probability);
         hessianWeight += weight;
       }
-      for (let k = 0; k < dimension; k++) {
-        const columnOffset = k * blockRows;
-        let sum = 0;
-        if (k === 0 && fitIntercept) for (let i = 0; i < count; i++) sum += residual[i];
-        else for (let i = 0; i < count; i++) sum += residual[i] * block[columnOffset + i];
-        gradient[k] += sum;
+      accumulateDots(source, sourceStride, base, count, dimension, residual, gradient);
+      if (hessian) {
+        accumulateWeightedGram(source, sourceStride, base, count, dimension, curvature, weighted, blockRows, hessian);
       }
-      if (hessian) accumulateWeightedGram(block, blockRows, count, dimension, curvature, weighted, hessian);
     } else {
       for (let i = 0; i < count; i++) {
         const row = start + i;
@@ -295,24 +393,26 @@ function evaluateBinary(
  * per multiply-add. O(count · dimension² / 2).
  */
 function accumulateWeightedGram(
-  block: Float64Array,
+  columns: Float64Array,
   stride: number,
+  base: number,
   count: number,
   dimension: number,
   curvature: Float64Array,
   weighted: Float64Array,
+  weightedStride: number,
   gram: Float64Array,
 ): void {
   let a = 0;
   for (; a + 1 < dimension; a += 2) {
-    const firstOffset = a * stride;
+    const firstOffset = a * stride + base;
     const secondOffset = firstOffset + stride;
     for (let i = 0; i < count; i++) {
-      weighted[i] = curvature[i] * block[firstOffset + i];
-      weighted[stride + i] = curvature[i] * block[secondOffset + i];
+      weighted[i] = curvature[i] * columns[firstOffset + i];
+      weighted[weightedStride + i] = curvature[i] * columns[secondOffset + i];
     }
     for (let b = a; b < dimension; b += 2) {
-      const columnOffset = b * stride;
+      const columnOffset = b * stride + base;
       if (b + 1 < dimension) {
         const nextOffset = columnOffset + stride;
         let topLeft = 0;
@@ -321,9 +421,9 @@ function accumulateWeightedGram(
         let bottomRight = 0;
         for (let i = 0; i < count; i++) {
           const first = weighted[i];
-          const second = weighted[stride + i];
-          const left = block[columnOffset + i];
-          const right = block[nextOffset + i];
+          const second = weighted[weightedStride + i];
+          const left = columns[columnOffset + i];
+          const right = columns[nextOffset + i];
           topLeft += first * left;
           topRight += first * right;
           bottomLeft += second * left;
@@ -337,9 +437,9 @@ function accumulateWeightedGram(
         let top = 0;
         let bottom = 0;
         for (let i = 0; i < count; i++) {
-          const value = block[columnOffset + i];
+          const value = columns[columnOffset + i];
           top += weighted[i] * value;
-          bottom += weighted[stride + i] * value;
+          bottom += weighted[weightedStride + i] * value;
         }
         gram[a * dimension + b] += top;
         gram[(a + 1) * dimension + b] += bottom;
@@ -347,10 +447,10 @@ function accumulateWeightedGram(
     }
   }
   if (a < dimension) {
-    const columnOffset = a * stride;
+    const columnOffset = a * stride + base;
     let sum = 0;
     for (let i = 0; i < count; i++) {
-      const value = block[columnOffset + i];
+      const value = columns[columnOffset + i];
       sum += curvature[i] * value * value;
     }
     gram[a * dimension + a] += sum;
@@ -491,6 +591,7 @@ function solveBinary(
   const dimension = features + offset;
   const blockRows = problem.blockRows;
   const scratch: BinaryScratch = {
+    columns: problem.hessianStride === 1 && problem.X.rows * dimension <= 1 << 23 ? transposeWithOnes(problem) : null,
     block: new Float64Array(dimension * blockRows),
     eta: new Float64Array(blockRows),
     residual: new Float64Array(blockRows),
