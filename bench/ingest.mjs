@@ -166,7 +166,7 @@ async function bench() {
         batch_readings: readings,
         metrics_per_reading: METRICS.length,
         store: 'duckdb-file',
-        duckdb_threads: options.threads ? Number(options.threads) : 'default',
+        duckdb_threads: Number(options.threads ?? 1),
       }),
     );
   } finally {
