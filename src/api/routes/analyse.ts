@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createRoute, type OpenAPIHono, type RouteConfigToTypedResponse, z } from '@hono/zod-openapi';
 import { describeValue, type ErrorDetail, PayloadTooLargeError, ValidationError } from '../../core/errors.js';
 import { ASSET_ID_FIELDS, TIME_FIELDS } from '../../core/reading.js';
@@ -14,8 +15,6 @@ const MAX_ERROR_DETAILS = 100;
 
 /** Fields that name the asset or the time: echoed, never scored. */
 const NOT_METRICS = new Set<string>([...ASSET_ID_FIELDS, ...TIME_FIELDS]);
-/** Fields each result adds to the echoed reading. */
-const RESULT_FIELDS = new Set(['is_anomaly', 'anomaly_scores', 'anomalous_metrics']);
 
 const AnalyseReadingSchema = z
   .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
@@ -103,6 +102,95 @@ function parseThreshold(text: string | undefined): number {
   return threshold;
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// ─── The batch in columns ────────────────────────────────────────────────────────────────────────────────────
+
+/** The values of one metric across the batch, in reading order. */
+export interface MetricColumn {
+  name: string;
+  /** Position in `Columns.list`. */
+  index: number;
+  values: Float64Array;
+  count: number;
+  scores: Float64Array;
+  /** The last reading that gave a value (a repeated field within one reading is caught by it). */
+  lastReading: number;
+}
+
+function grown<T extends Float64Array | Int32Array>(array: T, needed: number): T {
+  const larger = new (array.constructor as new (length: number) => T)(Math.max(2 * array.length, needed, 16));
+  larger.set(array);
+  return larger;
+}
+
+/**
+ * Each reading's metric values appended to its metric's column, and for each reading the (column, position) of
+ * its metrics in the reading's own field order, so results are written without lookups. Arrays grow by doubling.
+ */
+export class Columns {
+  readonly byName = new Map<string, MetricColumn>();
+  readonly list: MetricColumn[] = [];
+  /** Reading r's metrics are slots [slotStart[r], slotStart[r + 1]). */
+  slotStart: Int32Array;
+  slotColumn: Int32Array;
+  slotPosition: Int32Array;
+  slotCount = 0;
+  readingCount = 0;
+  private readonly initialColumnLength: number;
+
+  constructor(expectedReadings: number) {
+    this.initialColumnLength = Math.max(expectedReadings, 16);
+    this.slotStart = new Int32Array(this.initialColumnLength + 1);
+    this.slotColumn = new Int32Array(this.initialColumnLength * 3);
+    this.slotPosition = new Int32Array(this.initialColumnLength * 3);
+  }
+
+  column(name: string): MetricColumn {
+    let column = this.byName.get(name);
+    if (column === undefined) {
+      column = {
+        name,
+        index: this.list.length,
+        values: new Float64Array(this.initialColumnLength),
+        count: 0,
+        scores: new Float64Array(0),
+        lastReading: -1,
+      };
+      this.byName.set(name, column);
+      this.list.push(column);
+    }
+    return column;
+  }
+
+  beginReading(): void {
+    if (this.readingCount + 2 > this.slotStart.length) this.slotStart = grown(this.slotStart, this.readingCount + 2);
+    this.slotStart[this.readingCount] = this.slotCount;
+  }
+
+  endReading(): void {
+    this.readingCount++;
+    this.slotStart[this.readingCount] = this.slotCount;
+  }
+
+  add(column: MetricColumn, value: number): void {
+    if (this.slotCount === this.slotColumn.length) {
+      this.slotColumn = grown(this.slotColumn, this.slotCount + 1);
+      this.slotPosition = grown(this.slotPosition, this.slotCount + 1);
+    }
+    if (column.count === column.values.length) column.values = grown(column.values, column.count + 1);
+    this.slotColumn[this.slotCount] = column.index;
+    this.slotPosition[this.slotCount] = column.count;
+    this.slotCount++;
+    column.values[column.count++] = value;
+    column.lastReading = this.readingCount;
+  }
+}
+
+// ─── General path: JSON.parse, then validation with every problem named ──────────────────────────────────────
+
 function parseBody(bytes: Uint8Array): unknown {
   try {
     return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
@@ -110,10 +198,6 @@ function parseBody(bytes: Uint8Array): unknown {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ValidationError(MALFORMED_JSON, [{ path: 'body', message: `body: ${reason}` }]);
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function readingsOf(body: unknown, maxReadings: number): unknown[] {
@@ -139,70 +223,6 @@ function readingsOf(body: unknown, maxReadings: number): unknown[] {
     ]);
   }
   return readings;
-}
-
-/** The values of one metric across the batch, in reading order. */
-interface MetricColumn {
-  name: string;
-  /** Position in `Columns.list`. */
-  index: number;
-  /** The name as a JSON string literal, quotes included. */
-  json: string;
-  values: Float64Array;
-  count: number;
-  scores: Float64Array;
-}
-
-/**
- * The batch in columns: each reading's metric values appended to its metric's column, and for each reading the
- * (column, position) of its metrics in the reading's own field order, so results can be written without lookups.
- */
-class Columns {
-  readonly byName = new Map<string, MetricColumn>();
-  readonly list: MetricColumn[] = [];
-  /** Reading r's metrics are slots [slotStart[r], slotStart[r + 1]). */
-  readonly slotStart: Int32Array;
-  slotColumn: Int32Array;
-  slotPosition: Int32Array;
-  slotCount = 0;
-  private readonly readingCount: number;
-
-  constructor(readingCount: number) {
-    this.readingCount = readingCount;
-    this.slotStart = new Int32Array(readingCount + 1);
-    this.slotColumn = new Int32Array(readingCount * 3);
-    this.slotPosition = new Int32Array(readingCount * 3);
-  }
-
-  add(name: string, value: number): void {
-    let column = this.byName.get(name);
-    if (column === undefined) {
-      column = {
-        name,
-        index: this.list.length,
-        json: JSON.stringify(name),
-        values: new Float64Array(this.readingCount),
-        count: 0,
-        scores: new Float64Array(0),
-      };
-      this.byName.set(name, column);
-      this.list.push(column);
-    }
-    if (this.slotCount === this.slotColumn.length) this.grow();
-    this.slotColumn[this.slotCount] = column.index;
-    this.slotPosition[this.slotCount] = column.count;
-    this.slotCount++;
-    column.values[column.count++] = value;
-  }
-
-  private grow(): void {
-    const column = new Int32Array(this.slotColumn.length * 2);
-    column.set(this.slotColumn);
-    this.slotColumn = column;
-    const position = new Int32Array(this.slotPosition.length * 2);
-    position.set(this.slotPosition);
-    this.slotPosition = position;
-  }
 }
 
 function assetIdProblem(raw: Record<string, unknown>, index: number): ErrorDetail | undefined {
@@ -237,18 +257,19 @@ function metricProblem(index: number, field: string, value: unknown): ErrorDetai
   };
 }
 
-/** Validates every reading (all problems collected) and puts the metric values in columns. */
+/** Validates every parsed reading (all problems collected, as `normaliseReadings` does) into columns. */
 function toColumns(readings: unknown[]): Columns {
   const columns = new Columns(readings.length);
   const errors: ErrorDetail[] = [];
   for (let index = 0; index < readings.length; index++) {
-    columns.slotStart[index] = columns.slotCount;
+    columns.beginReading();
     const raw = readings[index];
     if (!isPlainObject(raw)) {
       errors.push({
         path: `readings[${index}]`,
         message: `reading ${index}: must be an object, got ${describeValue(raw)}`,
       });
+      columns.endReading();
       continue;
     }
     const idProblem = assetIdProblem(raw, index);
@@ -263,13 +284,13 @@ function toColumns(readings: unknown[]): Columns {
       const value = metrics[field];
       const number = metricNumber(value);
       if (number === undefined) errors.push(metricProblem(index, field, value));
-      else columns.add(field, number);
+      else columns.add(columns.column(field), number);
     }
     if (errors.length === errorCount && !idProblem && columns.slotCount === firstSlot) {
       errors.push({ path: `readings[${index}]`, message: `reading ${index}: has no metric (no numeric field)` });
     }
+    columns.endReading();
   }
-  columns.slotStart[readings.length] = columns.slotCount;
   if (errors.length > 0) {
     const first = errors[0] as ErrorDetail;
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
@@ -278,34 +299,580 @@ function toColumns(readings: unknown[]): Columns {
   return columns;
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const DIGIT_ZERO = 0x30;
+const DIGIT_NINE = 0x39;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
+const LOWER_F = 0x66;
+const LOWER_N = 0x6e;
+const LOWER_T = 0x74;
+const LOWER_U = 0x75;
+const READINGS_KEY = Buffer.from('readings');
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+const NULL = Buffer.from('null');
+
+function isJsonWhitespace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
 /**
- * `score` rounded to 4 decimals exactly as Python's `round(score, 4)` (the nearest decimal to the exact binary
- * value, ties to even), so results match the NumPy service they replace digit for digit. The fast path multiplies
- * by 10⁴ and rounds; only values within 10⁻⁶ of a tie after scaling, where that product's own rounding could decide,
- * take the exact path: `toFixed` works on the exact binary value, and a true tie — an odd multiple of 1/32, the only
- * doubles halfway between two 4-decimal numbers — goes to the even neighbour.
+ * Where each element of the body's top-level "readings" array lies in the body: element i is the bytes
+ * [spans[2i], spans[2i + 1]], braces included. Runs on a body JSON.parse has accepted, so it only tracks strings
+ * and nesting: O(body bytes). Undefined when the body's own bytes cannot be echoed — not valid UTF-8, a top-level
+ * key written with escapes, or a count that differs from the parsed array — and results are serialised instead.
+ */
+function readingSpans(body: Uint8Array, count: number): Int32Array | undefined {
+  if (!isUtf8(body)) return undefined;
+  const spans = new Int32Array(2 * count);
+  let found = 0;
+  let depth = 0;
+  let expectKey = false;
+  let afterReadingsKey = false;
+  let inReadings = false;
+  for (let index = 0; index < body.length; index++) {
+    const byte = body[index];
+    if (byte === QUOTE) {
+      const start = index + 1;
+      let escaped = false;
+      index++;
+      while (body[index] !== QUOTE) {
+        if (body[index] === BACKSLASH) {
+          escaped = true;
+          index++;
+        }
+        index++;
+      }
+      if (depth === 1) {
+        if (expectKey) {
+          if (escaped) return undefined;
+          expectKey = false;
+          afterReadingsKey = index - start === READINGS_KEY.length && READINGS_KEY.compare(body, start, index) === 0;
+        } else {
+          afterReadingsKey = false;
+        }
+      }
+    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      if (depth === 1 && afterReadingsKey) {
+        afterReadingsKey = false;
+        if (byte === OPEN_BRACKET) {
+          // JSON.parse keeps the last of repeated keys: so does this.
+          inReadings = true;
+          found = 0;
+        }
+      } else if (depth === 2 && inReadings) {
+        if (found === count) return undefined;
+        spans[2 * found] = index;
+      }
+      depth++;
+      if (depth === 1) expectKey = true;
+    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 2 && inReadings) {
+        spans[2 * found + 1] = index;
+        found++;
+      } else if (depth === 1) {
+        inReadings = false;
+      }
+    } else if (depth === 1) {
+      if (byte === COMMA) expectKey = true;
+      else if (byte !== COLON && !isJsonWhitespace(byte)) afterReadingsKey = false;
+    }
+  }
+  return found === count ? spans : undefined;
+}
+
+// ─── Fast path: flat readings straight from the bytes into columns ───────────────────────────────────────────
+
+const FIELD_ID = 0;
+const FIELD_TIME = 1;
+const FIELD_METRIC = 2;
+/** A field the result writes itself (is_anomaly, …): left to the general path. */
+const FIELD_RESERVED = 3;
+
+/** A reading field name met by the scanner, resolved once per distinct name. */
+interface FieldName {
+  bytes: Uint8Array;
+  kind: number;
+  column: MetricColumn | undefined;
+}
+
+/** 10⁰…10²² as doubles: every one exact, which makes the single multiplication or division below exact-rounded. */
+const EXACT_POWERS_OF_TEN = Float64Array.from({ length: 23 }, (_, power) => Number(`1e${power}`));
+
+/** What the fast path hands on: the batch in columns and where each reading lies in the body. */
+interface ScannedBatch {
+  columns: Columns;
+  spans: Int32Array;
+}
+
+/**
+ * Reads `{"readings": [flat reading, …]}` in one pass over the body bytes: metric values go straight into their
+ * columns and each reading's byte span is kept for the echo — no object per reading, no string per value. It only
+ * accepts what it fully understands and what the general path would accept as is: one top-level key, readings
+ * whose values are all scalars, keys without escapes, a valid asset id, at least one metric, numbers or booleans
+ * for metrics, no repeated metric. For anything else `scan()` returns undefined and the caller takes the general
+ * path (JSON.parse + `toColumns`), which gives the same answer or names the problem. O(body bytes).
+ *
+ * Numbers: a mantissa below 2⁵³ with a decimal exponent within ±22 is converted by one exact-rounded multiplication
+ * or division (Clinger, "How to read floating point numbers accurately", PLDI 1990,
+ * https://doi.org/10.1145/93542.93557); other numbers go through `Number()`, so every value equals JSON.parse's.
+ */
+class FlatBatchScanner {
+  private position = 0;
+  private readonly names = new Map<string, FieldName>();
+  /** The previous reading's fields in order: most readings of a batch repeat them, so a key is one compare. */
+  private previousFields: FieldName[] = [];
+  private currentFields: FieldName[] = [];
+  private numberValue = 0;
+  private readonly body: Uint8Array;
+  private readonly maxReadings: number;
+  private readonly columns: Columns;
+
+  constructor(body: Uint8Array, maxReadings: number) {
+    this.body = body;
+    this.maxReadings = maxReadings;
+    // A flat reading takes at least ~20 bytes; columns grow if the guess is short.
+    this.columns = new Columns(Math.min(maxReadings, Math.ceil(body.length / 64)));
+  }
+
+  scan(): ScannedBatch | undefined {
+    const body = this.body;
+    if (!isUtf8(body)) return undefined;
+    if (!this.expect(OPEN_BRACE) || !this.expectKey(READINGS_KEY) || !this.expect(COLON)) return undefined;
+    if (!this.expect(OPEN_BRACKET)) return undefined;
+    const columns = this.columns;
+    let spans = new Int32Array(2 * columns.slotStart.length);
+    for (;;) {
+      const index = columns.readingCount;
+      if (index === this.maxReadings) return undefined;
+      this.skipWhitespace();
+      const start = this.position;
+      if (!this.reading(columns)) return undefined;
+      if (2 * index + 2 > spans.length) spans = grown(spans, 2 * index + 2);
+      spans[2 * index] = start;
+      spans[2 * index + 1] = this.position - 1;
+      this.skipWhitespace();
+      const next = body[this.position++];
+      if (next === CLOSE_BRACKET) break;
+      if (next !== COMMA) return undefined;
+    }
+    if (!this.expect(CLOSE_BRACE)) return undefined;
+    this.skipWhitespace();
+    if (this.position !== body.length) return undefined;
+    return { columns, spans: spans.subarray(0, 2 * columns.readingCount) };
+  }
+
+  private skipWhitespace(): void {
+    const body = this.body;
+    while (this.position < body.length && isJsonWhitespace(body[this.position])) this.position++;
+  }
+
+  /** Whitespace, then `byte`. */
+  private expect(byte: number): boolean {
+    this.skipWhitespace();
+    if (this.body[this.position] !== byte) return false;
+    this.position++;
+    return true;
+  }
+
+  /** Whitespace, then the key `"<name>"` spelled exactly. */
+  private expectKey(name: Uint8Array): boolean {
+    if (!this.expect(QUOTE) || !this.matches(name)) return false;
+    this.position += name.length;
+    return this.body[this.position++] === QUOTE;
+  }
+
+  private matches(bytes: Uint8Array): boolean {
+    const body = this.body;
+    const at = this.position;
+    if (at + bytes.length > body.length) return false;
+    for (let offset = 0; offset < bytes.length; offset++) if (body[at + offset] !== bytes[offset]) return false;
+    return true;
+  }
+
+  /** One flat reading `{…}` into the columns; false to leave the batch to the general path. */
+  private reading(columns: Columns): boolean {
+    const body = this.body;
+    if (body[this.position++] !== OPEN_BRACE) return false;
+    const readingIndex = columns.readingCount;
+    columns.beginReading();
+    const fields = this.currentFields;
+    fields.length = 0;
+    let hasId = false;
+    let metricCount = 0;
+    for (;;) {
+      this.skipWhitespace();
+      if (body[this.position] !== QUOTE) return false;
+      const field = this.fieldName(fields.length);
+      if (field === undefined || !this.expect(COLON)) return false;
+      fields.push(field);
+      this.skipWhitespace();
+      const first = body[this.position];
+      if (field.kind === FIELD_METRIC) {
+        const column = field.column as MetricColumn;
+        if (column.lastReading === readingIndex) return false;
+        if (first === LOWER_T || first === LOWER_F) {
+          const isTrue = first === LOWER_T;
+          if (!this.literal(isTrue ? TRUE : FALSE)) return false;
+          columns.add(column, isTrue ? 1 : 0);
+        } else {
+          if (!this.number()) return false;
+          columns.add(column, this.numberValue);
+        }
+        metricCount++;
+      } else if (field.kind === FIELD_ID) {
+        // Valid ids only; null, empty or other values are left to the general path's rules.
+        if (first === QUOTE) {
+          if (body[this.position + 1] === QUOTE || !this.string()) return false;
+        } else if (!this.number()) {
+          return false;
+        }
+        hasId = true;
+      } else if (field.kind === FIELD_TIME) {
+        if (!this.scalar()) return false;
+      } else {
+        return false;
+      }
+      this.skipWhitespace();
+      const next = body[this.position++];
+      if (next === CLOSE_BRACE) break;
+      if (next !== COMMA) return false;
+    }
+    columns.endReading();
+    const swap = this.previousFields;
+    this.previousFields = fields;
+    this.currentFields = swap;
+    return hasId && metricCount > 0;
+  }
+
+  /** The key at the cursor (a quote), resolved; undefined for keys with escapes or control characters. */
+  private fieldName(ordinal: number): FieldName | undefined {
+    const body = this.body;
+    const predicted = this.previousFields[ordinal];
+    const start = this.position + 1;
+    if (predicted !== undefined) {
+      const bytes = predicted.bytes;
+      const end = start + bytes.length;
+      if (end < body.length && body[end] === QUOTE) {
+        let same = true;
+        for (let offset = 0; offset < bytes.length; offset++) {
+          if (body[start + offset] !== bytes[offset]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
+          this.position = end + 1;
+          return predicted;
+        }
+      }
+    }
+    let end = start;
+    while (end < body.length && body[end] !== QUOTE) {
+      if (body[end] === BACKSLASH || body[end] < 0x20) return undefined;
+      end++;
+    }
+    if (end >= body.length) return undefined;
+    this.position = end + 1;
+    const name = Buffer.from(body.buffer, body.byteOffset + start, end - start).toString('utf8');
+    let field = this.names.get(name);
+    if (field === undefined) {
+      const kind = RESULT_FIELD_SET.has(name)
+        ? FIELD_RESERVED
+        : ASSET_ID_SET.has(name)
+          ? FIELD_ID
+          : TIME_SET.has(name)
+            ? FIELD_TIME
+            : FIELD_METRIC;
+      field = {
+        bytes: body.slice(start, end),
+        kind,
+        column: kind === FIELD_METRIC ? this.columns.column(name) : undefined,
+      };
+      this.names.set(name, field);
+    }
+    return field;
+  }
+
+  /** A JSON string at the cursor (its quote), validated and skipped. */
+  private string(): boolean {
+    const body = this.body;
+    let at = this.position + 1;
+    for (;;) {
+      if (at >= body.length) return false;
+      const byte = body[at];
+      if (byte === QUOTE) break;
+      if (byte < 0x20) return false;
+      if (byte === BACKSLASH) {
+        const escaped = body[at + 1];
+        if (escaped === LOWER_U) {
+          for (let digit = 2; digit < 6; digit++) if (!isHexDigit(body[at + digit])) return false;
+          at += 6;
+          continue;
+        }
+        if (!SIMPLE_ESCAPES.has(escaped)) return false;
+        at += 2;
+        continue;
+      }
+      at++;
+    }
+    this.position = at + 1;
+    return true;
+  }
+
+  private literal(bytes: Uint8Array): boolean {
+    if (!this.matches(bytes)) return false;
+    this.position += bytes.length;
+    return true;
+  }
+
+  /** Any scalar at the cursor (string, number, true, false, null), skipped; nested values are refused. */
+  private scalar(): boolean {
+    const first = this.body[this.position];
+    if (first === QUOTE) return this.string();
+    if (first === LOWER_T) return this.literal(TRUE);
+    if (first === LOWER_F) return this.literal(FALSE);
+    if (first === LOWER_N) return this.literal(NULL);
+    return this.number();
+  }
+
+  /** A JSON number at the cursor into `numberValue`; false when it is not one or not finite. */
+  private number(): boolean {
+    const body = this.body;
+    const start = this.position;
+    let at = start;
+    const negative = body[at] === MINUS;
+    if (negative) at++;
+    let mantissa = 0;
+    let digits = 0;
+    if (body[at] === DIGIT_ZERO) {
+      at++;
+    } else {
+      while (body[at] >= DIGIT_ZERO && body[at] <= DIGIT_NINE) {
+        mantissa = mantissa * 10 + (body[at] - DIGIT_ZERO);
+        at++;
+        digits++;
+      }
+      if (digits === 0) return false;
+    }
+    let exponent = 0;
+    if (body[at] === DOT) {
+      at++;
+      const fractionStart = at;
+      while (body[at] >= DIGIT_ZERO && body[at] <= DIGIT_NINE) {
+        mantissa = mantissa * 10 + (body[at] - DIGIT_ZERO);
+        at++;
+      }
+      if (at === fractionStart) return false;
+      exponent = fractionStart - at;
+    }
+    let exact = true;
+    if (body[at] === LOWER_E || body[at] === UPPER_E) {
+      at++;
+      const sign = body[at] === MINUS ? -1 : 1;
+      if (body[at] === MINUS || body[at] === PLUS) at++;
+      const exponentStart = at;
+      let written = 0;
+      while (body[at] >= DIGIT_ZERO && body[at] <= DIGIT_NINE) {
+        written = written * 10 + (body[at] - DIGIT_ZERO);
+        at++;
+      }
+      if (at === exponentStart) return false;
+      if (at - exponentStart > 4) exact = false;
+      exponent += sign * written;
+    }
+    this.position = at;
+    let value: number;
+    if (exact && mantissa <= Number.MAX_SAFE_INTEGER && exponent >= -22 && exponent <= 22) {
+      value = exponent < 0 ? mantissa / EXACT_POWERS_OF_TEN[-exponent] : mantissa * EXACT_POWERS_OF_TEN[exponent];
+      if (negative) value = -value;
+    } else {
+      value = Number(Buffer.from(body.buffer, body.byteOffset + start, at - start).toString('latin1'));
+    }
+    if (!Number.isFinite(value)) return false;
+    this.numberValue = value;
+    return true;
+  }
+}
+
+/** The characters allowed after a backslash besides u: " \\ / b f n r t. */
+const SIMPLE_ESCAPES = new Set([QUOTE, BACKSLASH, 0x2f, 0x62, LOWER_F, LOWER_N, 0x72, LOWER_T]);
+const ASSET_ID_SET = new Set<string>(ASSET_ID_FIELDS);
+const TIME_SET = new Set<string>(TIME_FIELDS);
+
+function isHexDigit(byte: number): boolean {
+  return (byte >= DIGIT_ZERO && byte <= DIGIT_NINE) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66);
+}
+
+// ─── Writing the response ────────────────────────────────────────────────────────────────────────────────────
+
+/** Fields each result adds to its reading. */
+const RESULT_FIELDS = ['is_anomaly', 'anomaly_scores', 'anomalous_metrics'] as const;
+const RESULT_FIELD_SET = new Set<string>(RESULT_FIELDS);
+
+function carriesResultField(reading: Record<string, unknown>): boolean {
+  return RESULT_FIELDS[0] in reading || RESULT_FIELDS[1] in reading || RESULT_FIELDS[2] in reading;
+}
+
+/**
+ * `score`·10⁴ rounded to an integer exactly as Python's `round(score, 4)` rounds (the nearest 4-decimal number to
+ * the exact binary value, ties to even), or -1 when only the exact path can tell (see `roundScore`).
+ */
+function scoreTenThousandths(score: number): number {
+  const scaled = score * 10_000;
+  if (!(scaled < 1e9)) return -1;
+  const lower = Math.floor(scaled);
+  const fraction = scaled - lower;
+  if (Math.abs(fraction - 0.5) > 1e-6) return fraction < 0.5 ? lower : lower + 1;
+  const thirtySeconds = score * 32;
+  if (Number.isInteger(thirtySeconds) && thirtySeconds % 2 === 1) return lower % 2 === 0 ? lower : lower + 1;
+  return -1;
+}
+
+/**
+ * `score` rounded to 4 decimals exactly as Python's `round(score, 4)`, so results match the NumPy service they
+ * replace digit for digit. The fast path multiplies by 10⁴ and rounds; values within 10⁻⁶ of a tie after scaling
+ * (where that product's own rounding could decide) and large values take the exact path: `toFixed` works on the
+ * exact binary value, and a true tie — an odd multiple of 1/32, the only doubles halfway between two 4-decimal
+ * numbers — goes to the even neighbour.
  */
 export function roundScore(score: number): number {
-  const scaled = score * 10_000;
-  if (scaled < 1e9) {
-    const lower = Math.floor(scaled);
-    const fraction = scaled - lower;
-    if (Math.abs(fraction - 0.5) > 1e-6) return (fraction < 0.5 ? lower : lower + 1) / 10_000;
-    const thirtySeconds = score * 32;
-    if (Number.isInteger(thirtySeconds) && thirtySeconds % 2 === 1)
-      return (lower % 2 === 0 ? lower : lower + 1) / 10_000;
+  const tenThousandths = scoreTenThousandths(score);
+  return tenThousandths >= 0 ? tenThousandths / 10_000 : Number(score.toFixed(4));
+}
+
+/** A growable byte buffer for the response: constants, copied bytes and digits, no intermediate strings. */
+class ByteWriter {
+  private buffer: Buffer;
+  private position = 0;
+
+  constructor(capacity: number) {
+    this.buffer = Buffer.allocUnsafe(Math.max(capacity, 1024));
   }
-  return Number(score.toFixed(4));
+
+  /** Makes room for `extra` more bytes; the writes below assume it was made. */
+  reserve(extra: number): void {
+    if (this.position + extra <= this.buffer.length) return;
+    const larger = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.position + extra));
+    this.buffer.copy(larger, 0, 0, this.position);
+    this.buffer = larger;
+  }
+
+  /** Bytes [start, end) of `source`: a plain loop for short runs, where Buffer#copy's call costs more than it saves. */
+  copy(source: Uint8Array, start: number, end: number): void {
+    if (end - start > 24) {
+      this.buffer.set(source.subarray(start, end), this.position);
+      this.position += end - start;
+      return;
+    }
+    const buffer = this.buffer;
+    let position = this.position;
+    for (let index = start; index < end; index++) buffer[position++] = source[index];
+    this.position = position;
+  }
+
+  /** A short constant. */
+  constant(bytes: Uint8Array): void {
+    const buffer = this.buffer;
+    let position = this.position;
+    for (let index = 0; index < bytes.length; index++) buffer[position++] = bytes[index];
+    this.position = position;
+  }
+
+  byte(value: number): void {
+    this.buffer[this.position++] = value;
+  }
+
+  /** Any text, UTF-8 encoded (makes its own room). */
+  text(value: string): void {
+    this.reserve(Buffer.byteLength(value));
+    this.position += this.buffer.write(value, this.position);
+  }
+
+  /** A non-negative integer below 2⁵³ in decimal. */
+  integer(value: number): void {
+    let divisor = 1;
+    while (divisor * 10 <= value) divisor *= 10;
+    for (; divisor >= 1; divisor /= 10) {
+      const digit = Math.floor(value / divisor);
+      this.buffer[this.position++] = DIGIT_ZERO + digit;
+      value -= digit * divisor;
+    }
+  }
+
+  /** A score rounded to 4 decimals, trailing zeros dropped (`null` if it overflowed); needs 32 bytes of room. */
+  score(score: number): void {
+    const tenThousandths = scoreTenThousandths(score);
+    if (tenThousandths < 0) {
+      const fixed = Number.isFinite(score) ? score.toFixed(4) : 'null';
+      this.text(fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed);
+      return;
+    }
+    const whole = Math.floor(tenThousandths / 10_000);
+    let fraction = tenThousandths - whole * 10_000;
+    this.integer(whole);
+    if (fraction === 0) return;
+    this.buffer[this.position++] = DOT;
+    for (let divisor = 1000; fraction > 0; divisor /= 10) {
+      const digit = Math.floor(fraction / divisor);
+      this.buffer[this.position++] = DIGIT_ZERO + digit;
+      fraction -= digit * divisor;
+    }
+  }
+
+  /** The bytes written (a view, no copy). */
+  finish(): Uint8Array<ArrayBuffer> {
+    return new Uint8Array(this.buffer.buffer as ArrayBuffer, this.buffer.byteOffset, this.position);
+  }
 }
 
-/** A score as a JSON number rounded to 4 decimals (`null` if it overflowed). */
-function scoreJson(score: number): string {
-  return Number.isFinite(score) ? String(roundScore(score)) : 'null';
+const ascii = (text: string) => Buffer.from(text, 'latin1');
+const IS_ANOMALY_TRUE = ascii('"is_anomaly":true,"anomaly_scores":{');
+const IS_ANOMALY_FALSE = ascii('"is_anomaly":false,"anomaly_scores":{');
+const ANOMALOUS_METRICS = ascii('},"anomalous_metrics":[');
+const RESULT_END = ascii(']}');
+/** Room for one result besides its echoed reading and its metrics. */
+const RESULT_OVERHEAD = 96;
+/** Room for one metric of a result besides its name (written twice at most): score and separators. */
+const METRIC_OVERHEAD = 40;
+
+/** The batch as columns, and where each reading lies in the body (undefined: echo by serialising `readings`). */
+export interface Batch {
+  columns: Columns;
+  spans: Int32Array | undefined;
+  readings: unknown[] | undefined;
 }
 
-/** Scores every column and writes the response body; results echo each reading's fields, then add the scores. */
-function analyse(readings: unknown[], threshold: number): string {
+/**
+ * The body's readings in columns: by the fast scanner when it accepts the body (`readings` is then undefined), else
+ * by JSON.parse and full validation (throws ValidationError / PayloadTooLargeError naming the problem).
+ */
+export function readBatch(body: Uint8Array, maxReadings: number): Batch {
+  const scanned = new FlatBatchScanner(body, maxReadings).scan();
+  if (scanned !== undefined) return { ...scanned, readings: undefined };
+  const readings = readingsOf(parseBody(body), maxReadings);
   const columns = toColumns(readings);
+  return { columns, spans: readingSpans(body, readings.length), readings };
+}
+
+/**
+ * Scores every column and writes the response. Results echo each reading — its own bytes from the request body,
+ * copied, so nothing is re-serialised — then add the scores, written digit by digit. O(body bytes + metric values).
+ */
+function analyse(body: Uint8Array, threshold: number, maxReadings: number): Uint8Array<ArrayBuffer> {
+  const { columns, spans, readings } = readBatch(body, maxReadings);
   const detector = new BatchModifiedZScore({ threshold });
   let longest = 0;
   for (const column of columns.list) longest = Math.max(longest, column.count);
@@ -313,39 +880,62 @@ function analyse(readings: unknown[], threshold: number): string {
   for (const column of columns.list) {
     column.scores = detector.scoreColumn(column.values, { length: column.count, scratch }).scores;
   }
+  const keys = columns.list.map((column) => Buffer.from(`${JSON.stringify(column.name)}:`));
+  const names = columns.list.map((column) => Buffer.from(JSON.stringify(column.name)));
+  let longestKey = 0;
+  for (const key of keys) longestKey = Math.max(longestKey, key.length);
 
-  const results = new Array<string>(readings.length);
+  const { slotStart, slotColumn, slotPosition, readingCount } = columns;
   let anomalies = 0;
-  for (let index = 0; index < readings.length; index++) {
-    const raw = readings[index] as Record<string, unknown>;
-    let scores = '';
-    let flagged = '';
-    for (let slot = columns.slotStart[index]; slot < columns.slotStart[index + 1]; slot++) {
-      const column = columns.list[columns.slotColumn[slot]];
-      const score = column.scores[columns.slotPosition[slot]];
-      const separator = scores.length === 0 ? '' : ',';
-      scores += `${separator}${column.json}:${scoreJson(score)}`;
-      if (score > threshold) flagged += flagged.length === 0 ? column.json : `,${column.json}`;
+  const anomalous = new Uint8Array(readingCount);
+  for (let reading = 0; reading < readingCount; reading++) {
+    for (let slot = slotStart[reading]; slot < slotStart[reading + 1]; slot++) {
+      if (columns.list[slotColumn[slot]].scores[slotPosition[slot]] > threshold) {
+        anomalous[reading] = 1;
+        anomalies++;
+        break;
+      }
     }
-    if (flagged.length > 0) anomalies++;
-    const tail = `"is_anomaly":${flagged.length > 0},"anomaly_scores":{${scores}},"anomalous_metrics":[${flagged}]}`;
-    results[index] = `${echoFields(raw)}${tail}`;
   }
-  return `{"total_readings":${readings.length},"anomalies_detected":${anomalies},"results":[${results.join(',')}]}`;
-}
 
-/** The reading as JSON, open for more fields: without its closing brace and without fields the result writes. */
-function echoFields(raw: Record<string, unknown>): string {
-  let echo = raw;
-  for (const field of RESULT_FIELDS) {
-    if (field in raw) {
-      echo = { ...raw };
-      for (const reserved of RESULT_FIELDS) delete echo[reserved];
-      break;
+  const out = new ByteWriter(2 * body.length + readingCount * RESULT_OVERHEAD);
+  out.text(`{"total_readings":${readingCount},"anomalies_detected":${anomalies},"results":[`);
+  for (let reading = 0; reading < readingCount; reading++) {
+    const firstSlot = slotStart[reading];
+    const endSlot = slotStart[reading + 1];
+    // The reading without its closing brace: a reading always has fields (an id at least), so a comma follows.
+    const parsed = readings?.[reading] as Record<string, unknown> | undefined;
+    if (spans !== undefined && (parsed === undefined || !carriesResultField(parsed))) {
+      out.reserve(spans[2 * reading + 1] - spans[2 * reading] + 1);
+      if (reading > 0) out.byte(COMMA);
+      out.copy(body, spans[2 * reading], spans[2 * reading + 1]);
+    } else {
+      const echo: Record<string, unknown> = { ...parsed };
+      for (const field of RESULT_FIELDS) delete echo[field];
+      out.text(`${reading > 0 ? ',' : ''}${JSON.stringify(echo).slice(0, -1)}`);
     }
+    out.reserve(RESULT_OVERHEAD + (endSlot - firstSlot) * (2 * longestKey + METRIC_OVERHEAD));
+    out.byte(COMMA);
+    out.constant(anomalous[reading] === 1 ? IS_ANOMALY_TRUE : IS_ANOMALY_FALSE);
+    for (let slot = firstSlot; slot < endSlot; slot++) {
+      if (slot > firstSlot) out.byte(COMMA);
+      const column = slotColumn[slot];
+      out.constant(keys[column]);
+      out.score(columns.list[column].scores[slotPosition[slot]]);
+    }
+    out.constant(ANOMALOUS_METRICS);
+    let flagged = 0;
+    for (let slot = firstSlot; slot < endSlot; slot++) {
+      const column = slotColumn[slot];
+      if (columns.list[column].scores[slotPosition[slot]] > threshold) {
+        if (flagged++ > 0) out.byte(COMMA);
+        out.constant(names[column]);
+      }
+    }
+    out.constant(RESULT_END);
   }
-  const json = JSON.stringify(echo);
-  return json.length === 2 ? '{' : `${json.slice(0, -1)},`;
+  out.text(']}');
+  return out.finish();
 }
 
 /** `POST /analyse` and `POST /v1/analyse`: batch modified z-score scoring of the readings in the body; nothing stored. */
@@ -358,9 +948,8 @@ export function analyseRoutes(ctx: AppContext): OpenAPIHono {
     router.openapi(route, async (c) => {
       const threshold = parseThreshold(c.req.valid('query').threshold);
       const bytes = bufferedBody(c) ?? new Uint8Array(await c.req.arrayBuffer());
-      const readings = readingsOf(parseBody(bytes), ctx.limits.maxReadings);
-      const body = analyse(readings, threshold);
-      // The AnalyseResponse JSON is written by hand (see `analyse`): one string, no intermediate objects.
+      const body = analyse(bytes, threshold, ctx.limits.maxReadings);
+      // The AnalyseResponse JSON is written byte by byte (see `analyse`), not through c.json.
       const response = c.body(body, 200, { 'content-type': 'application/json; charset=UTF-8' });
       return response as unknown as RouteConfigToTypedResponse<typeof route>;
     });
