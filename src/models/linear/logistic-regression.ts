@@ -760,11 +760,13 @@ function solveMultinomial(
 
 /**
  * L2-regularised logistic regression. Two classes: Newton's method (IRLS) with Armijo backtracking, each iteration one
- * blocked pass over the rows that accumulates the loss, gradient and Hessian together, converging quadratically;
- * more classes: the multinomial (softmax) model by L-BFGS. The objective is scikit-learn's
- * (C · Σ wᵢ · log loss + ½‖β‖², intercept unpenalised), so coefficients agree with
- * `LogisticRegression(solver="lbfgs")` fitted to a tight tolerance. Class weights ('balanced' or explicit) counter
- * imbalanced failure labels. Cost per Newton iteration O(rows · d²) + O(d³); per L-BFGS iteration O(rows · classes · d).
+ * blocked pass over the rows that accumulates the loss, gradient and Hessian together, converging quadratically; on
+ * tall data the Hessian comes from a fixed, evenly spaced subsample of `hessianRows` rows and a warm start is solved on
+ * that subsample first (the gradient, hence the optimum, always uses every row). More classes: the multinomial
+ * (softmax) model by L-BFGS. The objective is scikit-learn's (C · Σ wᵢ · log loss + ½‖β‖², intercept unpenalised), so
+ * coefficients agree with `LogisticRegression(solver="lbfgs")` fitted to a tight tolerance. Class weights ('balanced'
+ * or explicit) counter imbalanced failure labels. Cost per Newton iteration O(rows · d + min(rows, hessianRows) · d²)
+ * + O(d³); per L-BFGS iteration O(rows · classes · d).
  *
  * @example
  * const X = designMatrix([[-2], [-1], [-0.5], [0.5], [1], [2]], ['torque']);
