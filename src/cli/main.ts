@@ -2,9 +2,14 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../core/version.js';
 import { registerDetect } from './commands/detect.js';
+import { registerEvaluate } from './commands/evaluate.js';
 import { registerEvaluateAnomalies } from './commands/evaluate-anomalies.js';
+import { registerGenerate } from './commands/generate.js';
 import { registerImport } from './commands/import.js';
+import { registerPlot } from './commands/plot.js';
+import { registerPredict } from './commands/predict.js';
 import { registerServe } from './commands/serve.js';
+import { registerTrain } from './commands/train.js';
 import { EXIT_BAD_INPUT, reportError } from './run.js';
 
 /** The `upkeep` program: one subcommand per file under commands/. */
@@ -17,6 +22,11 @@ function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'upkeep: ')) });
   registerServe(program);
   registerImport(program);
+  registerTrain(program);
+  registerPredict(program);
+  registerEvaluate(program);
+  registerGenerate(program);
+  registerPlot(program);
   registerDetect(program);
   registerEvaluateAnomalies(program);
   return program;

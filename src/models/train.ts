@@ -7,7 +7,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { type Clock, systemClock } from '../core/clock.js';
-import { describeValue, UnprocessableError, ValidationError } from '../core/errors.js';
+import { describeValue, UnprocessableError, UpkeepError, ValidationError } from '../core/errors.js';
 import { ASSET_ID_FIELDS, TIME_FIELDS } from '../core/reading.js';
 import { VERSION } from '../core/version.js';
 import { summariseBinary, summariseRegression } from '../evaluate/metrics.js';
@@ -419,29 +419,41 @@ export function trainModel(frame: Frame, spec: TrainSpec, options: TrainOptions 
   let chosen = { kind: firstKind, params: candidateSets[0]?.candidates[0] ?? {} };
   let best: SearchResult | undefined;
   const trials: NonNullable<ModelCard['search']>['trials'] = [];
-  let completed = 0;
+  let offset = 0;
+  let firstError: unknown;
   if (plan.folds.length > 0) {
+    const foldCount = plan.folds.length;
     for (const { kind, candidates } of candidateSets) {
-      const result = searchCandidates({
-        candidates,
-        folds: plan.folds,
-        yTrue: labels01 ?? y,
-        scoring,
-        predict: (params, fold) => {
-          const { pipeline, model } = fitPipeline(kind, params, features.take(fold.train), gather(y, fold.train));
-          return positiveScores(model, pipeline.transform(features.take(fold.test)));
-        },
-        onProgress: (progress) => {
-          if (progress.score !== undefined) return;
-          completed++;
-          report({
-            stage: 'validate',
-            completed,
-            total: totalFits,
-            message: `${kind.name} ${JSON.stringify(progress.params)}: fold ${completed}`,
-          });
-        },
-      });
+      let result: SearchResult;
+      try {
+        result = searchCandidates({
+          candidates,
+          folds: plan.folds,
+          yTrue: labels01 ?? y,
+          scoring,
+          predict: (params, fold) => {
+            const { pipeline, model } = fitPipeline(kind, params, features.take(fold.train), gather(y, fold.train));
+            return positiveScores(model, pipeline.transform(features.take(fold.test)));
+          },
+          onProgress: (progress) => {
+            if (progress.score !== undefined) return;
+            report({
+              stage: 'validate',
+              completed: offset + progress.completedFits,
+              total: totalFits,
+              message: `${kind.name} ${JSON.stringify(progress.params)}: fold ${((progress.completedFits - 1) % foldCount) + 1} of ${foldCount}`,
+            });
+          },
+        });
+      } catch (error) {
+        // With `auto`, a kind that cannot fit this data leaves the choice to the others.
+        if (!auto || !(error instanceof UpkeepError)) throw error;
+        firstError ??= error;
+        for (const params of candidates) trials.push({ kind: kind.name, params, score: null, error: error.message });
+        continue;
+      } finally {
+        offset += candidates.length * foldCount;
+      }
       for (const trial of result.trials) {
         trials.push({
           kind: kind.name,
@@ -462,6 +474,7 @@ export function trainModel(frame: Frame, spec: TrainSpec, options: TrainOptions 
         chosen = { kind, params: result.best.params };
       }
     }
+    if (!best && firstError) throw firstError;
   }
 
   const validation: ModelCard['validation'] = { ...plan.card };
@@ -485,6 +498,8 @@ export function trainModel(frame: Frame, spec: TrainSpec, options: TrainOptions 
     coefficients: _c,
     intercepts: _is,
     standardErrors: _s,
+    // Both refer to the standardised features: misleading next to coefficients in input units.
+    interceptStandardError: _ise,
     warnings: modelWarnings,
     ...diagnostics
   } = summary;

@@ -1,0 +1,189 @@
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import type { Clock } from '../../core/clock.js';
+import { saveTrainedModel } from '../../models/artifact.js';
+import type { ModelCard } from '../../models/card.js';
+import type { ParamValue } from '../../models/kinds.js';
+import { modelKinds } from '../../models/kinds.js';
+import { type TrainProgress, type TrainSpec, trainModel } from '../../models/train.js';
+import { Progress, progressWanted } from '../progress.js';
+import { action, formatCount, formatDuration, integerOption, printJson, printLine } from '../run.js';
+import { choiceOption, DATA_FORMATS, formatMetric, listOption, numberOption, readDataFrame } from './model-data.js';
+
+export interface TrainCommandOptions {
+  data: string;
+  format: string;
+  target: string;
+  drop: string[];
+  model: string;
+  task?: 'classification' | 'regression' | 'rul';
+  ridge?: number;
+  C?: number;
+  classWeight?: 'balanced' | 'none';
+  folds?: number;
+  holdout?: number;
+  seed: number;
+  out: string;
+  json?: boolean;
+}
+
+/** What `upkeep train` did; also the `--json` answer. */
+export interface TrainSummary {
+  model: string;
+  path: string;
+  seconds: number;
+  card: ModelCard;
+}
+
+/** The training request the options describe. */
+export function trainSpecOf(options: TrainCommandOptions): TrainSpec {
+  const params: Record<string, ParamValue> = {};
+  if (options.ridge !== undefined) params.ridge = options.ridge;
+  if (options.C !== undefined) params.C = options.C;
+  if (options.classWeight !== undefined) params.classWeight = options.classWeight === 'none' ? null : 'balanced';
+  return {
+    target: options.target,
+    drop: options.drop,
+    model: options.model,
+    ...(options.task ? { task: options.task } : {}),
+    params,
+    validation:
+      options.holdout !== undefined
+        ? { method: 'holdout', testFraction: options.holdout }
+        : { method: 'kfold', folds: options.folds ?? 5 },
+    seed: options.seed,
+    source: basename(options.data),
+  };
+}
+
+/** Reads the data, trains, saves the model directory. */
+export async function trainFile(
+  options: TrainCommandOptions,
+  hooks: { clock?: Clock; onProgress?: (progress: TrainProgress) => void } = {},
+): Promise<TrainSummary> {
+  const frame = await readDataFrame(options.data, options.format);
+  const started = performance.now();
+  const trained = trainModel(frame, trainSpecOf(options), hooks);
+  const path = await saveTrainedModel(trained, options.out);
+  return { model: options.out, path, seconds: Math.round(performance.now() - started) / 1000, card: trained.card };
+}
+
+function describeValidation(card: ModelCard): string {
+  const validation = card.validation;
+  if (validation.method === 'none') return 'not validated (too little data)';
+  const how =
+    validation.method === 'holdout'
+      ? `holdout of ${formatCount(validation.rows)} rows (${Math.round((validation.testFraction ?? 0) * 100)}%)`
+      : `${validation.folds}-fold out-of-fold${validation.groupColumn ? ` grouped by '${validation.groupColumn}'` : validation.stratified ? ', stratified' : ''}`;
+  return how;
+}
+
+function metricsLine(card: ModelCard): string {
+  const metrics = card.validation.metrics;
+  if (!metrics) return '';
+  if ('rocAuc' in metrics) {
+    return (
+      `ROC-AUC ${formatMetric(metrics.rocAuc)}  PR-AUC ${formatMetric(metrics.averagePrecision)}  ` +
+      `F1 ${formatMetric(metrics.f1)}  precision ${formatMetric(metrics.precision)}  recall ${formatMetric(metrics.recall)}  ` +
+      `at threshold ${formatMetric(metrics.threshold, 4)}`
+    );
+  }
+  return `MAE ${formatMetric(metrics.mae, 4)}  RMSE ${formatMetric(metrics.rmse, 4)}  R² ${formatMetric(metrics.r2, 4)}`;
+}
+
+function signed(value: number): string {
+  const text =
+    Math.abs(value) >= 1e4 || (Math.abs(value) < 1e-3 && value !== 0) ? value.toExponential(3) : value.toFixed(4);
+  return value >= 0 ? `+${text}` : text;
+}
+
+/** The readable summary `upkeep train` prints. */
+export function formatTrainSummary(summary: TrainSummary, top = 8): string[] {
+  const { card } = summary;
+  const lines = [
+    `trained ${card.kind} (${card.className}, ${card.task}) on ${formatCount(card.trainingData.rows - card.trainingData.rowsWithoutTarget)} rows × ` +
+      `${card.featureNames.length} feature${card.featureNames.length === 1 ? '' : 's'} in ${formatDuration(summary.seconds * 1000)} → ${summary.path}`,
+    `validation: ${describeValidation(card)}`,
+  ];
+  const metrics = metricsLine(card);
+  if (metrics) lines.push(`  ${metrics}`);
+  if (card.search) {
+    const best = card.search.trials
+      .filter((trial) => trial.score !== null)
+      .map((trial) => `${trial.kind} ${JSON.stringify(trial.params)} ${formatMetric(trial.score, 4)}`);
+    lines.push(`model search (${card.search.scoring}, out of fold): ${best.join('; ')}`);
+  }
+  if (card.coefficients && card.intercept !== undefined) {
+    const standardized = card.standardizedCoefficients ?? card.coefficients;
+    const ranked = Object.keys(card.coefficients).sort(
+      (a, b) => Math.abs(standardized[b] ?? 0) - Math.abs(standardized[a] ?? 0),
+    );
+    const unit =
+      card.task === 'classification' ? 'log-odds per unit of the input' : `${card.target} per unit of the input`;
+    const shown = ranked.slice(0, top);
+    lines.push(
+      `intercept ${signed(card.intercept)}; top coefficients (${unit}, ranked by effect per standard deviation):`,
+    );
+    const width = Math.max(...shown.map((name) => name.length));
+    for (const name of shown) {
+      const perSd = card.standardizedCoefficients?.[name];
+      lines.push(
+        `  ${name.padEnd(width)}  ${signed(card.coefficients[name] as number).padStart(12)}` +
+          (perSd !== undefined ? `   (${signed(perSd)} per σ)` : ''),
+      );
+    }
+    if (ranked.length > shown.length) lines.push(`  … ${ranked.length - shown.length} more in the card (--json)`);
+  }
+  for (const warning of card.warnings) lines.push(`warning: ${warning}`);
+  return lines;
+}
+
+export function registerTrain(program: Command): Command {
+  const kinds = [...modelKinds.map((kind) => kind.name), 'auto'];
+  return program
+    .command('train')
+    .description('train a model on a data file and save it (with its model card) to a directory')
+    .requiredOption('--data <file>', 'training data')
+    .option('--format <format>', `data format (${DATA_FORMATS.join(', ')})`, 'csv')
+    .requiredOption('--target <column>', 'the column to predict')
+    .option('--drop <columns>', 'comma-separated columns to leave out (identifiers, leaky labels)', listOption, [])
+    .option('--model <kind>', `model kind (${kinds.join(', ')})`, choiceOption('--model', kinds), 'auto')
+    .option(
+      '--task <task>',
+      'classification, regression or rul (default: classification for a 0/1 or true/false target)',
+      choiceOption('--task', ['classification', 'regression', 'rul'] as const),
+    )
+    .option(
+      '--ridge <lambda>',
+      'linear: ridge penalty on the standardised coefficients',
+      numberOption('--ridge', { atLeast: 0 }),
+    )
+    .option('--C <c>', 'logistic: inverse regularisation strength (default 1)', numberOption('--C', { above: 0 }))
+    .option(
+      '--class-weight <weight>',
+      'logistic: balanced or none',
+      choiceOption('--class-weight', ['balanced', 'none'] as const),
+    )
+    .option('--folds <k>', 'k-fold validation with k folds (default 5)', integerOption('--folds', 2, 50))
+    .option(
+      '--holdout <fraction>',
+      'validate on a held-out share of the rows instead of k-fold',
+      numberOption('--holdout', { above: 0, below: 1 }),
+    )
+    .option('--seed <n>', 'seed of the validation split', integerOption('--seed', 0, 0xffffffff), 0)
+    .requiredOption('--out <dir>', 'directory to write model.json into')
+    .option('--json', 'print one JSON object (with the model card) instead of a summary')
+    .action(
+      action(async (options: TrainCommandOptions) => {
+        let progress: Progress | undefined;
+        const summary = await trainFile(options, {
+          onProgress: (step) => {
+            progress ??= new Progress({ total: step.total, itemName: 'fits', enabled: progressWanted(options.json) });
+            progress.update(step.completed, step.completed);
+          },
+        }).finally(() => progress?.stop());
+        if (options.json) printJson(summary);
+        else for (const line of formatTrainSummary(summary)) printLine(line);
+      }),
+    );
+}
