@@ -322,6 +322,12 @@ describe('trainModel: bad requests', () => {
       ValidationError,
     ],
     [
+      'a request without features',
+      { target: 'y', drop: ['row_id', 'load', 'flag'] },
+      /no feature columns left: the data holds only the target 'y' and the left-out columns 'row_id', 'load', 'flag', 'machine_id'/,
+      UnprocessableError,
+    ],
+    [
       'a scoring of the other task',
       { target: 'y', scoring: 'roc-auc' },
       /scoring 'roc-auc' does not fit regression/,

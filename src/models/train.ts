@@ -382,6 +382,13 @@ export function trainModel(frame: Frame, spec: TrainSpec, options: TrainOptions 
     .filter((column) => left.has(column.name) && isIdentifier(column, rows))
     .map((c) => c.name);
   const features = data.drop([resolved.target, ...left]);
+  if (features.columns.length === 0) {
+    const leftOut = [...left].map((name) => `'${name}'`).join(', ');
+    throw new UnprocessableError(
+      `no feature columns left: the data holds only the target '${resolved.target}'${leftOut ? ` and the left-out columns ${leftOut}` : ''}`,
+      [{ path: 'drop', message: 'no features left' }],
+    );
+  }
   const preprocessOptions: PreprocessOptions = {
     encoding: resolved.encoding,
     missingIndicator: resolved.missingIndicator,

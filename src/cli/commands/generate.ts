@@ -54,7 +54,7 @@ export async function generateRegression(options: GenerateRegressionOptions): Pr
 export function formatGenerateSummary(summary: GenerateSummary): string[] {
   const terms = Object.entries(summary.coefficients)
     .filter(([, value]) => value !== 0)
-    .map(([name, value]) => `${value < 0 ? '−' : '+'} ${Math.abs(value).toPrecision(8)}·${name}`);
+    .map(([name, value]) => `${value < 0 ? '−' : '+'} ${Number(Math.abs(value).toPrecision(8))}·${name}`);
   const lines = [
     `wrote ${formatCount(summary.samples)} rows × ${summary.features} feature${summary.features === 1 ? '' : 's'} (+ y) to ${summary.file}`,
     `ground truth: y = ${summary.bias} ${terms.join(' ')} + N(0, ${summary.noise}²)`,

@@ -60,7 +60,12 @@ function numberOrUndefined(value: unknown): number | undefined {
  * from the training statistics kept with the model (x̄ and the population σₓ of the standardisation, n, σ, df).
  * Undefined when the model is not an unpenalised, standardised one-feature line. O(BAND_POINTS).
  */
-function predictionBand(model: TrainedModel, slope: number, intercept: number, xs: Float64Array): Band | undefined {
+export function predictionBand(
+  model: TrainedModel,
+  slope: number,
+  intercept: number,
+  xs: Float64Array,
+): Band | undefined {
   const step = model.preprocessor.toJSON().steps[0];
   const diagnostics = model.card.diagnostics;
   const samples = numberOrUndefined(diagnostics.samples);
