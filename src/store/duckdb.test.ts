@@ -2,7 +2,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnprocessableError } from '../core/errors.js';
 import { DuckDBStore } from './duckdb.js';
 import { openStore } from './open.js';
 import { runStoreSuite } from './suite.js';
@@ -81,9 +80,10 @@ describe('openStore', () => {
     await store.close();
   });
 
-  it('says PostgreSQL is not available yet for a postgres:// URL', async () => {
-    await expect(openStore('postgres://upkeep@localhost/upkeep')).rejects.toThrow(UnprocessableError);
-    await expect(openStore('postgresql://localhost/upkeep')).rejects.toThrow(/PostgreSQL store not available yet/);
+  it('hands a postgres:// URL to the PostgreSQL store', async () => {
+    await expect(openStore('postgresql://upkeep@127.0.0.1:1/upkeep')).rejects.toThrow(
+      /^cannot open the PostgreSQL database "postgresql:\/\/upkeep@127\.0\.0\.1:1\/upkeep": /,
+    );
   });
 
   it('refuses an empty location', async () => {

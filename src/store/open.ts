@@ -1,8 +1,9 @@
-import { UnprocessableError, ValidationError } from '../core/errors.js';
+import { ValidationError } from '../core/errors.js';
 import { DuckDBStore, type DuckDBStoreOptions } from './duckdb.js';
+import { PostgresStore, type PostgresStoreOptions } from './postgres.js';
 import type { Store } from './store.js';
 
-export type OpenStoreOptions = DuckDBStoreOptions;
+export type OpenStoreOptions = DuckDBStoreOptions & PostgresStoreOptions;
 
 /**
  * Opens the store named by `url`: ':memory:' or a file path (its folder is created) for the embedded DuckDB store,
@@ -14,10 +15,6 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       { path: 'db', message: "must be a file path, ':memory:' or a postgres:// URL" },
     ]);
   }
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    throw new UnprocessableError(`PostgreSQL store not available yet: use a DuckDB file or ':memory:' for 'db'`, [
-      { path: 'db', message: 'PostgreSQL store not available yet' },
-    ]);
-  }
+  if (/^postgres(ql)?:\/\//i.test(url)) return PostgresStore.open(url, options);
   return DuckDBStore.open(url, options);
 }

@@ -1,0 +1,599 @@
+import { userInfo } from 'node:os';
+import pg from 'pg';
+import { describeValue, UpkeepError, ValidationError } from '../core/errors.js';
+import { type Reading, toValueRows, type ValueRows } from '../core/reading.js';
+import type {
+  AppendResult,
+  Asset,
+  AssetListQuery,
+  AssetSummary,
+  LatestValue,
+  ReadingQuery,
+  Store,
+  StoredValue,
+} from './store.js';
+
+/**
+ * `readings` is range-partitioned by month on `ts` (partitions created on demand, dropped whole for retention).
+ * The primary key (asset, metric, ts) makes appends idempotent and serves per-asset range queries; text columns
+ * use the "C" collation so that ids and metric names sort by code point, as the Store contract orders them.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS assets (
+  id text COLLATE "C" PRIMARY KEY,
+  attributes jsonb NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS readings (
+  asset text COLLATE "C" NOT NULL,
+  metric text COLLATE "C" NOT NULL,
+  ts timestamptz NOT NULL,
+  value float8 NOT NULL,
+  PRIMARY KEY (asset, metric, ts)
+) PARTITION BY RANGE (ts);`;
+
+/** Epoch ms of a timestamptz, exact (extract returns numeric). */
+const EPOCH_MS = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
+
+/** Rows per INSERT statement; a larger batch is split into several statements of one transaction. */
+const ROWS_PER_STATEMENT = 50_000;
+/** PostgreSQL's timestamptz range, narrowed to whole years: 4713 BC … 294276 AD. */
+const MIN_TS = Date.UTC(-4712, 0, 1);
+const MAX_TS = 8_640_000_000_000_000;
+/** Transactions retried after a deadlock or serialisation failure, or a partition dropped by another process. */
+const MAX_ATTEMPTS = 4;
+const RETRYABLE_CODES = new Set(['40P01', '40001']);
+/** "no partition of relation found for row": a partition this process created was dropped elsewhere. */
+const NO_PARTITION_CODE = '23514';
+
+export interface PostgresStoreOptions {
+  /**
+   * Schema holding the tables (created when missing). Default: the `schema` query parameter of the URL, else the
+   * connection's default search path (usually `public`).
+   */
+  schema?: string;
+  /** Most connections the pool opens (default 8). */
+  maxConnections?: number;
+}
+
+interface EncodedBatch {
+  asset: string[];
+  metric: string[];
+  /** Whole epoch milliseconds. */
+  ts: number[];
+  value: number[];
+  /** Distinct asset ids, sorted. */
+  assets: string[];
+  /** Start (epoch ms) of every UTC month the batch touches. */
+  months: number[];
+}
+
+function invalidName(kind: 'asset' | 'metric', row: number, name: unknown): ValidationError {
+  return new ValidationError(`row ${row}: ${kind} must be a non-empty string without NUL, got ${describeValue(name)}`, [
+    { path: `rows[${row}].${kind}`, message: 'must be a non-empty string without NUL characters' },
+  ]);
+}
+
+function isValidName(name: unknown): name is string {
+  return typeof name === 'string' && name.length > 0 && !name.includes('\u0000');
+}
+
+/** Rounds to whole milliseconds, halves away from zero (as the embedded store does). */
+function wholeMs(time: number): number {
+  return time < 0 ? -Math.round(-time) : Math.round(time);
+}
+
+/** Epoch ms of the first instant of the UTC month holding `time`. */
+function monthStart(time: number): number {
+  const date = new Date(time);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+}
+
+function nextMonthStart(start: number): number {
+  const date = new Date(start);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+}
+
+/** Validates one batch into the column arrays the INSERT binds. O(n), one Date per month change. */
+function encodeBatch(rows: ValueRows): EncodedBatch {
+  const { length } = rows;
+  if (rows.asset.length < length || rows.metric.length < length || rows.ts.length < length) {
+    throw new ValidationError(`value rows: a column is shorter than length ${length}`, [
+      { path: 'rows', message: `every column must hold ${length} entries` },
+    ]);
+  }
+  if (rows.value.length < length) {
+    throw new ValidationError(`value rows: a column is shorter than length ${length}`, [
+      { path: 'rows', message: `every column must hold ${length} entries` },
+    ]);
+  }
+  const batch: EncodedBatch = {
+    asset: new Array(length),
+    metric: new Array(length),
+    ts: new Array(length),
+    value: new Array(length),
+    assets: [],
+    months: [],
+  };
+  const seenAssets = new Set<string>();
+  const seenMetrics = new Set<string>();
+  const months = new Set<number>();
+  let monthFrom = Number.POSITIVE_INFINITY;
+  let monthTo = Number.NEGATIVE_INFINITY;
+  for (let row = 0; row < length; row++) {
+    const asset = rows.asset[row] as string;
+    if (!seenAssets.has(asset)) {
+      if (!isValidName(asset)) throw invalidName('asset', row, asset);
+      seenAssets.add(asset);
+    }
+    const metric = rows.metric[row] as string;
+    if (!seenMetrics.has(metric)) {
+      if (!isValidName(metric)) throw invalidName('metric', row, metric);
+      seenMetrics.add(metric);
+    }
+    const time = rows.ts[row] as number;
+    if (!Number.isFinite(time) || time < MIN_TS || time > MAX_TS) {
+      throw new ValidationError(`row ${row}: ts must be finite epoch milliseconds from 4713 BC, got ${time}`, [
+        { path: `rows[${row}].ts`, message: 'must be finite epoch milliseconds from 4713 BC' },
+      ]);
+    }
+    const value = rows.value[row] as number;
+    if (!Number.isFinite(value)) {
+      throw new ValidationError(`row ${row}: metric '${metric}' must be a finite number, got ${value}`, [
+        { path: `rows[${row}].value`, message: 'must be a finite number' },
+      ]);
+    }
+    const ms = wholeMs(time);
+    if (ms < monthFrom || ms >= monthTo) {
+      monthFrom = monthStart(ms);
+      monthTo = nextMonthStart(monthFrom);
+      months.add(monthFrom);
+    }
+    batch.asset[row] = asset;
+    batch.metric[row] = metric;
+    batch.ts[row] = ms;
+    batch.value[row] = value;
+  }
+  batch.assets = [...seenAssets].sort();
+  batch.months = [...months].sort((a, b) => a - b);
+  return batch;
+}
+
+function checkCount(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ValidationError(`'${name}' must be a non-negative integer, got ${describeValue(value)}`, [
+      { path: name, message: 'must be a non-negative integer' },
+    ]);
+  }
+  return value;
+}
+
+function checkTime(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value)) {
+    throw new ValidationError(`'${name}' must be finite epoch milliseconds, got ${describeValue(value)}`, [
+      { path: name, message: 'must be finite epoch milliseconds' },
+    ]);
+  }
+  return Math.min(MAX_TS, Math.max(MIN_TS, wholeMs(value)));
+}
+
+function validateAssets(assets: readonly Asset[]): void {
+  assets.forEach((asset, index) => {
+    if (!isValidName(asset.id)) {
+      throw new ValidationError(`asset ${index}: id must be a non-empty string, got ${describeValue(asset.id)}`, [
+        { path: `assets[${index}].id`, message: 'must be a non-empty string' },
+      ]);
+    }
+    for (const [key, value] of Object.entries(asset.attributes ?? {})) {
+      if (typeof value !== 'string' || key.includes('\u0000') || value.includes('\u0000')) {
+        throw new ValidationError(
+          `asset ${index}: attribute '${key}' must be a string without NUL, got ${describeValue(value)}`,
+          [{ path: `assets[${index}].attributes.${key}`, message: 'must be a string without NUL characters' }],
+        );
+      }
+    }
+  });
+}
+
+/** A SQL identifier, double-quoted. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Partition of the month starting at `start`: `readings_p202601` (`readings_pm00440301` before year 0). */
+function partitionName(start: number): string {
+  const date = new Date(start);
+  const year = date.getUTCFullYear();
+  const month = String(date.getUTCMonth() + 1).padStart(2, '0');
+  return `readings_p${year < 0 ? 'm' : ''}${String(Math.abs(year)).padStart(4, '0')}${month}`;
+}
+
+/** The month start a partition name stands for; undefined for a table not named by `partitionName`. */
+function partitionMonth(name: string): number | undefined {
+  const match = /^readings_p(m?)(\d{4,6})(\d{2})$/.exec(name);
+  if (!match) return undefined;
+  const year = Number(match[2]) * (match[1] ? -1 : 1);
+  return Date.UTC(year, Number(match[3]) - 1, 1);
+}
+
+function toNumber(value: unknown): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+function toAttributes(value: unknown): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) attributes[key] = String(item);
+  }
+  return attributes;
+}
+
+/** A URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** The user name libpq would pick when the URL names none: PGUSER, else the operating system's user. */
+function defaultUser(): string | undefined {
+  if (process.env.PGUSER) return process.env.PGUSER;
+  if (process.env.USER) return undefined;
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The URL without the `schema` parameter (pg passes unknown parameters to the server), and that parameter. A URL
+ * naming no user gets the operating system's user, as libpq would pick.
+ */
+function splitSchema(url: string): { connectionString: string; schema: string | undefined } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ValidationError(`'db' must be a valid postgres:// URL, got ${describeValue(redact(url))}`, [
+      { path: 'db', message: 'must be a valid postgres:// URL' },
+    ]);
+  }
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  if (!parsed.username) parsed.username = encodeURIComponent(defaultUser() ?? '');
+  return { connectionString: parsed.toString(), schema };
+}
+
+/**
+ * Asset summaries: a page of assets, each joined to one aggregate over its readings (the primary key's index
+ * finds them). `filter` is a condition on `a.id`, `page` a LIMIT/OFFSET clause.
+ */
+function assetSummarySql(filter: string, page: string): string {
+  return `
+WITH page AS (SELECT a.id, a.attributes FROM assets a ${filter} ORDER BY a.id ${page})
+SELECT p.id, p.attributes, coalesce(s.metrics, '{}'::text[]) AS metrics, s.value_count::float8 AS value_count,
+       ${EPOCH_MS('s.first_ts')} AS first_ts, ${EPOCH_MS('s.last_ts')} AS last_ts
+FROM page p CROSS JOIN LATERAL (
+  SELECT array_agg(DISTINCT r.metric ORDER BY r.metric) AS metrics, count(*) AS value_count,
+         min(r.ts) AS first_ts, max(r.ts) AS last_ts
+  FROM readings r WHERE r.asset = p.id
+) s ORDER BY p.id`;
+}
+
+/**
+ * The store for several processes on one PostgreSQL database: any number of API servers and workers append and
+ * read concurrently. An append is one transaction: new asset ids, then the values through multi-row
+ * `INSERT … SELECT … FROM unnest(arrays) ON CONFLICT DO NOTHING`, the batch first reduced to the first occurrence
+ * of each (asset, metric, ts) and sorted by key (so that concurrent appends lock rows in one order). The count of
+ * inserted rows is the accepted count. Commits are synchronous, so a resolved append survives a crash.
+ */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private closed = false;
+  /** Month starts whose partition this process knows to exist. */
+  private readonly partitions = new Set<number>();
+  private readonly knownAssets = new Set<string>();
+
+  private constructor(
+    /** The connection pool, shared with the registry and job store of the same database. */
+    readonly pool: pg.Pool,
+    /** The schema holding the tables. */
+    readonly schema: string,
+  ) {}
+
+  /** Connects to `url` (`postgres://user@host:port/database[?schema=name]`) and creates the tables when missing. */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const { connectionString, schema: urlSchema } = splitSchema(url);
+    const schema = options.schema ?? urlSchema;
+    if (schema !== undefined && (schema.length === 0 || schema.length > 63 || schema.includes('\u0000'))) {
+      throw new ValidationError(`'schema' must be 1-63 characters, got ${describeValue(schema)}`, [
+        { path: 'schema', message: 'must be 1-63 characters' },
+      ]);
+    }
+    const max = options.maxConnections ?? 8;
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new ValidationError(`'maxConnections' must be a whole number >= 1, got ${describeValue(max)}`, [
+        { path: 'maxConnections', message: 'must be a whole number >= 1' },
+      ]);
+    }
+    const pool = new pg.Pool({
+      connectionString,
+      max,
+      // Every connection resolves names in the store's schema.
+      ...(schema !== undefined ? { options: `-c search_path=${quoteIdentifier(schema).replaceAll(' ', '\\ ')}` } : {}),
+    });
+    // An idle connection the server drops (restart, terminated backend) is discarded, not a process crash.
+    pool.on('error', () => undefined);
+    try {
+      const client = await pool.connect();
+      try {
+        if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+        // Serialised across processes: concurrent CREATE TABLE IF NOT EXISTS of one table can collide.
+        await client.query('BEGIN');
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('upkeep.schema.' || current_schema()))");
+        await client.query(SCHEMA);
+        await client.query('COMMIT');
+        const current = await client.query<{ schema: string }>('SELECT current_schema() AS schema');
+        return new PostgresStore(pool, current.rows[0]?.schema ?? 'public');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      if (error instanceof UpkeepError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UpkeepError(`cannot open the PostgreSQL database ${describeValue(redact(url))}: ${reason}`);
+    }
+  }
+
+  async appendReadings(readings: readonly Reading[]): Promise<AppendResult> {
+    this.assertOpen();
+    // Attributes carried by readings, merged per asset (later readings win), stored after the values.
+    const described = new Map<string, Record<string, string>>();
+    for (const reading of readings) {
+      if (reading.attributes !== undefined) {
+        described.set(reading.asset, { ...described.get(reading.asset), ...reading.attributes });
+      }
+    }
+    const assets = [...described].map(([id, attributes]) => ({ id, attributes }));
+    validateAssets(assets);
+    const result = await this.appendValues(toValueRows(readings));
+    if (assets.length > 0) await this.upsertAssets(assets);
+    return result;
+  }
+
+  async appendValues(rows: ValueRows): Promise<AppendResult> {
+    this.assertOpen();
+    const batch = encodeBatch(rows);
+    if (batch.asset.length === 0) return { accepted: 0, duplicates: 0 };
+    const newAssets = batch.assets.filter((id) => !this.knownAssets.has(id));
+    for (let attempt = 1; ; attempt++) {
+      await this.ensurePartitions(batch.months);
+      try {
+        const accepted = await this.transaction(async (client) => {
+          if (newAssets.length > 0) {
+            await client.query('INSERT INTO assets (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [newAssets]);
+          }
+          let inserted = 0;
+          for (let start = 0; start < batch.asset.length; start += ROWS_PER_STATEMENT) {
+            const end = Math.min(batch.asset.length, start + ROWS_PER_STATEMENT);
+            const result = await client.query(
+              `INSERT INTO readings (asset, metric, ts, value)
+               SELECT DISTINCT ON (asset, metric, ts) asset, metric, ts, value FROM (
+                 SELECT u.asset, u.metric, to_timestamp(u.ms / 1000.0) AS ts, u.value, u.seq
+                 FROM unnest($1::text[], $2::text[], $3::int8[], $4::float8[]) WITH ORDINALITY
+                   AS u(asset, metric, ms, value, seq)
+               ) staged ORDER BY asset, metric, ts, seq
+               ON CONFLICT DO NOTHING`,
+              [
+                batch.asset.slice(start, end),
+                batch.metric.slice(start, end),
+                batch.ts.slice(start, end),
+                batch.value.slice(start, end),
+              ],
+            );
+            inserted += result.rowCount ?? 0;
+          }
+          return inserted;
+        });
+        for (const id of newAssets) this.knownAssets.add(id);
+        return { accepted, duplicates: batch.asset.length - accepted };
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= MAX_ATTEMPTS) throw error;
+        if (code === NO_PARTITION_CODE) this.partitions.clear();
+        else if (typeof code !== 'string' || !RETRYABLE_CODES.has(code)) throw error;
+      }
+    }
+  }
+
+  async upsertAssets(assets: readonly Asset[]): Promise<void> {
+    this.assertOpen();
+    validateAssets(assets);
+    if (assets.length === 0) return;
+    // One row per id (later entries merged over earlier ones): ON CONFLICT DO UPDATE touches a row once.
+    const merged = new Map<string, Record<string, string>>();
+    for (const asset of assets) merged.set(asset.id, { ...merged.get(asset.id), ...(asset.attributes ?? {}) });
+    const ids = [...merged.keys()].sort();
+    await this.retrying(() =>
+      this.pool.query(
+        `INSERT INTO assets (id, attributes) SELECT * FROM unnest($1::text[], $2::jsonb[])
+         ON CONFLICT (id) DO UPDATE SET attributes = assets.attributes || excluded.attributes`,
+        [ids, ids.map((id) => JSON.stringify(merged.get(id)))],
+      ),
+    );
+    for (const id of ids) this.knownAssets.add(id);
+  }
+
+  async listAssets(query: AssetListQuery = {}): Promise<AssetSummary[]> {
+    this.assertOpen();
+    const limit = checkCount('limit', query.limit);
+    const offset = checkCount('offset', query.offset);
+    const filter = query.search ? 'WHERE strpos(lower(a.id COLLATE "default"), lower($1)) > 0' : '';
+    const page = `${limit !== undefined ? `LIMIT ${limit}` : ''} ${offset ? `OFFSET ${offset}` : ''}`;
+    return this.readSummaries(assetSummarySql(filter, page), query.search ? [query.search] : []);
+  }
+
+  async getAsset(id: string): Promise<AssetSummary | undefined> {
+    this.assertOpen();
+    const [summary] = await this.readSummaries(assetSummarySql('WHERE a.id = $1', ''), [id]);
+    return summary;
+  }
+
+  async queryReadings(asset: string, query: ReadingQuery = {}): Promise<StoredValue[]> {
+    this.assertOpen();
+    const limit = checkCount('limit', query.limit);
+    const from = checkTime('from', query.from);
+    const to = checkTime('to', query.to);
+    const conditions = ['asset = $1'];
+    const values: unknown[] = [asset];
+    if (query.metric !== undefined) {
+      values.push(query.metric);
+      conditions.push(`metric = $${values.length}`);
+    }
+    if (from !== undefined) {
+      values.push(from);
+      conditions.push(`ts >= to_timestamp($${values.length}::int8 / 1000.0)`);
+    }
+    if (to !== undefined) {
+      values.push(to);
+      conditions.push(`ts < to_timestamp($${values.length}::int8 / 1000.0)`);
+    }
+    const result = await this.pool.query<{ ts: number; metric: string; value: number }>({
+      text: `SELECT ${EPOCH_MS('ts')} AS ts, metric, value FROM readings WHERE ${conditions.join(' AND ')}
+        ORDER BY readings.ts, metric ${limit !== undefined ? `LIMIT ${limit}` : ''}`,
+      values,
+    });
+    return result.rows.map((row) => ({ ts: toNumber(row.ts), metric: row.metric, value: toNumber(row.value) }));
+  }
+
+  async latestValues(asset: string): Promise<Record<string, LatestValue>> {
+    this.assertOpen();
+    const result = await this.pool.query<{ metric: string; ts: number; value: number }>(
+      `SELECT DISTINCT ON (metric) metric, ${EPOCH_MS('ts')} AS ts, value
+       FROM readings WHERE asset = $1 ORDER BY metric, readings.ts DESC`,
+      [asset],
+    );
+    const latest: Record<string, LatestValue> = {};
+    for (const row of result.rows) latest[row.metric] = { ts: toNumber(row.ts), value: toNumber(row.value) };
+    return latest;
+  }
+
+  /**
+   * Retention: drops every monthly partition that ends at or before `before` (epoch ms), i.e. whole months of
+   * values older than it; values of the month holding `before` stay. Returns the names of the dropped partitions.
+   */
+  async dropPartitionsBefore(before: number): Promise<string[]> {
+    this.assertOpen();
+    const limit = checkTime('before', before) as number;
+    const result = await this.pool.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+       WHERE i.inhparent = 'readings'::regclass ORDER BY c.relname`,
+    );
+    const dropped: string[] = [];
+    for (const { name } of result.rows) {
+      const start = partitionMonth(name);
+      if (start === undefined || nextMonthStart(start) > limit) continue;
+      await this.pool.query(`DROP TABLE IF EXISTS ${quoteIdentifier(name)}`);
+      this.partitions.delete(start);
+      dropped.push(name);
+    }
+    return dropped;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /**
+   * Runs `task` in one transaction on one pooled connection, rolled back when it throws: how the registry and the
+   * job store write.
+   */
+  async transaction<T>(task: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await task(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Runs a query on any pooled connection. */
+  query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    this.assertOpen();
+    return this.pool.query<R>(text, values);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the PostgreSQL store is closed');
+  }
+
+  /** Creates the monthly partitions of `months` this process has not seen yet. */
+  private async ensurePartitions(months: readonly number[]): Promise<void> {
+    const missing = months.filter((start) => !this.partitions.has(start));
+    if (missing.length === 0) return;
+    await this.transaction(async (client) => {
+      // Serialised across processes: concurrent CREATE TABLE IF NOT EXISTS of one partition can collide.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('upkeep.partitions.' || current_schema()))");
+      for (const start of missing) {
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(partitionName(start))} PARTITION OF readings
+           FOR VALUES FROM (to_timestamp(${start / 1000})) TO (to_timestamp(${nextMonthStart(start) / 1000}))`,
+        );
+      }
+    });
+    for (const start of missing) this.partitions.add(start);
+  }
+
+  /** Runs `task` again after a deadlock or serialisation failure. */
+  private async retrying<T>(task: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await task();
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE_CODES.has(code)) throw error;
+      }
+    }
+  }
+
+  private async readSummaries(sql: string, values: unknown[]): Promise<AssetSummary[]> {
+    const result = await this.pool.query<{
+      id: string;
+      attributes: unknown;
+      metrics: string[];
+      value_count: number;
+      first_ts: number | null;
+      last_ts: number | null;
+    }>(sql, values);
+    return result.rows.map((row) => ({
+      id: row.id,
+      attributes: toAttributes(row.attributes),
+      metrics: row.metrics,
+      readingCount: toNumber(row.value_count),
+      firstTs: row.first_ts === null ? null : toNumber(row.first_ts),
+      lastTs: row.last_ts === null ? null : toNumber(row.last_ts),
+    }));
+  }
+}
