@@ -47,10 +47,6 @@ export function registerPredict(program: Command): Command {
           await writeCsvFile(options.out, table);
           printLine(`wrote ${formatCount(table.rowCount)} predictions to ${options.out}`);
         } else {
-          // A reader that stops early (`| head`) closes the pipe: that is not an error.
-          process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-            if (error.code !== 'EPIPE') throw error;
-          });
           process.stdout.write(frameToCsv(table));
         }
       }),
