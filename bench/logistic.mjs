@@ -4,19 +4,20 @@
 //     ../shared/datasets/ai4i2020/train.csv exists, otherwise 8,000 × 8 synthetic rows with ~3 % positives;
 //   - 1,000,000 × 10 synthetic rows (seeded).
 // sklearn runs twice per dataset: with its default tol (1e-4) and with tol 1e-8; ours runs with its default
-// (Newton step ≤ 1e-6). Times are medians after warm-up runs (20 for the small case, whose fits take milliseconds;
+// (Newton step ≤ 1e-6). Runs alternate between ours and sklearn's, so all see the same machine load; times are
+// medians after warm-up runs (20 for the small case, whose fits take milliseconds;
 // oursFirstRunMs is the cold first fit). Ratios are ours / sklearn (target ≤ 1.0).
 // Run: npm run build && node bench/logistic.mjs [--repeats R]
 // Prints one JSON line.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Rng } from '../dist/core/rng.js';
 import { LogisticRegression } from '../dist/models/linear/logistic-regression.js';
+import { median, startReference } from './reference/interleave.mjs';
 
-const { values } = parseArgs({ options: { repeats: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { repeats: { type: 'string', default: '7' } } });
 const repeats = Number(values.repeats);
 // The small case takes milliseconds: time it over more runs, after enough warm-up runs for the JIT.
 const smallRepeats = 20;
@@ -82,44 +83,42 @@ function syntheticData(name, rows, cols, intercept, seed) {
   return { name, rows, cols, X, y };
 }
 
-function median(times) {
-  const sorted = [...times].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function runCase(data, caseRepeats, warmups) {
+async function runCase(data, caseRepeats, warmups) {
   const directory = mkdtempSync(join(tmpdir(), 'upkeep-bench-logistic-'));
+  writeFileSync(join(directory, 'X.f64'), new Uint8Array(data.X.buffer));
+  writeFileSync(join(directory, 'y.f64'), new Uint8Array(data.y.buffer));
+  const reference = startReference(new URL('./reference/logistic.py', import.meta.url).pathname, [
+    directory,
+    String(data.rows),
+    String(data.cols),
+    '1.0',
+  ]);
   try {
-    writeFileSync(join(directory, 'X.f64'), new Uint8Array(data.X.buffer));
-    writeFileSync(join(directory, 'y.f64'), new Uint8Array(data.y.buffer));
-    const script = new URL('./reference/logistic.py', import.meta.url).pathname;
-    const sklearn = (tol) =>
-      JSON.parse(
-        execFileSync(
-          '/usr/bin/python3',
-          [script, directory, String(data.rows), String(data.cols), String(repeats), '1.0', String(tol)],
-          {
-            encoding: 'utf8',
-          },
-        ),
-      );
-    const sklearnDefault = sklearn(1e-4);
-    const sklearnTight = sklearn(1e-8);
-
     const design = { rows: data.rows, cols: data.cols, data: data.X };
-    const times = [];
+    const ours = [];
+    const sklearnDefault = [];
+    const sklearnTight = [];
     let model;
     let firstRunMs = 0;
+    // Alternate ours, sklearn tol 1e-4 and sklearn tol 1e-8 so all three see the same machine load.
     for (let r = 0; r < warmups + caseRepeats; r++) {
       const start = performance.now();
       model = new LogisticRegression({ C: 1 }).fit(design, data.y);
       const elapsed = performance.now() - start;
+      const defaultRun = await reference.ask('run 1e-4');
+      const tightRun = await reference.ask('run 1e-8');
       if (r === 0) firstRunMs = elapsed;
-      if (r >= warmups) times.push(elapsed);
+      if (r >= warmups) {
+        ours.push(elapsed);
+        sklearnDefault.push(defaultRun);
+        sklearnTight.push(tightRun);
+      }
     }
-    const ours = [model.state.intercepts[0], ...model.state.coefficients];
-    const maxDifference = (reference) => Math.max(...ours.map((value, j) => Math.abs(value - reference.parameters[j])));
-    const oursMs = median(times);
+    const parameters = [model.state.intercepts[0], ...model.state.coefficients];
+    const maxDifference = (runs) => Math.max(...parameters.map((value, j) => Math.abs(value - runs[0].parameters[j])));
+    const oursMs = median(ours);
+    const defaultMs = median(sklearnDefault.map((run) => run.fitMs));
+    const tightMs = median(sklearnTight.map((run) => run.fitMs));
     return {
       data: data.name,
       rows: data.rows,
@@ -130,24 +129,25 @@ function runCase(data, caseRepeats, warmups) {
       oursFirstRunMs: Number(firstRunMs.toFixed(2)),
       oursIterations: model.state.iterations,
       oursSubsampleIterations: model.state.subsampleIterations,
-      sklearnDefaultTolMs: Number(sklearnDefault.fitMs.toFixed(2)),
-      sklearnDefaultTolIterations: sklearnDefault.iterations,
-      sklearnTightTolMs: Number(sklearnTight.fitMs.toFixed(2)),
-      sklearnTightTolIterations: sklearnTight.iterations,
-      ratioVsDefaultTol: Number((oursMs / sklearnDefault.fitMs).toFixed(3)),
-      ratioVsTightTol: Number((oursMs / sklearnTight.fitMs).toFixed(3)),
+      sklearnDefaultTolMs: Number(defaultMs.toFixed(2)),
+      sklearnDefaultTolIterations: sklearnDefault[0].iterations,
+      sklearnTightTolMs: Number(tightMs.toFixed(2)),
+      sklearnTightTolIterations: sklearnTight[0].iterations,
+      ratioVsDefaultTol: Number((oursMs / defaultMs).toFixed(3)),
+      ratioVsTightTol: Number((oursMs / tightMs).toFixed(3)),
       maxCoefficientDifferenceVsDefaultTol: maxDifference(sklearnDefault),
       maxCoefficientDifferenceVsTightTol: maxDifference(sklearnTight),
-      sklearn: sklearnDefault.sklearn,
+      sklearn: sklearnDefault[0].sklearn,
     };
   } finally {
+    reference.close();
     rmSync(directory, { recursive: true, force: true });
   }
 }
 
 const small = existsSync(ai4iPath) ? ai4iData() : syntheticData('synthetic-ai4i-sized', 8000, 8, -4, 7);
 const cases = [
-  runCase(small, smallRepeats, 20),
-  runCase(syntheticData('synthetic', 1_000_000, 10, -1, 42), repeats, 1),
+  await runCase(small, smallRepeats, 20),
+  await runCase(syntheticData('synthetic', 1_000_000, 10, -1, 42), repeats, 1),
 ];
 console.log(JSON.stringify({ bench: 'logistic', C: 1, target: 1.0, cases }));

@@ -1,20 +1,21 @@
 // Least squares with intercept on 1,000,000 × 10 synthetic rows: LinearRegression (streaming Householder QR) against
-// numpy.linalg.lstsq (LAPACK gelsd, SVD-based) on the same data, passed through binary files.
+// numpy.linalg.lstsq (LAPACK gelsd, SVD-based; OpenBLAS may use several threads) on the same data, passed through
+// binary files. Runs alternate between the two (after one warm-up each) so both see the same machine load.
 // Run: npm run build && node bench/lstsq.mjs [--rows N] [--cols K] [--repeats R]
 // Prints one JSON line: median times, ratio (ours / numpy; target ≤ 1.0) and the largest coefficient difference.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Rng } from '../dist/core/rng.js';
 import { LinearRegression } from '../dist/models/linear/linear-regression.js';
+import { median, startReference } from './reference/interleave.mjs';
 
 const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
     cols: { type: 'string', default: '10' },
-    repeats: { type: 'string', default: '5' },
+    repeats: { type: 'string', default: '7' },
   },
 });
 const rows = Number(values.rows);
@@ -36,46 +37,42 @@ for (let i = 0; i < rows; i++) {
 }
 
 const directory = mkdtempSync(join(tmpdir(), 'upkeep-bench-lstsq-'));
+const reference = startReference(new URL('./reference/lstsq.py', import.meta.url).pathname, [
+  directory,
+  String(rows),
+  String(cols),
+]);
 try {
   writeFileSync(join(directory, 'X.f64'), new Uint8Array(X.buffer));
   writeFileSync(join(directory, 'y.f64'), new Uint8Array(y.buffer));
-  const reference = JSON.parse(
-    execFileSync(
-      '/usr/bin/python3',
-      [
-        new URL('./reference/lstsq.py', import.meta.url).pathname,
-        directory,
-        String(rows),
-        String(cols),
-        String(repeats),
-      ],
-      {
-        encoding: 'utf8',
-        maxBuffer: 1 << 20,
-      },
-    ),
-  );
-
   const design = { rows, cols, data: X };
-  const times = [];
+  const ours = [];
+  const numpy = [];
   let model;
+  let answer;
   let firstRunMs = 0;
   for (let r = 0; r <= repeats; r++) {
     const start = performance.now();
     model = new LinearRegression().fit(design, y);
     const elapsed = performance.now() - start;
-    if (r === 0) firstRunMs = elapsed;
-    else times.push(elapsed); // the first run warms up the JIT
+    answer = await reference.ask('run');
+    if (r === 0)
+      firstRunMs = elapsed; // warm-up of the JIT and of the BLAS threads
+    else {
+      ours.push(elapsed);
+      numpy.push(answer);
+    }
   }
-  times.sort((a, b) => a - b);
-  const oursMs = times[Math.floor(times.length / 2)];
-  const ours = [model.state.intercept, ...model.state.coefficients];
+  const oursMs = median(ours);
+  const lstsqMs = median(numpy.map((run) => run.lstsqMs));
+  const withDesignMs = median(numpy.map((run) => run.withDesignMs));
+  const parameters = [model.state.intercept, ...model.state.coefficients];
   let maxDifference = 0;
   let maxRelative = 0;
-  ours.forEach((value, j) => {
-    const difference = Math.abs(value - reference.coefficients[j]);
+  parameters.forEach((value, j) => {
+    const difference = Math.abs(value - answer.coefficients[j]);
     maxDifference = Math.max(maxDifference, difference);
-    maxRelative = Math.max(maxRelative, difference / Math.abs(reference.coefficients[j]));
+    maxRelative = Math.max(maxRelative, difference / Math.abs(answer.coefficients[j]));
   });
   console.log(
     JSON.stringify({
@@ -86,16 +83,17 @@ try {
       repeats,
       oursMs: Number(oursMs.toFixed(1)),
       oursFirstRunMs: Number(firstRunMs.toFixed(1)),
-      numpyLstsqMs: Number(reference.lstsqMs.toFixed(1)),
-      numpyWithDesignMs: Number(reference.withDesignMs.toFixed(1)),
-      ratio: Number((oursMs / reference.lstsqMs).toFixed(3)),
-      ratioWithDesign: Number((oursMs / reference.withDesignMs).toFixed(3)),
+      numpyLstsqMs: Number(lstsqMs.toFixed(1)),
+      numpyWithDesignMs: Number(withDesignMs.toFixed(1)),
+      ratio: Number((oursMs / lstsqMs).toFixed(3)),
+      ratioWithDesign: Number((oursMs / withDesignMs).toFixed(3)),
       target: 1.0,
       maxCoefficientDifference: maxDifference,
       maxRelativeCoefficientDifference: maxRelative,
-      numpy: reference.numpy,
+      numpy: answer.numpy,
     }),
   );
 } finally {
+  reference.close();
   rmSync(directory, { recursive: true, force: true });
 }

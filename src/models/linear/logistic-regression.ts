@@ -524,14 +524,26 @@ function newtonIterations(
 
   let iterations = 0;
   let converged = false;
+  // When the last steps predict that the next one will be far below tolerance, the trial pass skips the Hessian and
+  // convergence is tested with the previous Hessian (a step that small is accurate to first order either way).
+  let hessianIsCurrent = true;
+  let previousStepNorm = Number.POSITIVE_INFINITY;
   while (true) {
     const gradientNorm = infinityNorm(gradient);
     report(iterations, loss);
-    const step = newtonStep(hessian, gradient);
+    let step = newtonStep(hessian, gradient);
+    let stepNorm = infinityNorm(step);
+    const threshold = tolerance * Math.max(1, infinityNorm(beta));
+    if (!hessianIsCurrent && stepNorm > threshold) {
+      // The prediction failed: get the Hessian here after all.
+      loss = evaluateBinary(problem, beta, gradient, hessian, scratch);
+      hessianIsCurrent = true;
+      step = newtonStep(hessian, gradient);
+      stepNorm = infinityNorm(step);
+    }
     // Near the optimum the error left after a Newton step is O(‖step‖²): once the step is below tol (relative to
     // the coefficients' size) take it without another pass and stop.
-    const stepNorm = infinityNorm(step);
-    if (stepNorm <= tolerance * Math.max(1, infinityNorm(beta))) {
+    if (stepNorm <= threshold) {
       for (let k = 0; k < dimension; k++) beta[k] += step[k];
       converged = true;
       break;
@@ -542,15 +554,21 @@ function newtonIterations(
       );
       break;
     }
+    // Linear-rate prediction of the next step (conservative when convergence is quadratic).
+    const predictedNextStep = Number.isFinite(previousStepNorm)
+      ? (stepNorm * stepNorm) / previousStepNorm
+      : Number.POSITIVE_INFINITY;
     let slope = 0;
     for (let k = 0; k < dimension; k++) slope += gradient[k] * step[k];
     let stepLength = 1;
     let accepted = false;
     let trialLoss = loss;
+    let trialHasHessian = true;
     const trial = new Float64Array(dimension);
     for (let halving = 0; halving < 40; halving++) {
       for (let k = 0; k < dimension; k++) trial[k] = beta[k] + stepLength * step[k];
-      trialLoss = evaluateBinary(problem, trial, trialGradient, trialHessian, scratch);
+      trialHasHessian = !(halving === 0 && predictedNextStep < threshold);
+      trialLoss = evaluateBinary(problem, trial, trialGradient, trialHasHessian ? trialHessian : null, scratch);
       const sufficientDecrease = trialLoss <= loss + 1e-4 * stepLength * slope;
       // At the optimum the loss changes by less than its rounding error; accept a step that still shrinks the gradient.
       const atRoundingLevel =
@@ -570,7 +588,9 @@ function newtonIterations(
     beta = trial;
     loss = trialLoss;
     [gradient, trialGradient] = [trialGradient, gradient];
-    [hessian, trialHessian] = [trialHessian, hessian];
+    if (trialHasHessian) [hessian, trialHessian] = [trialHessian, hessian];
+    hessianIsCurrent = trialHasHessian;
+    previousStepNorm = stepLength * stepNorm;
     iterations++;
   }
   return { beta, iterations, converged, loss, gradientNorm: infinityNorm(gradient), warnings };
