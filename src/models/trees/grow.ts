@@ -13,8 +13,9 @@
  */
 
 import type { Rng } from '../../core/rng.js';
-import { type BinCuts, type BinnedMatrix, MISSING_BIN, splitThreshold } from './binning.js';
-import { buildHistogram, type HistogramLayout, subtractHistogram, sumGradients } from './histogram.js';
+import { type BinCuts, MISSING_BIN, splitThreshold } from './binning.js';
+import { type HistogramLayout, subtractHistogram, sumGradients } from './histogram.js';
+import type { RowKernels } from './row-kernels.js';
 import { emptyCandidate, findBestSplit, leafWeight, type SplitCandidate, type SplitParams } from './split.js';
 import type { TreeEnsemble } from './tree.js';
 
@@ -74,23 +75,18 @@ export function sampleFeatures(source: Int32Array, fraction: number, rng: Rng): 
 /** Grows trees on one binned training set, reusing its buffers from tree to tree. */
 export class TreeGrower {
   private readonly pool: Float64Array[] = [];
-  private scratch: Int32Array = new Int32Array(0);
 
   constructor(
-    private readonly binned: BinnedMatrix,
+    private readonly kernels: RowKernels,
     private readonly layout: HistogramLayout,
     private readonly cuts: BinCuts,
     private readonly params: GrowParams,
     private readonly rng: Rng,
   ) {}
 
+  /** A histogram buffer (contents undefined: the kernels zero it). */
   private acquire(): Float64Array {
-    const histogram = this.pool.pop();
-    if (histogram) {
-      histogram.fill(0);
-      return histogram;
-    }
-    return new Float64Array(this.layout.size);
+    return this.pool.pop() ?? new Float64Array(this.layout.size);
   }
 
   private release(histogram: Float64Array): void {
@@ -98,14 +94,14 @@ export class TreeGrower {
   }
 
   /**
-   * Grows one tree on rows `rowIndex[0..rowCount)` (partitioned in place) with interleaved gradient pairs, searching
-   * splits over `treeFeatures` in their order (which breaks ties between equal gains).
+   * Grows one tree on rows `kernels.rowIndex[0..rowCount)` (partitioned in place) with the gradient pairs of
+   * output `output`, searching splits over `treeFeatures` in their order (which breaks ties between equal gains).
    */
-  grow(rowIndex: Int32Array, rowCount: number, gradients: Float64Array, treeFeatures: Int32Array): GrownTree {
-    const { params, layout, rng } = this;
-    const cols = this.binned.cols;
-    if (this.scratch.length < rowCount) this.scratch = new Int32Array(rowCount);
-    const histogramFeatures = treeFeatures.length === cols ? null : treeFeatures;
+  grow(rowCount: number, output: number, treeFeatures: Int32Array): GrownTree {
+    const { params, layout, rng, kernels } = this;
+    const rowIndex = kernels.rowIndex;
+    const gradients = kernels.gradients[output];
+    const histogramFeatures = treeFeatures.length === layout.cols ? null : treeFeatures;
 
     const left: number[] = [];
     const right: number[] = [];
@@ -168,17 +164,7 @@ export class TreeGrower {
 
     if (canSplitAt(0, 0, rowCount)) {
       const rootHistogram = this.acquire();
-      buildHistogram(
-        this.binned.bins,
-        cols,
-        layout.offsets,
-        rowIndex,
-        0,
-        rowCount,
-        gradients,
-        rootHistogram,
-        histogramFeatures,
-      );
+      kernels.histogram(0, rowCount, output, rootHistogram, histogramFeatures);
       consider(0, 0, rootHistogram, rootGradient, rootHessian);
     }
 
@@ -186,7 +172,7 @@ export class TreeGrower {
     while (open.length > 0 && (params.maxLeaves === 0 || leaves < params.maxLeaves)) {
       const node = this.popNext(open);
       const { split } = node;
-      const middle = this.partition(rowIndex, node.begin, node.end, split.feature, split.splitBin, split.defaultLeft);
+      const middle = kernels.partition(node.begin, node.end, split.feature, split.splitBin, split.defaultLeft);
       const leftId = addNode(node.begin, middle, split.leftGradient, split.leftHessian);
       const rightId = addNode(middle, node.end, split.rightGradient, split.rightHessian);
       left[node.id] = leftId;
@@ -210,17 +196,7 @@ export class TreeGrower {
       const smallBegin = leftSmaller ? node.begin : middle;
       const smallEnd = leftSmaller ? middle : node.end;
       const small = this.acquire();
-      buildHistogram(
-        this.binned.bins,
-        cols,
-        layout.offsets,
-        rowIndex,
-        smallBegin,
-        smallEnd,
-        gradients,
-        small,
-        histogramFeatures,
-      );
+      kernels.histogram(smallBegin, smallEnd, output, small, histogramFeatures);
       const largeSplittable = leftSmaller ? rightSplittable : leftSplittable;
       let large: Float64Array | null = null;
       if (largeSplittable) {
@@ -272,34 +248,6 @@ export class TreeGrower {
     }
     const [node] = open.splice(best, 1);
     return node;
-  }
-
-  /**
-   * Stable in-place partition of `rowIndex[begin..end)`: rows going left first. Returns the first right position.
-   * O(end − begin).
-   */
-  private partition(
-    rowIndex: Int32Array,
-    begin: number,
-    end: number,
-    feature: number,
-    splitBin: number,
-    defaultLeft: boolean,
-  ): number {
-    const bins = this.binned.bins;
-    const cols = this.binned.cols;
-    const scratch = this.scratch;
-    let leftEnd = begin;
-    let rightCount = 0;
-    for (let i = begin; i < end; i++) {
-      const row = rowIndex[i];
-      const bin = bins[row * cols + feature];
-      const goLeft = bin === MISSING_BIN ? defaultLeft : bin <= splitBin;
-      if (goLeft) rowIndex[leftEnd++] = row;
-      else scratch[rightCount++] = row;
-    }
-    rowIndex.set(scratch.subarray(0, rightCount), leftEnd);
-    return leftEnd;
   }
 }
 

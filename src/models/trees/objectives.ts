@@ -23,7 +23,7 @@ export interface Objective {
   /**
    * Writes interleaved (gradient, hessian) pairs for output k of every row into `pairs[k]` (length 2 · rows).
    */
-  gradients(margins: Float64Array, labels: Float64Array, weights: Float64Array, pairs: Float64Array[]): void;
+  gradients(margins: Float64Array, labels: Float64Array, weights: Float64Array, pairs: readonly Float64Array[]): void;
   /** Weighted loss reported while boosting (lower is better): log loss, or RMSE for squared error. */
   loss(margins: Float64Array, labels: Float64Array, weights: Float64Array): number;
 }

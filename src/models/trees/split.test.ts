@@ -4,7 +4,13 @@ import { emptyCandidate, findBestSplit, leafScore, leafWeight, type SplitParams 
 
 // One feature: missing bin (G, H) = (2, 1), value bins 1..3 = (−4, 2), (−1, 2), (6, 3). Node totals G = 3, H = 8.
 const histogram = Float64Array.of(2, 1, -4, 2, -1, 2, 6, 3);
-const layout: HistogramLayout = { cols: 1, binCounts: Int32Array.of(4), offsets: Int32Array.of(0, 8), size: 8 };
+const layout: HistogramLayout = {
+  cols: 1,
+  binCounts: Int32Array.of(4),
+  offsets: Int32Array.of(0, 8),
+  shift: 3,
+  size: 8,
+};
 const features = Int32Array.of(0);
 const params = (overrides: Partial<SplitParams> = {}): SplitParams => ({
   lambda: 1,

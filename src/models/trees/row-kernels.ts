@@ -1,0 +1,306 @@
+/**
+ * The two passes of tree growth that touch every row of a node — building its gradient histogram and partitioning
+ * its rows at a split — run on one thread or fork/join across two (the caller's and one `worker_threads` worker
+ * sharing the binned data, gradients and row indices through `SharedArrayBuffer`s, synchronised with
+ * `Atomics.wait`/`notify`, so `fit` stays synchronous).
+ *
+ * Nodes of at least `CHUNK_MIN_ROWS` rows are always processed as two halves — in parallel with a worker, one
+ * after the other without — and the halves are combined the same way in both cases: the histogram of the first
+ * half plus the histogram of the second, accumulated separately. So a model is bit-for-bit the same whichever
+ * thread count built it; partitioning involves no arithmetic and is exact either way.
+ */
+
+import { Worker } from 'node:worker_threads';
+import type { BinnedMatrix } from './binning.js';
+import { buildHistogram, type HistogramLayout } from './histogram.js';
+
+/** Nodes with fewer rows are processed in one piece (the fork/join costs more than it saves below this). */
+export const CHUNK_MIN_ROWS = 16_384;
+
+/**
+ * Stable partition of `rowIndex[begin..end)` by one split: rows going left are packed from `begin` in order;
+ * rows going right are written in order to `scratch[begin..]`. Returns the number going left. Branch-free: every
+ * row is written to both sides and only the side it belongs to advances. O(end − begin).
+ * Self-contained (no outer references): the worker runs this function's source text.
+ */
+export function partitionRows(
+  bins: Uint8Array,
+  cols: number,
+  rowIndex: Int32Array,
+  scratch: Int32Array,
+  begin: number,
+  end: number,
+  feature: number,
+  splitBin: number,
+  defaultLeft: boolean,
+): number {
+  const missingLeft = defaultLeft ? 1 : 0;
+  let leftEnd = begin;
+  let rightEnd = begin;
+  for (let i = begin; i < end; i++) {
+    const row = rowIndex[i];
+    const bin = bins[row * cols + feature];
+    // Bin 0 holds missing values.
+    const goLeft = bin === 0 ? missingLeft : bin <= splitBin ? 1 : 0;
+    rowIndex[leftEnd] = row;
+    scratch[rightEnd] = row;
+    leftEnd += goLeft;
+    rightEnd += 1 - goLeft;
+  }
+  return leftEnd - begin;
+}
+
+/** Row passes over one training set. */
+export interface RowKernels {
+  /** Row indices the grower partitions (shared with the worker when there is one). */
+  readonly rowIndex: Int32Array;
+  /** One interleaved gradient-pair buffer per output, filled by the objective each round. */
+  readonly gradients: readonly Float64Array[];
+  /** Zeroes `target` and adds the gradient pairs (of output `output`) of rows `rowIndex[begin..end)`. */
+  histogram(begin: number, end: number, output: number, target: Float64Array, features: Int32Array | null): void;
+  /** Stable in-place partition of `rowIndex[begin..end)`; returns the first position of the right side. */
+  partition(begin: number, end: number, feature: number, splitBin: number, defaultLeft: boolean): number;
+  /** Whether a worker thread is helping. */
+  readonly parallel: boolean;
+  /** Stops the worker, if any. */
+  close(): void;
+}
+
+// Control words shared with the worker.
+const REQUEST = 0;
+const DONE = 1;
+const COMMAND = 2;
+const BEGIN = 3;
+const END = 4;
+const OUTPUT = 5;
+const FEATURE_COUNT = 6;
+const FEATURE = 7;
+const SPLIT_BIN = 8;
+const DEFAULT_LEFT = 9;
+const RESULT = 10;
+const READY = 11;
+const COMMAND_HISTOGRAM = 1;
+const COMMAND_PARTITION = 2;
+const COMMAND_EXIT = 3;
+
+function addInto(target: Float64Array, source: Float64Array): void {
+  for (let i = 0; i < target.length; i++) target[i] += source[i];
+}
+
+function workerSource(): string {
+  return `
+const { workerData } = require('node:worker_threads');
+const buildHistogram = (${buildHistogram.toString()});
+const partitionRows = (${partitionRows.toString()});
+const { control, bins, cols, shift, rowIndex, scratch, gradients, histogram, features } = workerData;
+let seen = 0;
+Atomics.store(control, ${READY}, 1);
+Atomics.notify(control, ${READY});
+for (;;) {
+  Atomics.wait(control, ${REQUEST}, seen);
+  seen = Atomics.load(control, ${REQUEST});
+  const command = control[${COMMAND}];
+  if (command === ${COMMAND_EXIT}) break;
+  if (command === ${COMMAND_HISTOGRAM}) {
+    histogram.fill(0);
+    const count = control[${FEATURE_COUNT}];
+    buildHistogram(bins, cols, shift, rowIndex, control[${BEGIN}], control[${END}], gradients[control[${OUTPUT}]],
+      histogram, count < 0 ? null : features.subarray(0, count));
+  } else if (command === ${COMMAND_PARTITION}) {
+    control[${RESULT}] = partitionRows(bins, cols, rowIndex, scratch, control[${BEGIN}], control[${END}],
+      control[${FEATURE}], control[${SPLIT_BIN}], control[${DEFAULT_LEFT}] === 1);
+  }
+  Atomics.store(control, ${DONE}, seen);
+  Atomics.notify(control, ${DONE});
+}
+`;
+}
+
+function sharedInt32(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * length));
+}
+
+function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * length));
+}
+
+/** Copies `bins` into shared memory unless it already is. */
+function sharedBins(bins: Uint8Array): Uint8Array {
+  if (bins.buffer instanceof SharedArrayBuffer) return bins;
+  const shared = new Uint8Array(new SharedArrayBuffer(bins.length));
+  shared.set(bins);
+  return shared;
+}
+
+class Kernels implements RowKernels {
+  readonly rowIndex: Int32Array;
+  readonly gradients: Float64Array[];
+  private readonly scratch: Int32Array;
+  private readonly bins: Uint8Array;
+  private readonly cols: number;
+  private readonly shift: number;
+  private readonly secondHalf: Float64Array;
+  private worker: Worker | null = null;
+  private control: Int32Array | null = null;
+  private workerFeatures: Int32Array | null = null;
+  private request = 0;
+
+  constructor(binned: BinnedMatrix, layout: HistogramLayout, outputs: number, threads: number) {
+    const rows = binned.rows;
+    const parallel = threads >= 2 && rows >= 2 * CHUNK_MIN_ROWS;
+    this.cols = binned.cols;
+    this.shift = layout.shift;
+    this.bins = parallel ? sharedBins(binned.bins) : binned.bins;
+    this.rowIndex = parallel ? sharedInt32(rows) : new Int32Array(rows);
+    this.scratch = parallel ? sharedInt32(rows) : new Int32Array(rows);
+    this.gradients = Array.from({ length: outputs }, () =>
+      parallel ? sharedFloat64(2 * rows) : new Float64Array(2 * rows),
+    );
+    this.secondHalf = parallel ? sharedFloat64(layout.size) : new Float64Array(layout.size);
+    if (parallel) this.startWorker();
+  }
+
+  get parallel(): boolean {
+    return this.worker !== null;
+  }
+
+  private startWorker(): void {
+    const control = sharedInt32(16);
+    const features = sharedInt32(Math.max(1, this.cols));
+    let worker: Worker;
+    try {
+      worker = new Worker(workerSource(), {
+        eval: true,
+        workerData: {
+          control,
+          bins: this.bins,
+          cols: this.cols,
+          shift: this.shift,
+          rowIndex: this.rowIndex,
+          scratch: this.scratch,
+          gradients: this.gradients,
+          histogram: this.secondHalf,
+          features,
+        },
+      });
+    } catch {
+      return;
+    }
+    worker.unref();
+    // Blocks until the worker has started (a few tens of ms); without it within 10 s, work alone.
+    if (Atomics.wait(control, READY, 0, 10_000) === 'timed-out' && Atomics.load(control, READY) !== 1) {
+      void worker.terminate();
+      return;
+    }
+    this.worker = worker;
+    this.control = control;
+    this.workerFeatures = features;
+  }
+
+  private post(command: number, begin: number, end: number): number {
+    const control = this.control as Int32Array;
+    control[COMMAND] = command;
+    control[BEGIN] = begin;
+    control[END] = end;
+    this.request++;
+    Atomics.store(control, REQUEST, this.request);
+    Atomics.notify(control, REQUEST);
+    return this.request;
+  }
+
+  private await(request: number): void {
+    const control = this.control as Int32Array;
+    let done = Atomics.load(control, DONE);
+    while (done !== request) {
+      Atomics.wait(control, DONE, done);
+      done = Atomics.load(control, DONE);
+    }
+  }
+
+  histogram(begin: number, end: number, output: number, target: Float64Array, features: Int32Array | null): void {
+    const gradients = this.gradients[output];
+    target.fill(0);
+    if (end - begin < CHUNK_MIN_ROWS) {
+      buildHistogram(this.bins, this.cols, this.shift, this.rowIndex, begin, end, gradients, target, features);
+      return;
+    }
+    const middle = begin + ((end - begin) >> 1);
+    if (this.worker && this.control && this.workerFeatures) {
+      this.control[OUTPUT] = output;
+      this.control[FEATURE_COUNT] = features === null ? -1 : features.length;
+      if (features !== null) this.workerFeatures.set(features);
+      const request = this.post(COMMAND_HISTOGRAM, middle, end);
+      buildHistogram(this.bins, this.cols, this.shift, this.rowIndex, begin, middle, gradients, target, features);
+      this.await(request);
+    } else {
+      buildHistogram(this.bins, this.cols, this.shift, this.rowIndex, begin, middle, gradients, target, features);
+      this.secondHalf.fill(0);
+      buildHistogram(
+        this.bins,
+        this.cols,
+        this.shift,
+        this.rowIndex,
+        middle,
+        end,
+        gradients,
+        this.secondHalf,
+        features,
+      );
+    }
+    addInto(target, this.secondHalf);
+  }
+
+  partition(begin: number, end: number, feature: number, splitBin: number, defaultLeft: boolean): number {
+    const { bins, cols, rowIndex, scratch } = this;
+    if (end - begin < CHUNK_MIN_ROWS) {
+      const left = partitionRows(bins, cols, rowIndex, scratch, begin, end, feature, splitBin, defaultLeft);
+      rowIndex.set(scratch.subarray(begin, begin + (end - begin - left)), begin + left);
+      return begin + left;
+    }
+    const middle = begin + ((end - begin) >> 1);
+    let firstLeft: number;
+    let secondLeft: number;
+    if (this.worker && this.control) {
+      this.control[FEATURE] = feature;
+      this.control[SPLIT_BIN] = splitBin;
+      this.control[DEFAULT_LEFT] = defaultLeft ? 1 : 0;
+      const request = this.post(COMMAND_PARTITION, middle, end);
+      firstLeft = partitionRows(bins, cols, rowIndex, scratch, begin, middle, feature, splitBin, defaultLeft);
+      this.await(request);
+      secondLeft = this.control[RESULT];
+    } else {
+      firstLeft = partitionRows(bins, cols, rowIndex, scratch, begin, middle, feature, splitBin, defaultLeft);
+      secondLeft = partitionRows(bins, cols, rowIndex, scratch, middle, end, feature, splitBin, defaultLeft);
+    }
+    // [left₁ | right₁ (in scratch) | left₂ | right₂ (in scratch)] → [left₁ left₂ | right₁ right₂].
+    const firstRight = middle - begin - firstLeft;
+    const secondRight = end - middle - secondLeft;
+    rowIndex.copyWithin(begin + firstLeft, middle, middle + secondLeft);
+    const rightStart = begin + firstLeft + secondLeft;
+    rowIndex.set(scratch.subarray(begin, begin + firstRight), rightStart);
+    rowIndex.set(scratch.subarray(middle, middle + secondRight), rightStart + firstRight);
+    return rightStart;
+  }
+
+  close(): void {
+    if (this.worker && this.control) {
+      this.post(COMMAND_EXIT, 0, 0);
+      void this.worker.terminate();
+    }
+    this.worker = null;
+    this.control = null;
+  }
+}
+
+/**
+ * Row passes for a binned training set with `outputs` gradient buffers, on `threads` threads (1 or 2; a worker is
+ * started only when some node can reach `CHUNK_MIN_ROWS` rows per half). Call `close()` when done.
+ */
+export function createRowKernels(
+  binned: BinnedMatrix,
+  layout: HistogramLayout,
+  outputs: number,
+  threads: number,
+): RowKernels {
+  return new Kernels(binned, layout, outputs, threads);
+}
