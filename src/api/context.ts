@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { JobRunner } from '../jobs/runner.js';
+import type { DeadLetterStore } from '../store/dead-letters.js';
 import type { ModelRegistry } from '../store/registry.js';
 import type { Store } from '../store/store.js';
 
@@ -20,6 +21,8 @@ export interface AppContext {
   registry?: ModelRegistry;
   /** Background jobs (training); without it the job routes answer 404. */
   jobs?: JobRunner;
+  /** Messages the stream sources rejected; `GET /v1/dead-letters` is served only when it is set. */
+  deadLetters?: DeadLetterStore;
 }
 
 export const DEFAULT_LIMITS: ApiLimits = {
