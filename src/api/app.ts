@@ -4,6 +4,7 @@ import type { AppContext } from './context.js';
 import { errorResponse } from './middleware/error-handler.js';
 import { analyseRoutes } from './routes/analyse.js';
 import { assetsRoutes } from './routes/assets.js';
+import { deadLettersRoutes } from './routes/dead-letters.js';
 import { healthRoutes } from './routes/health.js';
 import { jobsRoutes } from './routes/jobs.js';
 import { modelsRoutes } from './routes/models.js';
@@ -36,6 +37,7 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.route('/', analyseRoutes(ctx));
   app.route('/', modelsRoutes(ctx));
   app.route('/', jobsRoutes(ctx));
+  if (ctx.deadLetters) app.route('/', deadLettersRoutes(ctx.deadLetters));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
