@@ -4,11 +4,14 @@ Same request and response as Upkeep's route: json.loads -> per metric numpy medi
 MAD is 0) -> round(score, 4) -> json.dumps. Served by http.server (one thread, HTTP/1.1 keep-alive) so the benchmark
 drives both services with the same client.
 
-    /usr/bin/python3 bench/reference/analyse_numpy.py [PORT]   # PORT 0 (default) picks a free one; prints "port N"
+    /usr/bin/python3 bench/reference/analyse_numpy.py [PORT] [--exit-with-stdin]   # PORT 0 (default): a free one
+Prints "port N" once listening. With --exit-with-stdin it exits when its stdin closes (the benchmark holds it open).
 """
 
 import json
+import os
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -117,9 +120,13 @@ class AnalyseHandler(BaseHTTPRequestHandler):
 
 
 def main() -> None:
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    args = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    port = int(args[0]) if args else 0
     server = HTTPServer(("127.0.0.1", port), AnalyseHandler)
     print(f"port {server.server_address[1]}", flush=True)
+    if "--exit-with-stdin" in sys.argv:
+        # Exit when the benchmark that started us closes our stdin, however it ends.
+        threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

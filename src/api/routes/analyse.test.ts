@@ -312,6 +312,21 @@ describe('POST /analyse', () => {
     expect(huge.error).toMatch(/request body .* exceeds the limit of 20000 bytes/);
   });
 
+  it('enforces the body limit whatever Content-Length says', async () => {
+    const send = (body: string, declared: number) =>
+      app.request('/analyse', { method: 'POST', body, headers: { 'content-length': String(declared) } });
+    const small = JSON.stringify({ readings: PUMPS });
+    expect((await send(small, Buffer.byteLength(small))).status).toBe(200);
+    const large = JSON.stringify({ readings: PUMPS, padding: 'x'.repeat(25_000) });
+    const declaredOver = await send(large, Buffer.byteLength(large));
+    expect(declaredOver.status).toBe(413);
+    expect(((await declaredOver.json()) as ErrorBody).error).toMatch(/of \d+ bytes exceeds the limit of 20000 bytes/);
+    // A declared length within the limit on a body beyond it
+    const understated = await send(large, 100);
+    expect(understated.status).toBe(413);
+    expect(((await understated.json()) as ErrorBody).error).toMatch(/exceeds the limit of 20000 bytes/);
+  });
+
   it('is declared in the OpenAPI document with its threshold parameter and both paths', async () => {
     const document = (await (await app.request('/openapi.json')).json()) as {
       paths: Record<string, { post?: { parameters?: { name: string; in: string }[]; responses: object } }>;
