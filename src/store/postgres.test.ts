@@ -95,6 +95,7 @@ describe.runIf(available)('PostgreSQL store', () => {
           `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
            WHERE i.inhparent = 'readings'::regclass ORDER BY 1`,
         );
+        expect(await store.latestValues('pump-01')).toEqual({ temperature: { ts: mar, value: 1 } });
         expect(partitions.rows.map((row) => row.name)).toEqual([
           'readings_p202601',
           'readings_p202602',

@@ -15,7 +15,8 @@ import type {
 
 /**
  * `readings` is range-partitioned by month on `ts` (partitions created on demand, dropped whole for retention).
- * The primary key (asset, metric, ts) makes appends idempotent and serves per-asset range queries; text columns
+ * The primary key (asset, metric, ts) makes appends idempotent and serves per-metric range queries and the latest
+ * values; the index on (asset, ts) serves an asset's values in time order (a range of all its metrics); text columns
  * use the "C" collation so that ids and metric names sort by code point, as the Store contract orders them.
  */
 const SCHEMA = `
@@ -29,11 +30,24 @@ CREATE TABLE IF NOT EXISTS readings (
   ts timestamptz NOT NULL,
   value float8 NOT NULL,
   PRIMARY KEY (asset, metric, ts)
-) PARTITION BY RANGE (ts);`;
+) PARTITION BY RANGE (ts);
+CREATE INDEX IF NOT EXISTS readings_asset_ts ON readings (asset, ts);`;
 
 /** Epoch ms of a timestamptz, exact (extract returns numeric). */
 const EPOCH_MS = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
 
+/**
+ * The values of one batch (bound as arrays) reduced to the first occurrence of each (asset, metric, ts) and sorted
+ * by key, so that concurrent writers lock rows in one order; values already stored are skipped.
+ */
+const INSERT_READINGS = `INSERT INTO readings (asset, metric, ts, value)
+SELECT DISTINCT ON (asset, metric, ts) asset, metric, ts, value FROM (
+  SELECT u.asset, u.metric, to_timestamp(u.ms / 1000.0) AS ts, u.value, u.seq
+  FROM unnest($1::text[], $2::text[], $3::int8[], $4::float8[]) WITH ORDINALITY AS u(asset, metric, ms, value, seq)
+) staged ORDER BY asset, metric, ts, seq
+ON CONFLICT DO NOTHING`;
+/** Appends waiting together are committed in one transaction, up to this many values. */
+const MAX_GROUP_VALUES = 200_000;
 /** Rows per INSERT statement; a larger batch is split into several statements of one transaction. */
 const ROWS_PER_STATEMENT = 50_000;
 /** PostgreSQL's timestamptz range, narrowed to whole years: 4713 BC … 294276 AD. */
@@ -65,6 +79,12 @@ interface EncodedBatch {
   assets: string[];
   /** Start (epoch ms) of every UTC month the batch touches. */
   months: number[];
+}
+
+interface PendingAppend {
+  batch: EncodedBatch;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
 }
 
 function invalidName(kind: 'asset' | 'metric', row: number, name: unknown): ValidationError {
@@ -288,10 +308,10 @@ FROM page p CROSS JOIN LATERAL (
 
 /**
  * The store for several processes on one PostgreSQL database: any number of API servers and workers append and
- * read concurrently. An append is one transaction: new asset ids, then the values through multi-row
- * `INSERT … SELECT … FROM unnest(arrays) ON CONFLICT DO NOTHING`, the batch first reduced to the first occurrence
- * of each (asset, metric, ts) and sorted by key (so that concurrent appends lock rows in one order). The count of
- * inserted rows is the accepted count. Commits are synchronous, so a resolved append survives a crash.
+ * read concurrently. Within a process appends are committed in call order, those that arrive while a commit runs
+ * together in the next transaction (group commit): new asset ids, then each batch through one multi-row
+ * `INSERT … SELECT … FROM unnest(arrays) ON CONFLICT DO NOTHING`, whose count of inserted rows is the batch's
+ * accepted count. Commits are synchronous, so a resolved append survives a crash.
  */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
@@ -299,6 +319,8 @@ export class PostgresStore implements Store {
   /** Month starts whose partition this process knows to exist. */
   private readonly partitions = new Set<number>();
   private readonly knownAssets = new Set<string>();
+  private readonly pending: PendingAppend[] = [];
+  private draining: Promise<void> | undefined;
 
   private constructor(
     /** The connection pool, shared with the registry and job store of the same database. */
@@ -375,45 +397,10 @@ export class PostgresStore implements Store {
     this.assertOpen();
     const batch = encodeBatch(rows);
     if (batch.asset.length === 0) return { accepted: 0, duplicates: 0 };
-    const newAssets = batch.assets.filter((id) => !this.knownAssets.has(id));
-    for (let attempt = 1; ; attempt++) {
-      await this.ensurePartitions(batch.months);
-      try {
-        const accepted = await this.transaction(async (client) => {
-          if (newAssets.length > 0) {
-            await client.query('INSERT INTO assets (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [newAssets]);
-          }
-          let inserted = 0;
-          for (let start = 0; start < batch.asset.length; start += ROWS_PER_STATEMENT) {
-            const end = Math.min(batch.asset.length, start + ROWS_PER_STATEMENT);
-            const result = await client.query(
-              `INSERT INTO readings (asset, metric, ts, value)
-               SELECT DISTINCT ON (asset, metric, ts) asset, metric, ts, value FROM (
-                 SELECT u.asset, u.metric, to_timestamp(u.ms / 1000.0) AS ts, u.value, u.seq
-                 FROM unnest($1::text[], $2::text[], $3::int8[], $4::float8[]) WITH ORDINALITY
-                   AS u(asset, metric, ms, value, seq)
-               ) staged ORDER BY asset, metric, ts, seq
-               ON CONFLICT DO NOTHING`,
-              [
-                batch.asset.slice(start, end),
-                batch.metric.slice(start, end),
-                batch.ts.slice(start, end),
-                batch.value.slice(start, end),
-              ],
-            );
-            inserted += result.rowCount ?? 0;
-          }
-          return inserted;
-        });
-        for (const id of newAssets) this.knownAssets.add(id);
-        return { accepted, duplicates: batch.asset.length - accepted };
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (attempt >= MAX_ATTEMPTS) throw error;
-        if (code === NO_PARTITION_CODE) this.partitions.clear();
-        else if (typeof code !== 'string' || !RETRYABLE_CODES.has(code)) throw error;
-      }
-    }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ batch, resolve, reject });
+      if (!this.draining) this.draining = this.drain();
+    });
   }
 
   async upsertAssets(assets: readonly Asset[]): Promise<void> {
@@ -478,9 +465,18 @@ export class PostgresStore implements Store {
 
   async latestValues(asset: string): Promise<Record<string, LatestValue>> {
     this.assertOpen();
+    // A loose index scan: the asset's metrics one index probe each, then each metric's newest value (its last
+    // primary-key entry), so the cost grows with the metrics and partitions, not with the stored values.
     const result = await this.pool.query<{ metric: string; ts: number; value: number }>(
-      `SELECT DISTINCT ON (metric) metric, ${EPOCH_MS('ts')} AS ts, value
-       FROM readings WHERE asset = $1 ORDER BY metric, readings.ts DESC`,
+      `WITH RECURSIVE metrics AS (
+         (SELECT metric FROM readings WHERE asset = $1 ORDER BY metric LIMIT 1)
+         UNION ALL
+         SELECT (SELECT r.metric FROM readings r WHERE r.asset = $1 AND r.metric > m.metric ORDER BY r.metric LIMIT 1)
+         FROM metrics m WHERE m.metric IS NOT NULL
+       )
+       SELECT m.metric, ${EPOCH_MS('l.ts')} AS ts, l.value FROM metrics m CROSS JOIN LATERAL (
+         SELECT r.ts, r.value FROM readings r WHERE r.asset = $1 AND r.metric = m.metric ORDER BY r.ts DESC LIMIT 1
+       ) l WHERE m.metric IS NOT NULL ORDER BY m.metric`,
       [asset],
     );
     const latest: Record<string, LatestValue> = {};
@@ -513,6 +509,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.draining;
     await this.pool.end();
   }
 
@@ -547,6 +544,80 @@ export class PostgresStore implements Store {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('the PostgreSQL store is closed');
+  }
+
+  /** Commits waiting appends, a group at a time in call order, until none is left. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        let values = 0;
+        let take = 0;
+        while (
+          take < this.pending.length &&
+          (take === 0 || values + (this.pending[take] as PendingAppend).batch.asset.length <= MAX_GROUP_VALUES)
+        ) {
+          values += (this.pending[take] as PendingAppend).batch.asset.length;
+          take++;
+        }
+        const group = this.pending.splice(0, take);
+        try {
+          const results = await this.writeGroup(group.map((append) => append.batch));
+          group.forEach((append, index) => append.resolve(results[index] as AppendResult));
+        } catch (error) {
+          for (const append of group) append.reject(error);
+        }
+      }
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  /**
+   * One transaction for a group of batches, one INSERT per batch (or per ROWS_PER_STATEMENT rows of it) in call
+   * order, so that each batch gets its own count and an earlier append wins over a later one. Retried whole after a
+   * deadlock with another process, or after another process dropped a partition this one had seen.
+   */
+  private async writeGroup(batches: EncodedBatch[]): Promise<AppendResult[]> {
+    const newAssets = new Set<string>();
+    const months = new Set<number>();
+    for (const batch of batches) {
+      for (const id of batch.assets) if (!this.knownAssets.has(id)) newAssets.add(id);
+      for (const month of batch.months) months.add(month);
+    }
+    const assetIds = [...newAssets].sort();
+    for (let attempt = 1; ; attempt++) {
+      await this.ensurePartitions([...months]);
+      try {
+        const results = await this.transaction(async (client) => {
+          if (assetIds.length > 0) {
+            await client.query('INSERT INTO assets (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [assetIds]);
+          }
+          const counts: AppendResult[] = [];
+          for (const batch of batches) {
+            let accepted = 0;
+            for (let start = 0; start < batch.asset.length; start += ROWS_PER_STATEMENT) {
+              const end = Math.min(batch.asset.length, start + ROWS_PER_STATEMENT);
+              const result = await client.query(INSERT_READINGS, [
+                batch.asset.slice(start, end),
+                batch.metric.slice(start, end),
+                batch.ts.slice(start, end),
+                batch.value.slice(start, end),
+              ]);
+              accepted += result.rowCount ?? 0;
+            }
+            counts.push({ accepted, duplicates: batch.asset.length - accepted });
+          }
+          return counts;
+        });
+        for (const id of assetIds) this.knownAssets.add(id);
+        return results;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= MAX_ATTEMPTS) throw error;
+        if (code === NO_PARTITION_CODE) this.partitions.clear();
+        else if (typeof code !== 'string' || !RETRYABLE_CODES.has(code)) throw error;
+      }
+    }
   }
 
   /** Creates the monthly partitions of `months` this process has not seen yet. */
