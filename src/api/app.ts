@@ -1,12 +1,17 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { ValidationError } from '../core/errors.js';
 import type { AppContext } from './context.js';
+import { ApiKeyVerifier, authenticate } from './middleware/auth.js';
 import { errorResponse } from './middleware/error-handler.js';
+import { httpMetrics } from './middleware/metrics.js';
+import { DEFAULT_RATE_LIMIT, rateLimit, TokenBuckets } from './middleware/rate-limit.js';
 import { analyseRoutes } from './routes/analyse.js';
 import { assetsRoutes } from './routes/assets.js';
 import { deadLettersRoutes } from './routes/dead-letters.js';
 import { healthRoutes } from './routes/health.js';
 import { jobsRoutes } from './routes/jobs.js';
+import { keysRoutes } from './routes/keys.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { modelsRoutes } from './routes/models.js';
 import { readingsRoutes } from './routes/readings.js';
 
@@ -31,7 +36,16 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.onError(errorResponse);
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}`, details: [] }, 404));
 
+  if (ctx.metrics) app.use('*', httpMetrics(ctx.metrics));
+  if (ctx.auth) {
+    const verifier = new ApiKeyVerifier({ keys: ctx.auth.keys, clock: ctx.clock });
+    app.use('*', authenticate(verifier, { publicMetrics: ctx.auth.publicMetrics }));
+    app.use('*', rateLimit(new TokenBuckets(ctx.auth.rateLimit ?? DEFAULT_RATE_LIMIT, ctx.clock)));
+    app.route('/', keysRoutes(ctx, ctx.auth.keys, verifier));
+  }
+
   app.route('/', healthRoutes(ctx));
+  if (ctx.metrics) app.route('/', metricsRoutes(ctx.metrics));
   app.route('/', readingsRoutes(ctx));
   app.route('/', assetsRoutes(ctx));
   app.route('/', analyseRoutes(ctx));

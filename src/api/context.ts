@@ -1,8 +1,11 @@
 import type { Clock } from '../core/clock.js';
 import type { JobRunner } from '../jobs/runner.js';
+import type { ApiKeyStore } from '../store/api-keys.js';
 import type { DeadLetterStore } from '../store/dead-letters.js';
 import type { ModelRegistry } from '../store/registry.js';
 import type { Store } from '../store/store.js';
+import type { ApiMetrics } from './middleware/metrics.js';
+import type { RateLimitOptions } from './middleware/rate-limit.js';
 
 export interface ApiLimits {
   /** Largest request body accepted, in bytes (413 above it). */
@@ -23,6 +26,18 @@ export interface AppContext {
   jobs?: JobRunner;
   /** Messages the stream sources rejected; `GET /v1/dead-letters` is served only when it is set. */
   deadLetters?: DeadLetterStore;
+  /** API keys and roles; without it every route is open (`upkeep serve --no-auth`, in-process tests). */
+  auth?: AuthConfig;
+  /** Prometheus metrics behind `GET /metrics`; without it the route answers 404. */
+  metrics?: ApiMetrics;
+}
+
+export interface AuthConfig {
+  keys: ApiKeyStore;
+  /** Per-key token bucket; DEFAULT_RATE_LIMIT when absent. */
+  rateLimit?: RateLimitOptions;
+  /** Serve `GET /metrics` without a key. Default false (needs read). */
+  publicMetrics?: boolean;
 }
 
 export const DEFAULT_LIMITS: ApiLimits = {

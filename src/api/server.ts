@@ -8,13 +8,18 @@ import type { JobRunner } from '../jobs/runner.js';
 import type { ModelRegistry } from '../store/registry.js';
 import type { Store } from '../store/store.js';
 import { createApp } from './app.js';
-import { type ApiLimits, DEFAULT_LIMITS } from './context.js';
+import { type ApiLimits, type AuthConfig, DEFAULT_LIMITS } from './context.js';
+import { ApiMetrics } from './middleware/metrics.js';
 
 export interface ServerOptions {
   store: Store;
   /** The model registry and job runner behind /v1/models and /v1/jobs (those routes answer 404 without them). */
   registry?: ModelRegistry;
   jobs?: JobRunner;
+  /** API keys, roles and rate limits; every route is open without it. */
+  auth?: AuthConfig;
+  /** Prometheus metrics for `GET /metrics`; a fresh registry (with process metrics) when absent. */
+  metrics?: ApiMetrics;
   host?: string;
   /** 0 picks a free port; the chosen one is in the result. */
   port?: number;
@@ -60,6 +65,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     version: VERSION,
     registry: options.registry,
     jobs: options.jobs,
+    auth: options.auth,
+    metrics: options.metrics ?? new ApiMetrics(),
   });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
 

@@ -6,6 +6,7 @@ import { registerEvaluate } from './commands/evaluate.js';
 import { registerEvaluateAnomalies } from './commands/evaluate-anomalies.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerImport } from './commands/import.js';
+import { registerKeys } from './commands/keys.js';
 import { registerPlot } from './commands/plot.js';
 import { registerPredict } from './commands/predict.js';
 import { registerServe } from './commands/serve.js';
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerPlot(program);
   registerDetect(program);
   registerEvaluateAnomalies(program);
+  registerKeys(program);
   return program;
 }
 

@@ -74,6 +74,33 @@ export class OverloadedError extends UpkeepError {
   }
 }
 
+/** The request carries no API key, or one that is unknown, revoked or expired (HTTP 401). */
+export class UnauthorizedError extends UpkeepError {
+  constructor(message: string, details: ErrorDetail[] = []) {
+    super(message, details);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** The API key is valid but its role does not allow the action (HTTP 403). */
+export class ForbiddenError extends UpkeepError {
+  constructor(message: string, details: ErrorDetail[] = []) {
+    super(message, details);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** The caller exceeded its request rate; it may retry after `retryAfterSeconds` (HTTP 429). */
+export class RateLimitedError extends UpkeepError {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number, details: ErrorDetail[] = []) {
+    super(message, details);
+    this.name = 'RateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** Formats a value for an error message: strings quoted, everything else as JSON. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';

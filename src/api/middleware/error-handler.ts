@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { OverloadedError, UpkeepError } from '../../core/errors.js';
+import { OverloadedError, RateLimitedError, UpkeepError } from '../../core/errors.js';
 
 /** The one place where error types become HTTP status codes. */
 const STATUS_BY_ERROR_NAME: Record<string, ContentfulStatusCode> = {
@@ -19,7 +19,8 @@ const STATUS_BY_ERROR_NAME: Record<string, ContentfulStatusCode> = {
 export function errorResponse(error: Error, c: Context): Response {
   if (error instanceof UpkeepError) {
     const status = STATUS_BY_ERROR_NAME[error.name] ?? 500;
-    if (error instanceof OverloadedError) c.header('Retry-After', String(error.retryAfterSeconds));
+    if (error instanceof OverloadedError || error instanceof RateLimitedError)
+      c.header('Retry-After', String(error.retryAfterSeconds));
     return c.json({ error: error.message, details: error.details }, status);
   }
   console.error(error);

@@ -67,11 +67,18 @@ export function readingsRoutes(ctx: AppContext): OpenAPIHono {
   router.openAPIRegistry.register('ReadingInput', ReadingInputSchema);
   router.use(ingestRoute.path, bodyLimit(ctx.limits.maxBodyBytes));
   router.openapi(ingestRoute, async (c) => {
-    const body = bufferedBody(c) ?? new Uint8Array(await c.req.arrayBuffer());
-    const input = parseReadingsBody(c.req.header('content-type'), body);
-    const readings = normaliseReadings(input, { receivedAt: ctx.clock.now(), maxReadings: ctx.limits.maxReadings });
-    const { accepted, duplicates } = await ctx.store.appendReadings(readings);
-    return c.json({ accepted, duplicates, readings: readings.length }, 200);
+    try {
+      const body = bufferedBody(c) ?? new Uint8Array(await c.req.arrayBuffer());
+      const input = parseReadingsBody(c.req.header('content-type'), body);
+      const readings = normaliseReadings(input, { receivedAt: ctx.clock.now(), maxReadings: ctx.limits.maxReadings });
+      const append = () => ctx.store.appendReadings(readings);
+      const { accepted, duplicates } = await (ctx.metrics ? ctx.metrics.timeAppend(append) : append());
+      ctx.metrics?.ingested(readings.length, accepted, duplicates);
+      return c.json({ accepted, duplicates, readings: readings.length }, 200);
+    } catch (error) {
+      ctx.metrics?.rejectedBatch(error);
+      throw error;
+    }
   });
   return router;
 }

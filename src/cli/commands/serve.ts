@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
-import { DEFAULT_LIMITS } from '../../api/context.js';
+import { type AuthConfig, DEFAULT_LIMITS } from '../../api/context.js';
+import { DEFAULT_RATE_LIMIT } from '../../api/middleware/rate-limit.js';
 import { startServer } from '../../api/server.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { normaliseReadings } from '../../core/reading.js';
 import { FleetSimulator } from '../../io/fleet-simulator.js';
 import { JobRunner } from '../../jobs/runner.js';
+import { openApiKeyStore } from '../../store/open-api-keys.js';
 import { openRegistry } from '../../store/open-registry.js';
 import type { Store } from '../../store/store.js';
 import { action, DEFAULT_DB, formatCount, integerOption, openCliStore, printLine } from '../run.js';
@@ -14,9 +16,53 @@ export interface ServeOptions {
   port: number;
   db: string;
   simulate?: number;
-  /** `--no-auth`; the API has no authentication yet, so this is accepted and changes nothing. */
+  /** False with `--no-auth`: every route open. Otherwise API keys are required once at least one exists. */
   auth: boolean;
+  /** `--rate-limit`: sustained requests per second per key (the burst is twice that). */
+  rateLimit?: number;
+  /** `--public-metrics`: serve `GET /metrics` without a key. */
+  publicMetrics?: boolean;
 }
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/**
+ * Whether and how the server checks API keys, with the line that tells the operator: off with `--no-auth`; on
+ * when the database holds at least one usable key; otherwise open, with how to create the first key.
+ */
+export async function serveAuth(
+  store: Store,
+  options: Pick<ServeOptions, 'auth' | 'db' | 'host' | 'rateLimit' | 'publicMetrics'>,
+  clock: Clock = systemClock,
+): Promise<{ auth?: AuthConfig; notice: string }> {
+  const exposed = isLoopback(options.host) ? '' : ` (listening on ${options.host}: anyone who can reach it can use it)`;
+  if (!options.auth) return { notice: `authentication is off (--no-auth): every route is open${exposed}` };
+  let keys: Awaited<ReturnType<typeof openApiKeyStore>>;
+  try {
+    keys = await openApiKeyStore(store);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { notice: `${reason}: every route is open${exposed}` };
+  }
+  const usable = await keys.countUsable(clock.now());
+  if (usable === 0) {
+    return {
+      notice:
+        `no API keys yet, so every route is open${exposed}. To require keys, stop the server, run ` +
+        `\`upkeep keys create --role admin --name NAME --db ${options.db}\` and start it again`,
+    };
+  }
+  const perSecond = options.rateLimit ?? DEFAULT_RATE_LIMIT.perSecond;
+  return {
+    auth: { keys, rateLimit: { perSecond, burst: 2 * perSecond }, publicMetrics: options.publicMetrics ?? false },
+    notice:
+      `API keys required (${usable} active; ${perSecond} requests/s per key)` +
+      (options.publicMetrics ? '; /metrics is public' : ''),
+  };
+}
+
 
 export interface Simulation {
   simulator: FleetSimulator;
@@ -94,19 +140,29 @@ export function registerServe(program: Command): Command {
       'stream N simulated machines into the store',
       integerOption('--simulate', 1, 100_000),
     )
-    .option('--no-auth', 'serve without API keys')
+    .option('--no-auth', 'serve without API keys: every route open')
+    .option(
+      '--rate-limit <per-second>',
+      `requests per second per API key (burst twice that; default ${DEFAULT_RATE_LIMIT.perSecond})`,
+      integerOption('--rate-limit', 1, 1_000_000),
+    )
+    .option('--public-metrics', 'serve GET /metrics without a key (for a Prometheus on a private network)')
     .action(
       action(async (options: ServeOptions) => {
         const store = await openCliStore(options.db);
         let simulation: Simulation | undefined;
         let server: Awaited<ReturnType<typeof startServer>>;
+        let authNotice = '';
         try {
           const { registry, jobs: jobRecords } = await openRegistry(store);
           const jobs = await JobRunner.open(jobRecords);
+          const access = await serveAuth(store, options);
+          authNotice = access.notice;
           server = await startServer({
             store,
             registry,
             jobs,
+            auth: access.auth,
             host: options.host,
             port: options.port,
             handleSignals: true,
@@ -120,6 +176,7 @@ export function registerServe(program: Command): Command {
           throw error;
         }
         printLine(`Upkeep is serving on ${server.url}`);
+        printLine(authNotice);
         if (options.simulate !== undefined) {
           try {
             simulation = await startSimulation(store, options.simulate);
