@@ -32,7 +32,7 @@ const sizes = args.sizes.split(',').map(Number);
 function requestCount(batch) {
   if (batch <= 100) return 1000;
   if (batch <= 10_000) return 500;
-  return 12;
+  return 20;
 }
 
 /** Pumps with temperature and vibration, a pressure gauge on every other one, and about 0.5% faulty readings. */
