@@ -5,6 +5,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { UpkeepError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import type { JobRunner } from '../jobs/runner.js';
+import type { DeadLetterStore } from '../store/dead-letters.js';
 import type { ModelRegistry } from '../store/registry.js';
 import type { Store } from '../store/store.js';
 import { createApp } from './app.js';
@@ -16,6 +17,8 @@ export interface ServerOptions {
   /** The model registry and job runner behind /v1/models and /v1/jobs (those routes answer 404 without them). */
   registry?: ModelRegistry;
   jobs?: JobRunner;
+  /** Messages the stream sources rejected, behind /v1/dead-letters (not served without it). */
+  deadLetters?: DeadLetterStore;
   /** API keys, roles and rate limits; every route is open without it. */
   auth?: AuthConfig;
   /** Prometheus metrics for `GET /metrics`; a fresh registry (with process metrics) when absent. */
@@ -65,6 +68,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     version: VERSION,
     registry: options.registry,
     jobs: options.jobs,
+    deadLetters: options.deadLetters,
     auth: options.auth,
     metrics: options.metrics ?? new ApiMetrics(),
   });

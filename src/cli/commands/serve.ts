@@ -3,12 +3,17 @@ import { type AuthConfig, DEFAULT_LIMITS } from '../../api/context.js';
 import { DEFAULT_RATE_LIMIT } from '../../api/middleware/rate-limit.js';
 import { startServer } from '../../api/server.js';
 import { type Clock, systemClock } from '../../core/clock.js';
+import { UnprocessableError } from '../../core/errors.js';
 import { normaliseReadings } from '../../core/reading.js';
 import { FleetSimulator } from '../../io/fleet-simulator.js';
 import { JobRunner } from '../../jobs/runner.js';
+import type { DeadLetterStore } from '../../store/dead-letters.js';
+import { DuckDBStore } from '../../store/duckdb.js';
+import { DuckDBDeadLetters } from '../../store/duckdb-dead-letters.js';
 import { openApiKeyStore } from '../../store/open-api-keys.js';
 import { openRegistry } from '../../store/open-registry.js';
 import type { Store } from '../../store/store.js';
+import { DEFAULT_MQTT_TOPIC, MqttSource } from '../../stream/mqtt-source.js';
 import { action, DEFAULT_DB, formatCount, integerOption, openCliStore, printLine } from '../run.js';
 
 export interface ServeOptions {
@@ -16,6 +21,9 @@ export interface ServeOptions {
   port: number;
   db: string;
   simulate?: number;
+  /** `--mqtt URL`: consume telemetry from this broker. */
+  mqtt?: string;
+  mqttTopic: string;
   /** False with `--no-auth`: every route open. Otherwise API keys are required once at least one exists. */
   auth: boolean;
   /** `--rate-limit`: sustained requests per second per key (the burst is twice that). */
@@ -128,6 +136,16 @@ function describeFleet(simulator: FleetSimulator): string {
   return [...counts.entries()].map(([kind, count]) => `${count} ${kind}${count === 1 ? '' : 's'}`).join(', ');
 }
 
+/** The dead-letter table beside the readings, for the MQTT consumer. */
+async function openDeadLetters(store: Store): Promise<DeadLetterStore> {
+  if (!(store instanceof DuckDBStore)) {
+    throw new UnprocessableError(`--mqtt needs the DuckDB store for its dead letters, not ${store.kind}`, [
+      { path: 'mqtt', message: `no dead-letter table on ${store.kind} yet` },
+    ]);
+  }
+  return DuckDBDeadLetters.open(store);
+}
+
 export function registerServe(program: Command): Command {
   return program
     .command('serve')
@@ -140,6 +158,15 @@ export function registerServe(program: Command): Command {
       'stream N simulated machines into the store',
       integerOption('--simulate', 1, 100_000),
     )
+    .option(
+      '--mqtt <url>',
+      'consume telemetry from an MQTT broker, e.g. mqtt://127.0.0.1:1883 (QoS 1, persistent session)',
+    )
+    .option(
+      '--mqtt-topic <filter>',
+      "topic filter; its '+' level is the asset id of readings without one",
+      DEFAULT_MQTT_TOPIC,
+    )
     .option('--no-auth', 'serve without API keys: every route open')
     .option(
       '--rate-limit <per-second>',
@@ -151,22 +178,27 @@ export function registerServe(program: Command): Command {
       action(async (options: ServeOptions) => {
         const store = await openCliStore(options.db);
         let simulation: Simulation | undefined;
+        let mqttSource: MqttSource | undefined;
+        let deadLetters: DeadLetterStore | undefined;
         let server: Awaited<ReturnType<typeof startServer>>;
         let authNotice = '';
         try {
           const { registry, jobs: jobRecords } = await openRegistry(store);
           const jobs = await JobRunner.open(jobRecords);
+          if (options.mqtt !== undefined) deadLetters = await openDeadLetters(store);
           const access = await serveAuth(store, options);
           authNotice = access.notice;
           server = await startServer({
             store,
             registry,
             jobs,
+            deadLetters,
             auth: access.auth,
             host: options.host,
             port: options.port,
             handleSignals: true,
             onShutdown: async () => {
+              await mqttSource?.stop();
               await simulation?.stop();
               await jobs.close();
             },
@@ -176,6 +208,20 @@ export function registerServe(program: Command): Command {
           throw error;
         }
         printLine(`Upkeep is serving on ${server.url}`);
+        if (options.mqtt !== undefined && deadLetters !== undefined) {
+          try {
+            mqttSource = await MqttSource.start(store, deadLetters, {
+              url: options.mqtt,
+              topic: options.mqttTopic,
+              scope: options.db,
+              log: (line) => process.stderr.write(`upkeep: ${line}\n`),
+            });
+          } catch (error) {
+            await server.close();
+            throw error;
+          }
+          printLine(`consuming MQTT ${mqttSource.topic} from ${mqttSource.url} as ${mqttSource.clientId}`);
+        }
         printLine(authNotice);
         if (options.simulate !== undefined) {
           try {
