@@ -53,8 +53,9 @@ export interface BoostingOptions {
   /** Share of the training rows held out (stratified for classifiers) for early stopping. Default 0.1. */
   validationFraction: number;
   /**
-   * Starting prediction: a probability for classifiers, a value for regressors; null (default) estimates it from
-   * the targets (the log-odds of the positive rate, the class priors, or the mean).
+   * Starting prediction: a probability for two classes (the margin every class starts from for softmax), a value
+   * for regressors; null estimates it from the targets (the log-odds of the positive rate, the class priors, or the
+   * mean). Default null here; the classifier's default is 0.5.
    */
   baseScore: number | null;
   /** Seed of the row, column and bin-sample draws. Default 0. */

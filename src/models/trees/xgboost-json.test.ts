@@ -191,13 +191,16 @@ describe('exporting to XGBoost JSON', () => {
 it('toXgboostJson writes one leading round of leaves for per-class base margins', () => {
   const { X, y } = trainingData(200, 3);
   const labels = Float64Array.from(y, (v, i) => (X.data[3 * i + 2] > 1 ? 2 : v));
-  const model = new GbdtClassifier({ nEstimators: 2, maxDepth: 2 }).fit(X, labels);
+  const model = new GbdtClassifier({ nEstimators: 2, maxDepth: 2, baseScore: null }).fit(X, labels);
   const json = JSON.parse(model.toXgboostJson()) as {
     learner: { gradient_booster: { model: { tree_info: number[] } } };
   };
   expect(json.learner.gradient_booster.model.tree_info).toEqual([0, 1, 2, 0, 1, 2, 0, 1, 2]);
   const booster = parseXgboostJson(json);
   expect(Array.from(booster.shape.baseMargin)).toEqual([0, 0, 0]);
+  // With the default even start (one base margin for every class) no extra round is needed.
+  const even = new GbdtClassifier({ nEstimators: 2, maxDepth: 2 }).fit(X, labels);
+  expect(JSON.parse(even.toXgboostJson()).learner.gradient_booster.model.tree_info).toEqual([0, 1, 2, 0, 1, 2]);
   expect(toXgboostJson(booster)).toMatchObject({ version: [1, 7, 4] });
   // Floating-point fields keep a decimal point even for whole numbers (XGBoost rejects `0` there).
   expect(formatXgboostJson({ sum_hessian: [3, 0.5], left_children: [1, -1] })).toBe(
