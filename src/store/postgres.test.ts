@@ -133,6 +133,44 @@ describe.runIf(available)('PostgreSQL store', () => {
       }
     });
 
+    it('survives its connections being terminated mid-stream: nothing lost, nothing doubled', async () => {
+      const schema = freshSchema();
+      const application = `${schema}_writer`;
+      const store = await PostgresStore.open(`${URL}?application_name=${application}`, { schema });
+      const killer = await PostgresStore.open(URL, { schema });
+      try {
+        const batch = (second: number) =>
+          Array.from({ length: 100 }, (_, asset) => ({
+            asset: `pump-${asset}`,
+            ts: T0 + second * 1000,
+            metrics: { temperature: second, vibration: asset },
+          }));
+        await store.appendReadings(batch(0));
+        const appends: Promise<{ accepted: number; duplicates: number }>[] = [];
+        let killed = 0;
+        for (let second = 1; second <= 40; second++) {
+          appends.push(store.appendReadings(batch(second)));
+          if (second % 10 === 0) {
+            const result = await killer.query(
+              'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+              [application],
+            );
+            killed += result.rowCount ?? 0;
+          }
+        }
+        const results = await Promise.all(appends);
+        expect(killed).toBeGreaterThan(0);
+        // A batch whose commit went through just before its connection died is stored once, counted as duplicates.
+        expect(results.every((result) => result.accepted + result.duplicates === 200)).toBe(true);
+        const count = await killer.query<{ n: number }>('SELECT count(*)::int AS n FROM readings');
+        expect(count.rows[0]?.n).toBe(41 * 200);
+        expect((await store.getAsset('pump-7'))?.readingCount).toBe(82);
+      } finally {
+        await store.close();
+        await killer.close();
+      }
+    });
+
     it('takes a large batch in several statements of one transaction, deduplicating across them', async () => {
       const store = await PostgresStore.open(URL, { schema: freshSchema() });
       try {

@@ -55,7 +55,27 @@ const MIN_TS = Date.UTC(-4712, 0, 1);
 const MAX_TS = 8_640_000_000_000_000;
 /** Transactions retried after a deadlock or serialisation failure, or a partition dropped by another process. */
 const MAX_ATTEMPTS = 4;
+/** Pause before attempt n (n ≥ 2): 50 ms, 100 ms, 200 ms. */
+const RETRY_DELAY_MS = 50;
 const RETRYABLE_CODES = new Set(['40P01', '40001']);
+
+/**
+ * Whether `error` may pass on a new attempt: a deadlock or serialisation failure, or a lost connection (a
+ * terminated backend, a server restart, a network cut). Appends are idempotent, so repeating one that did commit
+ * only turns its values into duplicates.
+ */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    return (
+      RETRYABLE_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03'
+    );
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|Client has encountered a connection error/i.test(message);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** "no partition of relation found for row": a partition this process created was dropped elsewhere. */
 const NO_PARTITION_CODE = '23514';
 
@@ -455,11 +475,11 @@ export class PostgresStore implements Store {
       values.push(to);
       conditions.push(`ts < to_timestamp($${values.length}::int8 / 1000.0)`);
     }
-    const result = await this.pool.query<{ ts: number; metric: string; value: number }>({
-      text: `SELECT ${EPOCH_MS('ts')} AS ts, metric, value FROM readings WHERE ${conditions.join(' AND ')}
+    const result = await this.query<{ ts: number; metric: string; value: number }>(
+      `SELECT ${EPOCH_MS('ts')} AS ts, metric, value FROM readings WHERE ${conditions.join(' AND ')}
         ORDER BY readings.ts, metric ${limit !== undefined ? `LIMIT ${limit}` : ''}`,
       values,
-    });
+    );
     return result.rows.map((row) => ({ ts: toNumber(row.ts), metric: row.metric, value: toNumber(row.value) }));
   }
 
@@ -467,7 +487,7 @@ export class PostgresStore implements Store {
     this.assertOpen();
     // A loose index scan: the asset's metrics one index probe each, then each metric's newest value (its last
     // primary-key entry), so the cost grows with the metrics and partitions, not with the stored values.
-    const result = await this.pool.query<{ metric: string; ts: number; value: number }>(
+    const result = await this.query<{ metric: string; ts: number; value: number }>(
       `WITH RECURSIVE metrics AS (
          (SELECT metric FROM readings WHERE asset = $1 ORDER BY metric LIMIT 1)
          UNION ALL
@@ -491,7 +511,7 @@ export class PostgresStore implements Store {
   async dropPartitionsBefore(before: number): Promise<string[]> {
     this.assertOpen();
     const limit = checkTime('before', before) as number;
-    const result = await this.pool.query<{ name: string }>(
+    const result = await this.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
        WHERE i.inhparent = 'readings'::regclass ORDER BY c.relname`,
     );
@@ -520,6 +540,9 @@ export class PostgresStore implements Store {
   async transaction<T>(task: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     this.assertOpen();
     const client = await this.pool.connect();
+    // A connection lost while checked out surfaces as the failure of its next query, not as an unhandled event.
+    const ignore = () => undefined;
+    client.on('error', ignore);
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -532,14 +555,18 @@ export class PostgresStore implements Store {
       });
       throw error;
     } finally {
+      client.off('error', ignore);
       client.release(broken);
     }
   }
 
-  /** Runs a query on any pooled connection. */
+  /**
+   * Runs one statement on any pooled connection, again after a transient failure: only for statements that may run
+   * twice (reads, idempotent writes).
+   */
   query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
     this.assertOpen();
-    return this.pool.query<R>(text, values);
+    return this.retrying(() => this.pool.query<R>(text, values));
   }
 
   private assertOpen(): void {
@@ -586,8 +613,8 @@ export class PostgresStore implements Store {
     }
     const assetIds = [...newAssets].sort();
     for (let attempt = 1; ; attempt++) {
-      await this.ensurePartitions([...months]);
       try {
+        await this.ensurePartitions([...months]);
         const results = await this.transaction(async (client) => {
           if (assetIds.length > 0) {
             await client.query('INSERT INTO assets (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [assetIds]);
@@ -615,7 +642,8 @@ export class PostgresStore implements Store {
         const code = (error as { code?: unknown }).code;
         if (attempt >= MAX_ATTEMPTS) throw error;
         if (code === NO_PARTITION_CODE) this.partitions.clear();
-        else if (typeof code !== 'string' || !RETRYABLE_CODES.has(code)) throw error;
+        else if (!isTransient(error)) throw error;
+        else await sleep(RETRY_DELAY_MS * 2 ** (attempt - 1));
       }
     }
   }
@@ -637,20 +665,20 @@ export class PostgresStore implements Store {
     for (const start of missing) this.partitions.add(start);
   }
 
-  /** Runs `task` again after a deadlock or serialisation failure. */
+  /** Runs `task` again after a transient failure (deadlock, serialisation failure, lost connection). */
   private async retrying<T>(task: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await task();
       } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE_CODES.has(code)) throw error;
+        if (attempt >= MAX_ATTEMPTS || !isTransient(error)) throw error;
+        await sleep(RETRY_DELAY_MS * 2 ** (attempt - 1));
       }
     }
   }
 
   private async readSummaries(sql: string, values: unknown[]): Promise<AssetSummary[]> {
-    const result = await this.pool.query<{
+    const result = await this.query<{
       id: string;
       attributes: unknown;
       metrics: string[];
