@@ -454,6 +454,17 @@ describe('reading the body: the fast scanner and the general path agree', () => 
     }
   });
 
+  it('keeps memory proportional to the values given when every reading brings new metric names', () => {
+    const readings = Array.from({ length: 2000 }, (_, i) => `{"sensor_id":"s${i}","m${i}":${i}}`);
+    const text = `{"readings":[${readings.join(',')}]}`;
+    for (const batch of [readBatch(bytes(text), 5000), readBatch(bytes(`{"x":1,${text.slice(1)}`), 5000)]) {
+      expect(batch.columns.list).toHaveLength(2000);
+      let allocated = 0;
+      for (const column of batch.columns.list) allocated += column.values.length;
+      expect(allocated).toBeLessThan(8 * 2000 + 16 * 2000);
+    }
+  });
+
   it('refuses through the general path what JSON.parse refuses', () => {
     const malformed = [
       '{"readings":[{"sensor_id":"a","t":01}]}',

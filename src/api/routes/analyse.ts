@@ -121,6 +121,9 @@ export interface MetricColumn {
   lastReading: number;
 }
 
+/** Metric columns allocated at the batch's size up front; later ones grow from small. */
+const FULL_SIZE_COLUMNS = 8;
+
 function grown<T extends Float64Array | Int32Array>(array: T, needed: number): T {
   const larger = new (array.constructor as new (length: number) => T)(Math.max(2 * array.length, needed, 16));
   larger.set(array);
@@ -140,13 +143,13 @@ export class Columns {
   slotPosition: Int32Array;
   slotCount = 0;
   readingCount = 0;
-  private readonly initialColumnLength: number;
+  private readonly expectedReadings: number;
 
   constructor(expectedReadings: number) {
-    this.initialColumnLength = Math.max(expectedReadings, 16);
-    this.slotStart = new Int32Array(this.initialColumnLength + 1);
-    this.slotColumn = new Int32Array(this.initialColumnLength * 3);
-    this.slotPosition = new Int32Array(this.initialColumnLength * 3);
+    this.expectedReadings = Math.max(expectedReadings, 16);
+    this.slotStart = new Int32Array(this.expectedReadings + 1);
+    this.slotColumn = new Int32Array(this.expectedReadings * 3);
+    this.slotPosition = new Int32Array(this.expectedReadings * 3);
   }
 
   column(name: string): MetricColumn {
@@ -155,7 +158,9 @@ export class Columns {
       column = {
         name,
         index: this.list.length,
-        values: new Float64Array(this.initialColumnLength),
+        // The first few metrics get room for the whole batch; further ones (a batch of many distinct names) start
+        // small, so memory stays proportional to the values actually given.
+        values: new Float64Array(this.list.length < FULL_SIZE_COLUMNS ? this.expectedReadings : 16),
         count: 0,
         scores: new Float64Array(0),
         lastReading: -1,
