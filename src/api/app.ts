@@ -7,6 +7,8 @@ import { httpMetrics } from './middleware/metrics.js';
 import { DEFAULT_RATE_LIMIT, rateLimit, TokenBuckets } from './middleware/rate-limit.js';
 import { analyseRoutes } from './routes/analyse.js';
 import { assetsRoutes } from './routes/assets.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { eventsRoutes } from './routes/events.js';
 import { deadLettersRoutes } from './routes/dead-letters.js';
 import { healthRoutes } from './routes/health.js';
 import { jobsRoutes } from './routes/jobs.js';
@@ -51,11 +53,14 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.route('/', analyseRoutes(ctx));
   app.route('/', modelsRoutes(ctx));
   app.route('/', jobsRoutes(ctx));
+  app.route('/', eventsRoutes(ctx));
   if (ctx.deadLetters) app.route('/', deadLettersRoutes(ctx.deadLetters));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Upkeep API', version: ctx.version, description: 'Predictive maintenance for fleets of machines' },
   });
+  // Last: the dashboard's files and pages answer only GETs that no API route took.
+  app.route('/', dashboardRoutes());
   return app;
 }

@@ -1,0 +1,110 @@
+/** The API's answers the dashboard reads (see /openapi.json). */
+export interface AssetSummary {
+  id: string;
+  attributes: Record<string, string>;
+  metrics: string[];
+  reading_count: number;
+  first_ts: string | null;
+  last_ts: string | null;
+}
+
+export interface LatestValue {
+  ts: string;
+  value: number;
+}
+
+export interface AssetDetail extends AssetSummary {
+  latest: Record<string, LatestValue>;
+}
+
+export interface ModelVersion {
+  id: string;
+  name: string;
+  version: number;
+  kind: string;
+  task: string;
+  metrics: Record<string, number>;
+  created_at: string;
+  active: boolean;
+}
+
+export interface AssetUpdate {
+  id: string;
+  last_ts: string | null;
+  latest: Record<string, LatestValue>;
+}
+
+export interface FleetEvent {
+  ts: string;
+  full: boolean;
+  assets: AssetUpdate[];
+}
+
+/** A failed API call, with the API's own message when it sent one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers: { Accept: 'application/json', ...init?.headers } });
+  } catch {
+    throw new ApiError(0, 'the server cannot be reached');
+  }
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const body = (await response.json()) as { error?: string };
+      if (body.error) message = body.error;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(response.status, message);
+  }
+  return (await response.json()) as T;
+}
+
+const ASSET_PAGE = 1000;
+
+/** Every asset, fetched a page of 1,000 at a time. */
+export async function listAllAssets(): Promise<AssetSummary[]> {
+  const assets: AssetSummary[] = [];
+  for (let offset = 0; ; offset += ASSET_PAGE) {
+    const page = await request<{ assets: AssetSummary[] }>(`/v1/assets?limit=${ASSET_PAGE}&offset=${offset}`);
+    assets.push(...page.assets);
+    if (page.assets.length < ASSET_PAGE) return assets;
+  }
+}
+
+export function getAsset(id: string): Promise<AssetDetail> {
+  return request(`/v1/assets/${encodeURIComponent(id)}`);
+}
+
+/** Values of one metric from `from` (epoch ms) on, earliest first, as parallel arrays of seconds and values. */
+export async function getSeries(id: string, metric: string, from: number): Promise<[number[], number[]]> {
+  const query = new URLSearchParams({ metric, from: String(Math.floor(from)), limit: '100000' });
+  const body = await request<{ readings: { ts: string; value: number }[] }>(
+    `/v1/assets/${encodeURIComponent(id)}/readings?${query}`,
+  );
+  const xs = new Array<number>(body.readings.length);
+  const ys = new Array<number>(body.readings.length);
+  for (let i = 0; i < body.readings.length; i++) {
+    xs[i] = Date.parse(body.readings[i].ts) / 1000;
+    ys[i] = body.readings[i].value;
+  }
+  return [xs, ys];
+}
+
+export async function listModels(): Promise<ModelVersion[]> {
+  return (await request<{ models: ModelVersion[] }>('/v1/models')).models;
+}
+
+export function promoteModel(id: string): Promise<ModelVersion> {
+  return request(`/v1/models/${encodeURIComponent(id)}/promote`, { method: 'POST' });
+}

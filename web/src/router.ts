@@ -1,0 +1,68 @@
+/** A page draws itself into the main element and returns what to undo when the user leaves it. */
+export type Page = (main: HTMLElement, params: Record<string, string>) => () => void;
+
+interface Route {
+  pattern: RegExp;
+  keys: string[];
+  page: Page;
+  nav: string;
+}
+
+const routes: Route[] = [];
+let cleanup: (() => void) | undefined;
+
+/** Registers a page under a path such as `/asset/:id`. */
+export function route(path: string, nav: string, page: Page): void {
+  const keys: string[] = [];
+  const pattern = new RegExp(
+    `^${path.replace(/:([a-z]+)/g, (_, key: string) => {
+      keys.push(key);
+      return '([^/]+)';
+    })}/?$`,
+  );
+  routes.push({ pattern, keys, page, nav });
+}
+
+export function navigate(path: string): void {
+  history.pushState(null, '', path);
+  render();
+}
+
+/** Draws the page for the current location. */
+export function render(): void {
+  const main = document.getElementById('main') as HTMLElement;
+  cleanup?.();
+  cleanup = undefined;
+  main.replaceChildren();
+  const path = location.pathname;
+  for (const candidate of routes) {
+    const match = candidate.pattern.exec(path);
+    if (!match) continue;
+    const params: Record<string, string> = {};
+    candidate.keys.forEach((key, i) => {
+      params[key] = decodeURIComponent(match[i + 1]);
+    });
+    for (const link of document.querySelectorAll<HTMLAnchorElement>('[data-nav]')) {
+      if (link.dataset.nav === candidate.nav) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+    cleanup = candidate.page(main, params);
+    return;
+  }
+  main.innerHTML =
+    '<section class="state"><h1>Page not found</h1><p>There is no dashboard page at this address.</p><p><a href="/" data-link>Go to the fleet</a></p></section>';
+}
+
+/** Follows same-origin links inside the app without reloading the page. */
+export function startRouter(): void {
+  document.addEventListener('click', (event) => {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    const link = (event.target as Element).closest('a');
+    if (!link || link.target || link.origin !== location.origin || link.hasAttribute('download')) return;
+    if (link.pathname.startsWith('/v1/') || link.pathname === '/openapi.json') return;
+    event.preventDefault();
+    if (link.pathname !== location.pathname) navigate(link.pathname);
+  });
+  window.addEventListener('popstate', render);
+  render();
+}
