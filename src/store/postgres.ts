@@ -589,7 +589,9 @@ export class PostgresStore implements Store {
         const group = this.pending.splice(0, take);
         try {
           const results = await this.writeGroup(group.map((append) => append.batch));
-          group.forEach((append, index) => append.resolve(results[index] as AppendResult));
+          group.forEach((append, index) => {
+            append.resolve(results[index] as AppendResult);
+          });
         } catch (error) {
           for (const append of group) append.reject(error);
         }
