@@ -169,7 +169,7 @@ describe.skipIf(!up)('MqttSource against Mosquitto', () => {
     await publish('bad/pump-09/telemetry', { ts: T0, temperature: 'hot' });
     await publish('bad/pump-09/telemetry', []);
     await publish('bad/pump-09/telemetry', { ts: T0, temperature: 70 });
-    await waitFor(() => source.stats().received === 4 && source.stats().storedValues === 1);
+    await waitFor(() => source.stats().deadLettered === 3 && source.stats().storedValues === 1);
     expect(source.stats()).toMatchObject({ received: 4, storedValues: 1, deadLettered: 3, storeFailures: 0 });
     expect(await deadLetters.count()).toBe(before + 3);
     const [empty, invalid, json] = await deadLetters.list({ limit: 3 });
@@ -192,6 +192,39 @@ describe.skipIf(!up)('MqttSource against Mosquitto', () => {
     await waitFor(() => second.stats().storedValues === 5);
     const stored = await store.queryReadings('pump-10');
     expect(stored.map((value) => value.value)).toEqual([60, 61, 62, 63, 64]);
+  });
+
+  it('commits messages that arrive together in one append, and acknowledges every one', async () => {
+    let appends = 0;
+    const counting = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'appendReadings') {
+          return (readings: readonly Reading[]) => {
+            appends++;
+            return target.appendReadings(readings);
+          };
+        }
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const source = await startSource('burst', counting);
+    const sends: Promise<unknown>[] = [];
+    for (let second = 0; second < 300; second++) {
+      sends.push(publish('burst/motor-04/telemetry', { ts: T0 + second * 1000, current: second, rpm: 1500 }));
+    }
+    await Promise.all(sends);
+    await waitFor(() => source.stats().storedValues === 600);
+    const stats = source.stats();
+    expect(stats).toMatchObject({ received: 300, storedValues: 600, duplicateValues: 0, storeFailures: 0 });
+    expect(stats.batches).toBe(appends);
+    expect(appends).toBeLessThan(150);
+    // Every message was acknowledged: a new connection on the same session gets nothing again.
+    await source.stop();
+    started.splice(started.indexOf(source), 1);
+    const again = await startSource('burst', counting);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(again.stats().received).toBe(0);
   });
 
   it('does not acknowledge a message whose append fails: the broker delivers it again', async () => {

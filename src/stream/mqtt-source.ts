@@ -23,6 +23,8 @@ export interface MqttSourceOptions {
   /** First reconnect delay; doubled after every failed attempt up to `maxReconnectMs`. */
   initialReconnectMs?: number;
   maxReconnectMs?: number;
+  /** Most messages committed together. */
+  maxBatch?: number;
   /** Largest accepted message, in readings; a bigger one is dead-lettered. */
   maxReadings?: number;
   /** Receive time given to readings without one, and the time of dead letters. */
@@ -42,6 +44,8 @@ export interface MqttSourceStats {
   deadLettered: number;
   /** Messages left unacknowledged because the store failed (the broker delivers them again). */
   storeFailures: number;
+  /** Commits made: fewer than messages when messages arrive together. */
+  batches: number;
   connected: boolean;
 }
 
@@ -101,19 +105,36 @@ function withTopicAsset(items: unknown[], asset: string | undefined): unknown[] 
   });
 }
 
+interface QueuedMessage {
+  topic: string;
+  payload: Buffer;
+  /** Undefined for a QoS 0 message (nothing to acknowledge). */
+  messageId: number | undefined;
+  /** The connection it arrived on. */
+  connection: number;
+}
+
+/** MQTT.js's packet writer: how a PUBACK is sent once the message is committed. */
+interface PacketSender {
+  _sendPacket(packet: { cmd: 'puback'; messageId: number; reasonCode: number }): void;
+}
+
+/** Tells MQTT.js not to send the PUBACK itself (the consumer sends it after the commit). */
+const ACK_LATER = new Error('acknowledged after the commit');
+
 type Outcome = { kind: 'readings'; readings: Reading[] } | { kind: 'rejected'; reason: string };
 
 /**
  * Telemetry from an MQTT broker into the store, at least once: QoS 1 on a persistent session (`clean: false`, a
  * stable client id, a session expiry), so messages published while Upkeep is down wait in the broker. Every
- * message is acknowledged (PUBACK, through MQTT.js `customHandleAcks`) only after its readings are committed to
- * the store — or, when it is malformed (bad JSON, invalid readings), after it is committed to the dead-letter
+ * message is acknowledged (PUBACK) only after its readings are committed to the store — or, when it is malformed (bad JSON, invalid readings), after it is committed to the dead-letter
  * table with the reason and the raw payload. When the store fails the message is not acknowledged: the connection
  * is dropped and re-established with backoff, and the broker delivers it again. The store is idempotent on
  * (asset, metric, ts), so redeliveries are counted as duplicates, not stored twice.
  *
- * MQTT.js hands over the next message only once the previous one is acknowledged, so messages are committed one
- * at a time (a message may carry an array of readings: that is the batching unit).
+ * Messages that arrive while a commit runs are committed together in the next one (one append for all their
+ * readings), then acknowledged in arrival order. How many arrive together is bounded by the broker's in-flight
+ * window for the client (Mosquitto's `max_inflight_messages`, 20 by default).
  */
 export class MqttSource {
   private readonly counters = {
@@ -122,6 +143,7 @@ export class MqttSource {
     duplicateValues: 0,
     deadLettered: 0,
     storeFailures: 0,
+    batches: 0,
   };
   private readonly clock: Clock;
   private readonly log: (line: string) => void;
@@ -135,7 +157,9 @@ export class MqttSource {
   private failedAttempts = 0;
   /** Store failures in a row: the reconnect after one waits longer each time. */
   private failedCommits = 0;
-  private inFlight: Promise<void> | undefined;
+  private readonly maxBatch: number;
+  private readonly queue: QueuedMessage[] = [];
+  private draining: Promise<void> | undefined;
   private stopping = false;
 
   private constructor(
@@ -152,6 +176,7 @@ export class MqttSource {
     this.maxReadings = options.maxReadings ?? DEFAULT_MAX_READINGS;
     this.initialReconnectMs = options.initialReconnectMs ?? 500;
     this.maxReconnectMs = options.maxReconnectMs ?? 30_000;
+    this.maxBatch = options.maxBatch ?? 1000;
   }
 
   /**
@@ -178,7 +203,7 @@ export class MqttSource {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await this.inFlight;
+    await this.draining;
     await this.client.endAsync();
   }
 
@@ -196,9 +221,9 @@ export class MqttSource {
       reconnectPeriod: this.initialReconnectMs,
       connectTimeout: 10_000,
       resubscribe: true,
-      customHandleAcks: (topic, message, packet, done) => this.handle(topic, message, packet as IPublishPacket, done),
     };
     const client = mqtt.connect(this.url, options);
+    client.handleMessage = (packet, callback) => this.receive(packet, callback);
     this.client = client;
     client.on('close', () => {
       this.connection++;
@@ -259,48 +284,90 @@ export class MqttSource {
     });
   }
 
-  /** One message: commit, then ack (reason code 0); on a store failure, no ack and a fresh connection. */
-  private handle(
-    topic: string,
-    payload: Buffer,
-    packet: IPublishPacket,
-    done: (error: Error | number, code?: number) => void,
-  ): void {
-    if (this.stopping) return;
-    const connection = this.connection;
-    this.counters.received++;
-    const task = this.commit(topic, payload).then(
-      () => {
-        this.failedCommits = 0;
-        if (connection === this.connection) done(0);
-      },
-      (error: unknown) => {
-        this.counters.storeFailures++;
-        this.failedCommits++;
-        const message = error instanceof Error ? error.message : String(error);
-        this.log(`mqtt: message ${packet.messageId ?? ''} on ${topic} not stored, left for redelivery: ${message}`);
-        // Without a PUBACK the broker sends the message again only on a new connection.
-        if (connection === this.connection && !this.stopping) {
-          this.client.options.reconnectPeriod = this.backoff(this.failedCommits);
-          this.client.stream.destroy();
-        }
-      },
-    );
-    this.inFlight = task;
+  /**
+   * MQTT.js calls this for every PUBLISH and sends the PUBACK when `callback` is called without an error; with an
+   * error it sends none and moves on to the next packet. So the message is queued, the packet pump released at
+   * once (no PUBACK yet), and the PUBACK sent by `drain` after the commit: messages that arrive while a commit is
+   * running are committed together in the next one.
+   */
+  private receive(packet: IPublishPacket, callback: (error?: Error) => void): void {
+    if (!this.stopping) {
+      this.counters.received++;
+      this.queue.push({
+        topic: packet.topic,
+        payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+        messageId: packet.qos > 0 ? packet.messageId : undefined,
+        connection: this.connection,
+      });
+      if (!this.draining) this.draining = this.drain();
+    }
+    callback(ACK_LATER);
   }
 
-  private async commit(topic: string, payload: Buffer): Promise<void> {
-    const receivedAt = this.clock.now();
-    const outcome = this.parse(topic, payload, receivedAt);
-    if (outcome.kind === 'rejected') {
-      const letter: NewDeadLetter = { receivedAt, source: 'mqtt', topic, reason: outcome.reason, payload };
-      await this.deadLetters.add([letter]);
-      this.counters.deadLettered++;
-      return;
+  /** Commits queued messages, a batch at a time, acknowledging each batch after its commit. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          await this.commit(batch);
+          this.failedCommits = 0;
+        } catch (error) {
+          this.counters.storeFailures += batch.length;
+          this.failedCommits++;
+          const reason = error instanceof Error ? error.message : String(error);
+          this.log(`mqtt: ${batch.length} message(s) not stored, left for redelivery: ${reason}`);
+          // Without a PUBACK the broker sends a message again only on a new connection; what is queued behind the
+          // failed batch is not acknowledged either (PUBACKs go in arrival order) and comes back with it.
+          this.queue.length = 0;
+          if (!this.stopping && this.client.connected) {
+            this.client.options.reconnectPeriod = this.backoff(this.failedCommits);
+            // Nothing that still arrives on the dropped connection is acknowledged on it.
+            this.connection++;
+            this.client.stream.destroy();
+          }
+          return;
+        }
+        for (const message of batch) {
+          // A message of an earlier connection is delivered again by the broker: never ack it on this one.
+          if (message.messageId === undefined || message.connection !== this.connection || !this.client.connected) {
+            continue;
+          }
+          (this.client as unknown as PacketSender)._sendPacket({
+            cmd: 'puback',
+            messageId: message.messageId,
+            reasonCode: 0,
+          });
+        }
+      }
+    } finally {
+      this.draining = undefined;
     }
-    const result = await this.store.appendReadings(outcome.readings);
-    this.counters.storedValues += result.accepted;
-    this.counters.duplicateValues += result.duplicates;
+  }
+
+  /** One transaction for the readings of the batch, one for its dead letters. */
+  private async commit(batch: readonly QueuedMessage[]): Promise<void> {
+    const receivedAt = this.clock.now();
+    const readings: Reading[] = [];
+    const letters: NewDeadLetter[] = [];
+    for (const { topic, payload } of batch) {
+      const outcome = this.parse(topic, payload, receivedAt);
+      if (outcome.kind === 'rejected') {
+        letters.push({ receivedAt, source: 'mqtt', topic, reason: outcome.reason, payload });
+      } else {
+        for (const reading of outcome.readings) readings.push(reading);
+      }
+    }
+    if (readings.length > 0) {
+      const result = await this.store.appendReadings(readings);
+      this.counters.storedValues += result.accepted;
+      this.counters.duplicateValues += result.duplicates;
+    }
+    if (letters.length > 0) {
+      await this.deadLetters.add(letters);
+      this.counters.deadLettered += letters.length;
+    }
+    this.counters.batches++;
   }
 
   private parse(topic: string, payload: Buffer, receivedAt: number): Outcome {
