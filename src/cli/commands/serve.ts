@@ -208,6 +208,7 @@ export function registerServe(program: Command): Command {
           throw error;
         }
         printLine(`Upkeep is serving on ${server.url}`);
+        printLine(`dashboard: ${server.url}/`);
         if (options.mqtt !== undefined && deadLetters !== undefined) {
           try {
             mqttSource = await MqttSource.start(store, deadLetters, {
