@@ -83,6 +83,33 @@ describe.runIf(available)('PostgreSQL store', () => {
       }
     });
 
+    it('counts every value accepted exactly once when two processes append overlapping batches', async () => {
+      const schema = freshSchema();
+      const first = await PostgresStore.open(URL, { schema });
+      const second = await PostgresStore.open(URL, { schema });
+      try {
+        // 20 assets × 30 seconds × 2 metrics = 1,200 distinct values, sent whole by both, in opposite orders.
+        const readings = Array.from({ length: 600 }, (_, index) => ({
+          asset: `pump-${index % 20}`,
+          ts: T0 + Math.floor(index / 20) * 1000,
+          metrics: { temperature: index, vibration: -index },
+        }));
+        const chunks = (list: typeof readings) =>
+          Array.from({ length: 6 }, (_, k) => list.slice(k * 100, k * 100 + 100));
+        const results = await Promise.all([
+          ...chunks(readings).map((chunk) => first.appendReadings(chunk)),
+          ...chunks([...readings].reverse()).map((chunk) => second.appendReadings(chunk)),
+        ]);
+        expect(results.reduce((sum, result) => sum + result.accepted, 0)).toBe(1200);
+        expect(results.reduce((sum, result) => sum + result.duplicates, 0)).toBe(1200);
+        const count = await first.query<{ n: number }>('SELECT count(*)::int AS n FROM readings');
+        expect(count.rows[0]?.n).toBe(1200);
+      } finally {
+        await first.close();
+        await second.close();
+      }
+    });
+
     it('creates one partition per month on demand and drops whole months for retention', async () => {
       const store = await PostgresStore.open(URL, { schema: freshSchema() });
       try {
