@@ -37,14 +37,14 @@ for (let i = 0; i < rows; i++) {
 }
 
 const directory = mkdtempSync(join(tmpdir(), 'upkeep-bench-lstsq-'));
+writeFileSync(join(directory, 'X.f64'), new Uint8Array(X.buffer));
+writeFileSync(join(directory, 'y.f64'), new Uint8Array(y.buffer));
 const reference = startReference(new URL('./reference/lstsq.py', import.meta.url).pathname, [
   directory,
   String(rows),
   String(cols),
 ]);
 try {
-  writeFileSync(join(directory, 'X.f64'), new Uint8Array(X.buffer));
-  writeFileSync(join(directory, 'y.f64'), new Uint8Array(y.buffer));
   const design = { rows, cols, data: X };
   const ours = [];
   const numpy = [];
