@@ -50,14 +50,43 @@ export class ApiError extends Error {
   }
 }
 
+const KEY_STORAGE = 'upkeep.apiKey';
+
+/** The API key the user entered for a server that requires keys (kept in this browser only). */
+export function apiKey(): string | null {
+  return localStorage.getItem(KEY_STORAGE);
+}
+
+export function setApiKey(key: string | null): void {
+  if (key) localStorage.setItem(KEY_STORAGE, key);
+  else localStorage.removeItem(KEY_STORAGE);
+}
+
+/** Headers every API call carries: the API key when one was entered. */
+export function authHeaders(): Record<string, string> {
+  const key = apiKey();
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+
+/** Fired on `window` when the server asks for an API key (401) or refuses the entered one (403). */
+export const AUTH_REQUIRED_EVENT = 'upkeep:auth-required';
+
+export function reportAuthProblem(status: number): void {
+  if (status === 401 || status === 403) window.dispatchEvent(new CustomEvent(AUTH_REQUIRED_EVENT, { detail: status }));
+}
+
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { Accept: 'application/json', ...init?.headers } });
+    response = await fetch(path, {
+      ...init,
+      headers: { Accept: 'application/json', ...authHeaders(), ...init?.headers },
+    });
   } catch {
     throw new ApiError(0, 'the server cannot be reached');
   }
   if (!response.ok) {
+    reportAuthProblem(response.status);
     let message = `${response.status} ${response.statusText}`;
     try {
       const body = (await response.json()) as { error?: string };

@@ -1,11 +1,12 @@
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
+import { AUTH_REQUIRED_EVENT, apiKey, setApiKey } from './api';
 import { live } from './live';
 import { alertsPage } from './pages/alerts';
 import { assetPage } from './pages/asset';
 import { fleetPage } from './pages/fleet';
 import { modelsPage } from './pages/models';
-import { route, startRouter } from './router';
+import { render, route, startRouter } from './router';
 
 route('/', 'fleet', fleetPage);
 route('/fleet', 'fleet', fleetPage);
@@ -24,3 +25,23 @@ live.onState((state) => {
 });
 live.start();
 startRouter();
+
+// A server that requires API keys: ask for one once, keep it in this browser, and reload the data with it.
+const keyDialog = document.getElementById('key-dialog') as HTMLDialogElement;
+const keyForm = keyDialog.querySelector('form') as HTMLFormElement;
+const keyInput = keyDialog.querySelector('input') as HTMLInputElement;
+const keyMessage = keyDialog.querySelector('.key-message') as HTMLElement;
+window.addEventListener(AUTH_REQUIRED_EVENT, (event) => {
+  if (keyDialog.open) return;
+  const refused = (event as CustomEvent<number>).detail === 403 || apiKey() !== null;
+  keyMessage.textContent = refused
+    ? 'The server refused the API key in use. Enter a key with the read role (operate to promote models).'
+    : 'This server requires an API key. Enter a key with the read role (operate to promote models).';
+  keyInput.value = '';
+  keyDialog.showModal();
+});
+keyForm.addEventListener('submit', () => {
+  setApiKey(keyInput.value.trim() || null);
+  live.restart();
+  render();
+});
