@@ -1,14 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/api/app.js';
+import { DEFAULT_LIMITS } from '../src/api/context.js';
 import { dashboardRoutes } from '../src/api/routes/dashboard.js';
 import { type RunningServer, startServer } from '../src/api/server.js';
 import { type Simulation, startSimulation } from '../src/cli/commands/serve.js';
 import { systemClock } from '../src/core/clock.js';
 import { FleetSimulator } from '../src/io/fleet-simulator.js';
 import { JobRunner } from '../src/jobs/runner.js';
+import { createApiKey, MemoryApiKeyStore } from '../src/store/api-keys.js';
 import { DuckDBStore } from '../src/store/duckdb.js';
 import { DuckDBJobStore } from '../src/store/duckdb-jobs.js';
 import { DuckDBModelRegistry } from '../src/store/duckdb-registry.js';
@@ -235,5 +241,31 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('asks for an API key when the server requires one, then shows the fleet with it', async () => {
+    const keys = new MemoryApiKeyStore();
+    const { key } = await createApiKey(keys, { name: 'dashboard', role: 'read', createdAt: Date.now() });
+    // A second app on the same store, served here so that closing it leaves the store open.
+    const app = createApp({ store, clock: systemClock, limits: DEFAULT_LIMITS, version: 'test', auth: { keys } });
+    const httpServer = createAdaptorServer({ fetch: app.fetch }) as Server;
+    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+    const secured = { url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}` };
+    const { page, errors } = await open(1280, 800);
+    try {
+      await page.goto(secured.url);
+      await page.waitForSelector('dialog[open]');
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-key-dialog-1280.png') });
+      await page.getByRole('textbox', { name: 'API key' }).fill(key);
+      await page.getByRole('button', { name: 'Use this key' }).click();
+      await expect.poll(() => page.locator('tbody tr[data-id]').count(), { timeout: 15_000 }).toBe(MACHINES);
+      await page.waitForFunction("document.querySelector('#live')?.textContent?.includes('Live')");
+      // The browser reports the refused calls made before the key was entered; nothing else may fail.
+      expect(errors.filter((error) => !/401/.test(error))).toEqual([]);
+    } finally {
+      await page.close();
+      httpServer.closeAllConnections();
+      await new Promise((resolve) => httpServer.close(resolve));
+    }
   });
 });
