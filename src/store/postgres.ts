@@ -46,6 +46,15 @@ SELECT DISTINCT ON (asset, metric, ts) asset, metric, ts, value FROM (
   FROM unnest($1::text[], $2::text[], $3::int8[], $4::float8[]) WITH ORDINALITY AS u(asset, metric, ms, value, seq)
 ) staged ORDER BY asset, metric, ts, seq
 ON CONFLICT DO NOTHING`;
+/**
+ * The same for a batch without a repeated (asset, metric, ts): no reduction, rows inserted in batch order (a
+ * redelivered batch comes in the same order, so it cannot deadlock with its first delivery; other overlaps are
+ * retried).
+ */
+const INSERT_READINGS_PLAIN = `INSERT INTO readings (asset, metric, ts, value)
+SELECT u.asset, u.metric, to_timestamp(u.ms / 1000.0), u.value
+FROM unnest($1::text[], $2::text[], $3::int8[], $4::float8[]) AS u(asset, metric, ms, value)
+ON CONFLICT DO NOTHING`;
 /** Appends waiting together are committed in one transaction, up to this many values. */
 const MAX_GROUP_VALUES = 200_000;
 /** Rows per INSERT statement; a larger batch is split into several statements of one transaction. */
@@ -99,6 +108,8 @@ interface EncodedBatch {
   assets: string[];
   /** Start (epoch ms) of every UTC month the batch touches. */
   months: number[];
+  /** False when every (asset, metric) pair's times strictly increase along the batch: no repeat within it. */
+  mayRepeat: boolean;
 }
 
 interface PendingAppend {
@@ -153,7 +164,9 @@ function encodeBatch(rows: ValueRows): EncodedBatch {
     value: new Array(length),
     assets: [],
     months: [],
+    mayRepeat: false,
   };
+  const lastTs = new Map<string, number>();
   const seenAssets = new Set<string>();
   const seenMetrics = new Set<string>();
   const months = new Set<number>();
@@ -187,6 +200,11 @@ function encodeBatch(rows: ValueRows): EncodedBatch {
       monthFrom = monthStart(ms);
       monthTo = nextMonthStart(monthFrom);
       months.add(monthFrom);
+    }
+    if (!batch.mayRepeat) {
+      const pair = `${asset}\u0000${metric}`;
+      if (ms <= (lastTs.get(pair) ?? Number.NEGATIVE_INFINITY)) batch.mayRepeat = true;
+      else lastTs.set(pair, ms);
     }
     batch.asset[row] = asset;
     batch.metric[row] = metric;
@@ -626,7 +644,7 @@ export class PostgresStore implements Store {
             let accepted = 0;
             for (let start = 0; start < batch.asset.length; start += ROWS_PER_STATEMENT) {
               const end = Math.min(batch.asset.length, start + ROWS_PER_STATEMENT);
-              const result = await client.query(INSERT_READINGS, [
+              const result = await client.query(batch.mayRepeat ? INSERT_READINGS : INSERT_READINGS_PLAIN, [
                 batch.asset.slice(start, end),
                 batch.metric.slice(start, end),
                 batch.ts.slice(start, end),
