@@ -1,13 +1,33 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { serviceAvailable } from '../../test/helpers/services.js';
 import { hashSecret, parseKey, secretMatches } from '../core/api-keys.js';
 import { type ApiKeyStore, createApiKey, MemoryApiKeyStore } from './api-keys.js';
 import { DuckDBStore } from './duckdb.js';
 import { DuckDBApiKeyStore } from './duckdb-api-keys.js';
+import { openApiKeyStore } from './open-api-keys.js';
+import { PostgresStore, quoteIdentifier } from './postgres.js';
 
 const T0 = Date.UTC(2026, 0, 1);
+
+const POSTGRES_URL = process.env.UPKEEP_TEST_POSTGRES ?? 'postgres://127.0.0.1:5432/test';
+const postgresUp = await serviceAvailable('PostgreSQL', 5432);
+const RUN = `${process.pid}_${Date.now().toString(36)}`;
+const schemas: string[] = [];
+
+afterAll(async () => {
+  if (schemas.length === 0) return;
+  const admin = await PostgresStore.open(POSTGRES_URL, { schema: `upkeep_keys_${RUN}_admin` });
+  try {
+    for (const schema of [...schemas, `upkeep_keys_${RUN}_admin`]) {
+      await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+    }
+  } finally {
+    await admin.close();
+  }
+});
 
 const stores: Array<[string, () => Promise<{ keys: ApiKeyStore; close: () => Promise<void> }>]> = [
   ['memory', async () => ({ keys: new MemoryApiKeyStore(), close: async () => undefined })],
@@ -18,6 +38,19 @@ const stores: Array<[string, () => Promise<{ keys: ApiKeyStore; close: () => Pro
       return { keys: await DuckDBApiKeyStore.open(store), close: () => store.close() };
     },
   ],
+  ...(postgresUp
+    ? [
+        [
+          'PostgreSQL',
+          async () => {
+            const schema = `upkeep_keys_${RUN}_${schemas.length}`;
+            schemas.push(schema);
+            const store = await PostgresStore.open(POSTGRES_URL, { schema });
+            return { keys: await openApiKeyStore(store), close: () => store.close() };
+          },
+        ] as (typeof stores)[number],
+      ]
+    : []),
 ];
 
 describe.each(stores)('API key store: %s', (_name, open) => {

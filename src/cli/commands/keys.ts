@@ -105,7 +105,7 @@ export async function runKeysRevoke(id: string, options: KeysListOptions, output
 }
 
 export function registerKeys(program: Command): Command {
-  const keys = program.command('keys').description('manage API keys (stored hashed in the --db database)');
+  const keys = program.command('keys').description('manage API keys (stored as salted hashes in the --db database)');
   keys
     .command('create')
     .description('create an API key and print it (shown only once)')
@@ -113,20 +113,20 @@ export function registerKeys(program: Command): Command {
     .option('--name <name>', 'who or what uses the key (default: the role)')
     .option('--label <name>', 'same as --name')
     .option('--expires <duration>', 'lifetime such as 90d, 12h or 30m (default: never)')
-    .option('--db <path>', 'DuckDB file the server uses', DEFAULT_DB)
+    .option('--db <path>', 'the database the server uses: DuckDB file or postgres://… URL', DEFAULT_DB)
     .option('--json', 'print {"key", "id", …} instead of lines')
     .action(action((options: KeysCreateOptions) => runKeysCreate(options)));
   keys
     .command('list')
     .description('list API keys (never their secrets)')
-    .option('--db <path>', 'DuckDB file the server uses', DEFAULT_DB)
+    .option('--db <path>', 'the database the server uses: DuckDB file or postgres://… URL', DEFAULT_DB)
     .option('--json', 'print one JSON object')
     .action(action((options: KeysListOptions) => runKeysList(options)));
   keys
     .command('revoke')
     .description('revoke an API key by id')
     .argument('<id>', 'the key id (as listed)')
-    .option('--db <path>', 'DuckDB file the server uses', DEFAULT_DB)
+    .option('--db <path>', 'the database the server uses: DuckDB file or postgres://… URL', DEFAULT_DB)
     .option('--json', 'print one JSON object')
     .action(action((id: string, options: KeysListOptions) => runKeysRevoke(id, options)));
   return keys;
