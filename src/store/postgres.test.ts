@@ -234,8 +234,13 @@ describe.runIf(available)('PostgreSQL store', () => {
           /row 0: asset must be a non-empty string without NUL/,
         );
         await expect(store.appendReadings([{ asset: 'a', ts: -8.64e15, metrics: { x: 1 } }])).rejects.toThrow(
-          /row 0: ts must be finite epoch milliseconds from 4713 BC/,
+          /row 0: ts must be finite epoch milliseconds from 4712 BC/,
         );
+        // The extremes it takes: 1 January 4712 BC and the last instant of JS dates (13 September 275760).
+        const extremes = [Date.UTC(-4711, 0, 1), 8.64e15].map((ts) => ({ asset: 'a', ts, metrics: { x: 1 } }));
+        expect(await store.appendReadings(extremes)).toEqual({ accepted: 2, duplicates: 0 });
+        expect((await store.queryReadings('a')).map((value) => value.ts)).toEqual([Date.UTC(-4711, 0, 1), 8.64e15]);
+        expect(await store.dropPartitionsBefore(0)).toEqual(['readings_pm471101']);
       } finally {
         await store.close();
       }

@@ -59,10 +59,10 @@ ON CONFLICT DO NOTHING`;
 const MAX_GROUP_VALUES = 200_000;
 /** Rows per INSERT statement; a larger batch is split into several statements of one transaction. */
 const ROWS_PER_STATEMENT = 50_000;
-/** PostgreSQL's timestamptz range, narrowed to whole years: 4713 BC … 294276 AD. */
-const MIN_TS = Date.UTC(-4712, 0, 1);
+/** Times the store takes: from 4712 BC (PostgreSQL's timestamptz starts in November 4713 BC) to JS Date's end. */
+const MIN_TS = Date.UTC(-4711, 0, 1);
 const MAX_TS = 8_640_000_000_000_000;
-/** Transactions retried after a deadlock or serialisation failure, or a partition dropped by another process. */
+/** Attempts at a statement that failed transiently (see isTransient) or met a partition dropped elsewhere. */
 const MAX_ATTEMPTS = 4;
 /** Pause before attempt n (n ≥ 2): 50 ms, 100 ms, 200 ms. */
 const RETRY_DELAY_MS = 50;
@@ -139,9 +139,11 @@ function monthStart(time: number): number {
   return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
 }
 
+/** Epoch ms of the next month's start; +Infinity past the last month JS dates reach (September 275760). */
 function nextMonthStart(start: number): number {
   const date = new Date(start);
-  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+  const next = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+  return Number.isNaN(next) || next > MAX_TS ? Number.POSITIVE_INFINITY : next;
 }
 
 /** Validates one batch into the column arrays the INSERT binds. O(n), one Date per month change. */
@@ -185,8 +187,8 @@ function encodeBatch(rows: ValueRows): EncodedBatch {
     }
     const time = rows.ts[row] as number;
     if (!Number.isFinite(time) || time < MIN_TS || time > MAX_TS) {
-      throw new ValidationError(`row ${row}: ts must be finite epoch milliseconds from 4713 BC, got ${time}`, [
-        { path: `rows[${row}].ts`, message: 'must be finite epoch milliseconds from 4713 BC' },
+      throw new ValidationError(`row ${row}: ts must be finite epoch milliseconds from 4712 BC, got ${time}`, [
+        { path: `rows[${row}].ts`, message: 'must be finite epoch milliseconds from 4712 BC' },
       ]);
     }
     const value = rows.value[row] as number;
@@ -265,6 +267,12 @@ function partitionName(start: number): string {
   const year = date.getUTCFullYear();
   const month = String(date.getUTCMonth() + 1).padStart(2, '0');
   return `readings_p${year < 0 ? 'm' : ''}${String(Math.abs(year)).padStart(4, '0')}${month}`;
+}
+
+/** The upper bound of the partition of the month starting at `start`, as SQL. */
+function upperBound(start: number): string {
+  const end = nextMonthStart(start);
+  return end === Number.POSITIVE_INFINITY ? 'MAXVALUE' : `to_timestamp(${end / 1000})`;
 }
 
 /** The month start a partition name stands for; undefined for a table not named by `partitionName`. */
@@ -678,7 +686,7 @@ export class PostgresStore implements Store {
       for (const start of missing) {
         await client.query(
           `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(partitionName(start))} PARTITION OF readings
-           FOR VALUES FROM (to_timestamp(${start / 1000})) TO (to_timestamp(${nextMonthStart(start) / 1000}))`,
+           FOR VALUES FROM (to_timestamp(${start / 1000})) TO (${upperBound(start)})`,
         );
       }
     });
