@@ -3,14 +3,14 @@
 // and no metrics, with metrics, and with metrics + API key + rate limit (key cached, as in steady state); and the
 // time to scrape /metrics. Prints one JSON line (microseconds per request).
 //
-//   npx tsx bench/auth.mjs [--requests 20000]
+//   npm run build && node bench/auth.mjs [--requests 20000]
 import { parseArgs } from 'node:util';
-import { createApp } from '../src/api/app.js';
-import { DEFAULT_LIMITS } from '../src/api/context.js';
-import { ApiMetrics } from '../src/api/middleware/metrics.js';
-import { systemClock } from '../src/core/clock.js';
-import { createApiKey, MemoryApiKeyStore } from '../src/store/api-keys.js';
-import { DuckDBStore } from '../src/store/duckdb.js';
+import { createApp } from '../dist/api/app.js';
+import { DEFAULT_LIMITS } from '../dist/api/context.js';
+import { ApiMetrics } from '../dist/api/middleware/metrics.js';
+import { systemClock } from '../dist/core/clock.js';
+import { createApiKey, MemoryApiKeyStore } from '../dist/store/api-keys.js';
+import { DuckDBStore } from '../dist/store/duckdb.js';
 
 const { values: options } = parseArgs({ options: { requests: { type: 'string', default: '20000' } } });
 const requests = Number(options.requests);

@@ -3,10 +3,10 @@
 // a fresh schema dropped afterwards. Then the same batches again (all duplicates), then per-asset range queries.
 // Prints one JSON line.
 //
-//   npx tsx bench/postgres-store.mjs [--db postgres://127.0.0.1:5432/test] [--batches 100] [--concurrency 2]
+//   npm run build && node bench/postgres-store.mjs [--db postgres://127.0.0.1:5432/test] [--batches 100] [--concurrency 2]
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { PostgresStore, quoteIdentifier } from '../src/store/postgres.js';
+import { PostgresStore, quoteIdentifier } from '../dist/store/postgres.js';
 
 const { values: options } = parseArgs({
   options: {
