@@ -11,6 +11,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { eventsRoutes } from './routes/events.js';
 import { deadLettersRoutes } from './routes/dead-letters.js';
 import { healthRoutes } from './routes/health.js';
+import { healthAssetRoutes } from './routes/health-asset.js';
 import { jobsRoutes } from './routes/jobs.js';
 import { keysRoutes } from './routes/keys.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -50,6 +51,7 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   if (ctx.metrics) app.route('/', metricsRoutes(ctx.metrics));
   app.route('/', readingsRoutes(ctx));
   app.route('/', assetsRoutes(ctx));
+  app.route('/', healthAssetRoutes(ctx));
   app.route('/', analyseRoutes(ctx));
   app.route('/', modelsRoutes(ctx));
   app.route('/', jobsRoutes(ctx));
