@@ -6,6 +6,7 @@ import { errorResponse } from './middleware/error-handler.js';
 import { httpMetrics } from './middleware/metrics.js';
 import { DEFAULT_RATE_LIMIT, rateLimit, TokenBuckets } from './middleware/rate-limit.js';
 import { analyseRoutes } from './routes/analyse.js';
+import { analyseHistoryRoutes } from './routes/analyse-history.js';
 import { assetsRoutes } from './routes/assets.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventsRoutes } from './routes/events.js';
@@ -52,6 +53,7 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.route('/', readingsRoutes(ctx));
   app.route('/', assetsRoutes(ctx));
   app.route('/', healthAssetRoutes(ctx));
+  app.route('/', analyseHistoryRoutes(ctx));
   app.route('/', analyseRoutes(ctx));
   app.route('/', modelsRoutes(ctx));
   app.route('/', jobsRoutes(ctx));

@@ -327,14 +327,17 @@ describe('POST /analyse', () => {
     expect(((await understated.json()) as ErrorBody).error).toMatch(/exceeds the limit of 20000 bytes/);
   });
 
-  it('is declared in the OpenAPI document with its threshold parameter and both paths', async () => {
+  it('is declared in the OpenAPI document with its threshold and mode parameters and both paths', async () => {
     const document = (await (await app.request('/openapi.json')).json()) as {
       paths: Record<string, { post?: { parameters?: { name: string; in: string }[]; responses: object } }>;
       components: { schemas: Record<string, unknown> };
     };
     for (const path of ['/analyse', '/v1/analyse']) {
       const operation = document.paths[path]?.post;
-      expect(operation?.parameters).toEqual([expect.objectContaining({ name: 'threshold', in: 'query' })]);
+      expect(operation?.parameters).toEqual([
+        expect.objectContaining({ name: 'threshold', in: 'query' }),
+        expect.objectContaining({ name: 'mode', in: 'query' }),
+      ]);
       expect(Object.keys(operation?.responses ?? {})).toEqual(['200', '400', '413']);
     }
     expect(document.components.schemas).toHaveProperty('AnalyseRequest');

@@ -75,6 +75,16 @@ function analyseRoute(path: '/analyse' | '/v1/analyse') {
           .string()
           .optional()
           .openapi({ description: 'Score above which a metric is anomalous (> 0)', example: '3.5' }),
+        mode: z
+          .enum(['batch', 'history'])
+          .optional()
+          .openapi({
+            description:
+              'batch (default): each metric against the batch. history: each reading against its own asset: the ' +
+              'modified z-score of the value against the median and MAD of the last 1,000 stored values of that ' +
+              'metric of that asset (mean and σ when the MAD is 0; a value differing from a constant history scores ' +
+              "10⁶). A metric with fewer than 10 stored values scores 0 and is listed in the result's no_history.",
+          }),
       }),
       body: {
         required: true,
@@ -92,7 +102,7 @@ function analyseRoute(path: '/analyse' | '/v1/analyse') {
   });
 }
 
-function parseThreshold(text: string | undefined): number {
+export function parseThreshold(text: string | undefined): number {
   if (text === undefined) return DEFAULT_THRESHOLD;
   const threshold = text.trim() === '' ? Number.NaN : Number(text);
   if (!Number.isFinite(threshold) || threshold <= 0) {
