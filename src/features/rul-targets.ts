@@ -42,7 +42,7 @@ export function rulTargets(cycles: Float64Array, rulAtEnd = 0, options: RulTarge
   const lastCycle = cycles[count - 1];
   for (let row = 0; row < count; row++) {
     const remaining = lastCycle - cycles[row] + rulAtEnd;
-    targets[row] = remaining < cap ? remaining : cap;
+    targets[row] = Math.min(remaining, cap);
   }
   return targets;
 }
