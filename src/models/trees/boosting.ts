@@ -243,6 +243,7 @@ function boostBinned(
     throw new ValidationError(`featureOrder must list each of the ${cols} columns once`);
   }
   const sampled = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) sampled[i] = i;
   const rowIndex = kernels.rowIndex;
   const inSample = options.subsample < 1 ? new Uint8Array(rows) : null;
   const builder = new EnsembleBuilder();
@@ -260,19 +261,28 @@ function boostBinned(
         inSample[i] = keep ? 1 : 0;
         if (keep) sampled[sampleCount++] = i;
       }
-    } else {
-      for (let i = 0; i < rows; i++) sampled[i] = i;
     }
     for (let k = 0; k < outputs; k++) {
       const treeFeatures = sampleFeatures(allFeatures, options.colsampleByTree, rng);
       rowIndex.set(sampled.subarray(0, sampleCount));
       const grown = grower.grow(sampleCount, k, treeFeatures);
-      const { tree, splitBin, nodeBegin, nodeEnd } = grown;
-      // Margins of the rows the tree saw: each leaf's row range.
+      const { tree, splitBin, nodeBegin, nodeEnd, unpartitioned } = grown;
+      // Margins of the rows the tree saw: each leaf's row range, and the rows of nodes split at the depth limit
+      // routed by that split.
       for (let node = 0; node < tree.left.length; node++) {
         if (tree.left[node] >= 0) continue;
         const leafValue = tree.value[node];
         for (let i = nodeBegin[node]; i < nodeEnd[node]; i++) margins[rowIndex[i] * outputs + k] += leafValue;
+      }
+      for (const node of unpartitioned) {
+        const split = {
+          feature: tree.feature[node],
+          splitBin: splitBin[node],
+          defaultLeft: tree.defaultLeft[node] === 1,
+          leftValue: tree.value[tree.left[node]],
+          rightValue: tree.value[tree.right[node]],
+        };
+        kernels.addSplitValues(nodeBegin[node], nodeEnd[node], split, margins, outputs, k);
       }
       // Rows it did not see, and validation rows: route their bins down the tree.
       if (inSample) {

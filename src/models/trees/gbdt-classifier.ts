@@ -111,10 +111,13 @@ function classWeights(
  * writes XGBoost JSON models. See `boosting.ts` for the hyperparameters and docs/gbdt.md for a walkthrough.
  *
  * @example
- * const model = new GbdtClassifier({ nEstimators: 200, maxDepth: 4, learningRate: 0.1 }).fit(X, y);
- * model.predictProba(X);          // rows × classes
- * model.explain(X);               // per-row feature contributions to the log-odds, + bias
- * model.featureImportance('gain'); // { torque: 41.2, tool_wear: 17.9, … }
+ * const X = designMatrix([[10, 1], [20, 2], [30, 1], [40, 2], [50, 1], [60, 2]], ['torque', 'wear']);
+ * const model = new GbdtClassifier({ nEstimators: 5, maxDepth: 1, minChildWeight: 0 }).fit(X, [0, 0, 0, 1, 1, 1]);
+ * model.predict(X);                  // Float64Array [0, 0, 0, 1, 1, 1]
+ * model.predictProba(X);             // P(failure) 0.263 for the first three rows, 0.737 for the last three
+ * model.featureImportance();         // { torque: 1.652…, wear: 0 }
+ * const explanation = model.explain(X);
+ * topContributions(explanation, explanation.featureNames, 5); // [{ feature: 'torque', contribution: 1.029… }]
  */
 export class GbdtClassifier extends Classifier<GbdtClassifierOptions, GbdtState> {
   static override readonly className: string = 'GbdtClassifier';

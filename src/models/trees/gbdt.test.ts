@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
-import type { DesignMatrix } from '../input.js';
+import { type DesignMatrix, designMatrix } from '../input.js';
 import { modelRegistry } from '../registry.js';
 import { GbdtClassifier } from './gbdt-classifier.js';
 import { GbdtRegressor } from './gbdt-regressor.js';
+import { topContributions } from './treeshap.js';
 
 function matrix(rows: number, cols: number, fill: (i: number, j: number) => number, names?: string[]): DesignMatrix {
   const data = new Float64Array(rows * cols);
@@ -166,5 +167,44 @@ describe('GbdtClassifier', () => {
     expect(fitWith({ maxDepth: 0 })).toThrow(/maxDepth 0 \(no limit\) needs maxLeaves > 0/);
     expect(fitWith({ classWeight: { 7: 2 } })).toThrow(/^classWeight.7 names a class not in y/);
     expect(fitWith({ baseScore: 1.2 })).toThrow(/^baseScore must be a probability in \(0, 1\), got 1.2$/);
+  });
+});
+
+describe('the doc comments’ examples', () => {
+  it('GbdtClassifier @example prints what it says', () => {
+    const X = designMatrix(
+      [
+        [10, 1],
+        [20, 2],
+        [30, 1],
+        [40, 2],
+        [50, 1],
+        [60, 2],
+      ],
+      ['torque', 'wear'],
+    );
+    const model = new GbdtClassifier({ nEstimators: 5, maxDepth: 1, minChildWeight: 0 }).fit(X, [0, 0, 0, 1, 1, 1]);
+    expect(Array.from(model.predict(X))).toEqual([0, 0, 0, 1, 1, 1]);
+    const failure = Array.from(
+      model.predictProba(X).data.filter((_, k) => k % 2 === 1),
+      (p) => Number(p.toFixed(3)),
+    );
+    expect(failure).toEqual([0.263, 0.263, 0.263, 0.737, 0.737, 0.737]);
+    const importance = model.featureImportance();
+    expect(Object.keys(importance)).toEqual(['torque', 'wear']);
+    expect(importance.torque).toBeCloseTo(1.652, 3);
+    expect(importance.wear).toBe(0);
+    const explanation = model.explain(X);
+    const top = topContributions(explanation, explanation.featureNames, 5);
+    expect(top).toHaveLength(1);
+    expect(top[0].feature).toBe('torque');
+    expect(top[0].contribution).toBeCloseTo(1.029, 3);
+  });
+
+  it('GbdtRegressor @example prints what it says', () => {
+    const X = designMatrix([[0], [10], [20], [30], [40], [50]], ['cycles']);
+    const model = new GbdtRegressor({ task: 'rul', nEstimators: 20, maxDepth: 2 }).fit(X, [50, 40, 30, 20, 10, 0]);
+    const predicted = model.predict(designMatrix([[5], [45], [80]], ['cycles']));
+    expect(Array.from(predicted, (value) => Number(value.toFixed(2)))).toEqual([39.84, 1.01, 1.01]);
   });
 });

@@ -37,9 +37,14 @@ export interface GrownTree {
   readonly tree: TreeEnsemble;
   /** Split bin per node (0 for leaves): rows with bin 1..splitBin go left. */
   readonly splitBin: Int32Array;
-  /** Each node's rows are `rowIndex[nodeBegin[n] .. nodeEnd[n])` of the row index passed to `grow`. */
+  /**
+   * Each node's rows are `rowIndex[nodeBegin[n] .. nodeEnd[n])` of the kernels' row index — except the children of
+   * `unpartitioned` nodes (range −1..−1): those split at the depth limit, where sorting the rows into two leaves
+   * would be a wasted pass; their rows are `rowIndex[nodeBegin[n] .. nodeEnd[n])` of the parent, routed by its split.
+   */
   readonly nodeBegin: Int32Array;
   readonly nodeEnd: Int32Array;
+  readonly unpartitioned: Int32Array;
 }
 
 /** A node waiting to be split. */
@@ -114,6 +119,7 @@ export class TreeGrower {
     const gain: number[] = [];
     const nodeBegin: number[] = [];
     const nodeEnd: number[] = [];
+    const unpartitioned: number[] = [];
     const addNode = (begin: number, end: number, sumGradient: number, sumHessian: number): number => {
       const id = left.length;
       left.push(-1);
@@ -172,9 +178,14 @@ export class TreeGrower {
     while (open.length > 0 && (params.maxLeaves === 0 || leaves < params.maxLeaves)) {
       const node = this.popNext(open);
       const { split } = node;
-      const middle = kernels.partition(node.begin, node.end, split.feature, split.splitBin, split.defaultLeft);
-      const leftId = addNode(node.begin, middle, split.leftGradient, split.leftHessian);
-      const rightId = addNode(middle, node.end, split.rightGradient, split.rightHessian);
+      const childDepth = node.depth + 1;
+      // Children at the depth limit stay leaves: their rows need no partition, only routing once (`unpartitioned`).
+      const childrenTerminal = params.maxDepth > 0 && childDepth >= params.maxDepth;
+      const middle = childrenTerminal
+        ? -1
+        : kernels.partition(node.begin, node.end, split.feature, split.splitBin, split.defaultLeft);
+      const leftId = addNode(childrenTerminal ? -1 : node.begin, middle, split.leftGradient, split.leftHessian);
+      const rightId = addNode(middle, childrenTerminal ? -1 : node.end, split.rightGradient, split.rightHessian);
       left[node.id] = leftId;
       right[node.id] = rightId;
       feature[node.id] = split.feature;
@@ -183,8 +194,11 @@ export class TreeGrower {
       defaultLeft[node.id] = split.defaultLeft ? 1 : 0;
       gain[node.id] = split.gain;
       leaves++;
-
-      const childDepth = node.depth + 1;
+      if (childrenTerminal) {
+        unpartitioned.push(node.id);
+        this.release(node.histogram);
+        continue;
+      }
       const leftSplittable = canSplitAt(childDepth, node.begin, middle);
       const rightSplittable = canSplitAt(childDepth, middle, node.end);
       if (!leftSplittable && !rightSplittable) {
@@ -228,6 +242,7 @@ export class TreeGrower {
       splitBin: Int32Array.from(splitBin),
       nodeBegin: Int32Array.from(nodeBegin),
       nodeEnd: Int32Array.from(nodeEnd),
+      unpartitioned: Int32Array.from(unpartitioned),
     };
   }
 

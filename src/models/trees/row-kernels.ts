@@ -19,13 +19,14 @@ export const CHUNK_MIN_ROWS = 16_384;
 
 /**
  * Stable partition of `rowIndex[begin..end)` by one split: rows going left are packed from `begin` in order;
- * rows going right are written in order to `scratch[begin..]`. Returns the number going left. Branch-free: every
- * row is written to both sides and only the side it belongs to advances. O(end − begin).
- * Self-contained (no outer references): the worker runs this function's source text.
+ * rows going right are written in order to `scratch[begin..]`. Returns the number going left. Reads the split
+ * feature's bins from a column-major copy (`columns[feature · rows + row]`): a node's rows are ascending, so
+ * consecutive reads share cache lines. Branch-free: every row is written to both sides and only the side it belongs
+ * to advances. O(end − begin). Self-contained (no outer references): the worker runs this function's source text.
  */
 export function partitionRows(
-  bins: Uint8Array,
-  cols: number,
+  columns: Uint8Array,
+  rows: number,
   rowIndex: Int32Array,
   scratch: Int32Array,
   begin: number,
@@ -35,11 +36,12 @@ export function partitionRows(
   defaultLeft: boolean,
 ): number {
   const missingLeft = defaultLeft ? 1 : 0;
+  const base = feature * rows;
   let leftEnd = begin;
   let rightEnd = begin;
   for (let i = begin; i < end; i++) {
     const row = rowIndex[i];
-    const bin = bins[row * cols + feature];
+    const bin = columns[base + row];
     // Bin 0 holds missing values.
     const goLeft = bin === 0 ? missingLeft : bin <= splitBin ? 1 : 0;
     rowIndex[leftEnd] = row;
@@ -48,6 +50,17 @@ export function partitionRows(
     rightEnd += 1 - goLeft;
   }
   return leftEnd - begin;
+}
+
+/** Column-major copy of row-major bins (in shared memory when `shared`). O(rows · cols). */
+function transposeBins(binned: BinnedMatrix, shared: boolean): Uint8Array {
+  const { rows, cols, bins } = binned;
+  const columns = shared ? new Uint8Array(new SharedArrayBuffer(rows * cols)) : new Uint8Array(rows * cols);
+  for (let f = 0; f < cols; f++) {
+    const base = f * rows;
+    for (let row = 0, at = f; row < rows; row++, at += cols) columns[base + row] = bins[at];
+  }
+  return columns;
 }
 
 /** Row passes over one training set. */
@@ -60,6 +73,18 @@ export interface RowKernels {
   histogram(begin: number, end: number, output: number, target: Float64Array, features: Int32Array | null): void;
   /** Stable in-place partition of `rowIndex[begin..end)`; returns the first position of the right side. */
   partition(begin: number, end: number, feature: number, splitBin: number, defaultLeft: boolean): number;
+  /**
+   * Adds to output `output` of `margins` (rows × outputs) the value of the side each row of `rowIndex[begin..end)`
+   * takes at a split: `leftValue` for bins 1..splitBin (and missing values when `defaultLeft`), else `rightValue`.
+   */
+  addSplitValues(
+    begin: number,
+    end: number,
+    split: { feature: number; splitBin: number; defaultLeft: boolean; leftValue: number; rightValue: number },
+    margins: Float64Array,
+    outputs: number,
+    output: number,
+  ): void;
   /** Whether a worker thread is helping. */
   readonly parallel: boolean;
   /** Stops the worker, if any. */
@@ -92,7 +117,7 @@ function workerSource(): string {
 const { workerData } = require('node:worker_threads');
 const buildHistogram = (${buildHistogram.toString()});
 const partitionRows = (${partitionRows.toString()});
-const { control, bins, cols, shift, rowIndex, scratch, gradients, histogram, features } = workerData;
+const { control, bins, columns, rows, cols, shift, rowIndex, scratch, gradients, histogram, features } = workerData;
 let seen = 0;
 Atomics.store(control, ${READY}, 1);
 Atomics.notify(control, ${READY});
@@ -107,7 +132,7 @@ for (;;) {
     buildHistogram(bins, cols, shift, rowIndex, control[${BEGIN}], control[${END}], gradients[control[${OUTPUT}]],
       histogram, count < 0 ? null : features.subarray(0, count));
   } else if (command === ${COMMAND_PARTITION}) {
-    control[${RESULT}] = partitionRows(bins, cols, rowIndex, scratch, control[${BEGIN}], control[${END}],
+    control[${RESULT}] = partitionRows(columns, rows, rowIndex, scratch, control[${BEGIN}], control[${END}],
       control[${FEATURE}], control[${SPLIT_BIN}], control[${DEFAULT_LEFT}] === 1);
   }
   Atomics.store(control, ${DONE}, seen);
@@ -137,6 +162,8 @@ class Kernels implements RowKernels {
   readonly gradients: Float64Array[];
   private readonly scratch: Int32Array;
   private readonly bins: Uint8Array;
+  private readonly columns: Uint8Array;
+  private readonly rows: number;
   private readonly cols: number;
   private readonly shift: number;
   private readonly secondHalf: Float64Array;
@@ -151,6 +178,8 @@ class Kernels implements RowKernels {
     this.cols = binned.cols;
     this.shift = layout.shift;
     this.bins = parallel ? sharedBins(binned.bins) : binned.bins;
+    this.columns = transposeBins(binned, parallel);
+    this.rows = rows;
     this.rowIndex = parallel ? sharedInt32(rows) : new Int32Array(rows);
     this.scratch = parallel ? sharedInt32(rows) : new Int32Array(rows);
     this.gradients = Array.from({ length: outputs }, () =>
@@ -174,6 +203,8 @@ class Kernels implements RowKernels {
         workerData: {
           control,
           bins: this.bins,
+          columns: this.columns,
+          rows: this.rows,
           cols: this.cols,
           shift: this.shift,
           rowIndex: this.rowIndex,
@@ -251,9 +282,9 @@ class Kernels implements RowKernels {
   }
 
   partition(begin: number, end: number, feature: number, splitBin: number, defaultLeft: boolean): number {
-    const { bins, cols, rowIndex, scratch } = this;
+    const { columns, rows, rowIndex, scratch } = this;
     if (end - begin < CHUNK_MIN_ROWS) {
-      const left = partitionRows(bins, cols, rowIndex, scratch, begin, end, feature, splitBin, defaultLeft);
+      const left = partitionRows(columns, rows, rowIndex, scratch, begin, end, feature, splitBin, defaultLeft);
       rowIndex.set(scratch.subarray(begin, begin + (end - begin - left)), begin + left);
       return begin + left;
     }
@@ -265,12 +296,12 @@ class Kernels implements RowKernels {
       this.control[SPLIT_BIN] = splitBin;
       this.control[DEFAULT_LEFT] = defaultLeft ? 1 : 0;
       const request = this.post(COMMAND_PARTITION, middle, end);
-      firstLeft = partitionRows(bins, cols, rowIndex, scratch, begin, middle, feature, splitBin, defaultLeft);
+      firstLeft = partitionRows(columns, rows, rowIndex, scratch, begin, middle, feature, splitBin, defaultLeft);
       this.await(request);
       secondLeft = this.control[RESULT];
     } else {
-      firstLeft = partitionRows(bins, cols, rowIndex, scratch, begin, middle, feature, splitBin, defaultLeft);
-      secondLeft = partitionRows(bins, cols, rowIndex, scratch, middle, end, feature, splitBin, defaultLeft);
+      firstLeft = partitionRows(columns, rows, rowIndex, scratch, begin, middle, feature, splitBin, defaultLeft);
+      secondLeft = partitionRows(columns, rows, rowIndex, scratch, middle, end, feature, splitBin, defaultLeft);
     }
     // [left₁ | right₁ (in scratch) | left₂ | right₂ (in scratch)] → [left₁ left₂ | right₁ right₂].
     const firstRight = middle - begin - firstLeft;
@@ -280,6 +311,26 @@ class Kernels implements RowKernels {
     rowIndex.set(scratch.subarray(begin, begin + firstRight), rightStart);
     rowIndex.set(scratch.subarray(middle, middle + secondRight), rightStart + firstRight);
     return rightStart;
+  }
+
+  addSplitValues(
+    begin: number,
+    end: number,
+    split: { feature: number; splitBin: number; defaultLeft: boolean; leftValue: number; rightValue: number },
+    margins: Float64Array,
+    outputs: number,
+    output: number,
+  ): void {
+    const { columns, rowIndex } = this;
+    const base = split.feature * this.rows;
+    const { splitBin, leftValue, rightValue } = split;
+    const missingLeft = split.defaultLeft;
+    for (let i = begin; i < end; i++) {
+      const row = rowIndex[i];
+      const bin = columns[base + row];
+      const goLeft = bin === 0 ? missingLeft : bin <= splitBin;
+      margins[row * outputs + output] += goLeft ? leftValue : rightValue;
+    }
   }
 
   close(): void {
