@@ -103,6 +103,22 @@ describe('POST /v1/analyse?mode=history', () => {
     expect((bad.body as unknown as { error: string }).error).toMatch(/metric 'temperature' must be a finite number/);
   });
 
+  it('refuses a body over the limit with 413', async () => {
+    const app = createApp({
+      store,
+      clock: new ManualClock(T0),
+      limits: { ...DEFAULT_LIMITS, maxBodyBytes: 64 },
+      version: 'test',
+    });
+    const response = await app.request('/v1/analyse?mode=history', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ readings: batch }),
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toMatch(/exceeds the limit of 64 bytes/);
+  });
+
   it('keeps the batch mode when asked explicitly', async () => {
     const { body } = await analyse('?mode=batch', batch);
     expect(body.anomalies_detected).toBe(0);
