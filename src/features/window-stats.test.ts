@@ -91,7 +91,7 @@ describe('windowStatistics', () => {
     // /usr/bin/python3 -c "import numpy as np; y=np.array([1.,2,4]); print(y.mean(), y.std(), np.polyfit(np.arange(3),y,1)[0])"
     // → 2.3333333333333335 1.247219128924647 1.5000000000000004; EWMA α=0.5: 1 → 1.5 → 2.75
     const expected = [2.3333333333333335, 1.247219128924647, 1, 4, 4, 1.5, 2.75];
-    expected.forEach((value, index) => expect(stats.values[index]).toBeCloseTo(value, 12));
+    for (const [index, value] of expected.entries()) expect(stats.values[index]).toBeCloseTo(value, 12);
     expect(Array.from(stats.units)).toEqual([7]);
   });
 
@@ -101,7 +101,7 @@ describe('windowStatistics', () => {
     expect(stats.names).toEqual(['a_min', 'a_last', 'a_mean', 'b_min', 'b_last', 'b_mean']);
     // padded window of a: 5, 5, 7 → min 5, last 7, mean 17/3; of b: 50, 50, 70 → 50, 70, 170/3
     const expected = [5, 7, 17 / 3, 50, 70, 170 / 3];
-    expected.forEach((value, index) => expect(stats.values[index]).toBeCloseTo(value, 12));
+    for (const [index, value] of expected.entries()) expect(stats.values[index]).toBeCloseTo(value, 12);
     expect(Array.from(stats.targets)).toEqual([0]);
   });
 
