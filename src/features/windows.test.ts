@@ -1,5 +1,10 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readCmapss } from '../io/cmapss.js';
+import { rulTargets } from './rul-targets.js';
 import { makeWindows, windowEnds } from './windows.js';
+
+const TRAIN_FD001 = '/work/shared/datasets/cmapss/train_FD001.txt';
 
 /** Unit with `rows` rows of two features [r, 10·r + unit] and target 100·unit + r. */
 function unit(id: number, rows: number) {
@@ -119,5 +124,32 @@ describe('makeWindows', () => {
     expect(() =>
       makeWindows([{ unit: 4, values: new Float64Array(4), targets: new Float64Array(3) }], 2, { length: 2 }),
     ).toThrow(/series\[0\] \(unit 4\): has 3 targets for 2 rows/);
+  });
+});
+
+if (!existsSync(TRAIN_FD001)) console.warn(`skipping C-MAPSS windows test: ${TRAIN_FD001} is absent`);
+
+describe.skipIf(!existsSync(TRAIN_FD001))('windows of train_FD001.txt', () => {
+  it('cuts 30-cycle windows with capped RUL targets', async () => {
+    const data = await readCmapss(TRAIN_FD001);
+    const series = data.units.map((unit) => ({
+      unit: unit.unit,
+      values: unit.values,
+      targets: rulTargets(unit.cycles, unit.rulAtEnd),
+    }));
+    const batch = makeWindows(series, data.columns.length, { length: 30, dtype: 'float32' });
+    // every unit has ≥ 128 cycles, so no padding: Σ(rows − 29) = 20631 − 100·29 = 17731 windows
+    expect(batch.samples).toBe(17731);
+    expect(batch.data.length).toBe(17731 * 30 * 24);
+    // unit 1 (192 cycles): first window ends at cycle 30 → RUL 162, capped at 125; its last window → 0
+    expect(batch.targets[0]).toBe(125);
+    expect(batch.targets[162]).toBe(0);
+    expect(batch.units[162]).toBe(1);
+    expect(batch.units[163]).toBe(2);
+    // first step of the first window is the file's first row, rounded to float32
+    expect(batch.data[3]).toBe(Math.fround(518.67));
+    const last = makeWindows(series, data.columns.length, { length: 30, lastOnly: true });
+    expect(last.samples).toBe(100);
+    expect(Array.from(last.targets).every((target) => target === 0)).toBe(true);
   });
 });
