@@ -78,6 +78,13 @@ describe('SensorNormaliser', () => {
     expect(() => SensorNormaliser.fromJSON({ ...state, means: [] })).toThrow(/SensorNormaliser state: malformed/);
   });
 
+  it('gives the same state when fitted twice', () => {
+    const options = { conditionColumns: ['op'], conditions: { method: 'grid', step: 1 } as const };
+    const once = new SensorNormaliser(options).fit(conditionBlocks, conditionColumns).toJSON();
+    const normaliser = new SensorNormaliser(options).fit([Float64Array.of(50, 1, 2, 60, 3, 4)], conditionColumns);
+    expect(normaliser.fit(conditionBlocks, conditionColumns).toJSON()).toEqual(once);
+  });
+
   it('refuses to transform before fitting, and names missing columns and bad options', () => {
     expect(() => new SensorNormaliser().transform(Float64Array.of(1), ['a'])).toThrow(NotFittedError);
     const normaliser = new SensorNormaliser().fit([Float64Array.of(1, 10, 2, 30)], ['a', 'b']);
