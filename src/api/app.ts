@@ -9,8 +9,8 @@ import { analyseRoutes } from './routes/analyse.js';
 import { analyseHistoryRoutes } from './routes/analyse-history.js';
 import { assetsRoutes } from './routes/assets.js';
 import { dashboardRoutes } from './routes/dashboard.js';
-import { eventsRoutes } from './routes/events.js';
 import { deadLettersRoutes } from './routes/dead-letters.js';
+import { eventsRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { healthAssetRoutes } from './routes/health-asset.js';
 import { jobsRoutes } from './routes/jobs.js';
@@ -57,8 +57,8 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.route('/', analyseRoutes(ctx));
   app.route('/', modelsRoutes(ctx));
   app.route('/', jobsRoutes(ctx));
-  app.route('/', eventsRoutes(ctx));
   if (ctx.deadLetters) app.route('/', deadLettersRoutes(ctx.deadLetters));
+  app.route('/', eventsRoutes(ctx));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -71,7 +71,6 @@ export async function serveAuth(
   };
 }
 
-
 export interface Simulation {
   simulator: FleetSimulator;
   /** Metric values per second the fleet produces. */
