@@ -19,6 +19,18 @@ import {
 } from '@duckdb/node-api';
 import { describeValue, UpkeepError, ValidationError } from '../core/errors.js';
 import { type Reading, toValueRows, type ValueRows } from '../core/reading.js';
+import {
+  assetPageSql,
+  attributesOf,
+  checkColumns,
+  describedAssets,
+  invalidName,
+  invalidValue,
+  isValidName,
+  readingFilter,
+  takeGroup,
+  validateAssets,
+} from './rows.js';
 import type {
   AppendResult,
   Asset,
@@ -62,8 +74,6 @@ const TWO_TO_32 = 2 ** 32;
 const MAX_EXACT_MS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
 /** Rows per DuckDB data chunk (DuckDB's standard vector size). */
 const CHUNK_ROWS = 2048;
-/** Appends waiting together are committed in one transaction, up to this many values. */
-const MAX_GROUP_VALUES = 200_000;
 
 export interface DuckDBStoreOptions {
   /**
@@ -209,27 +219,13 @@ interface StagedBatch {
 /** Largest asset × metric grid checked for repeats with a flat array. */
 const MAX_PAIR_GRID = 1 << 22;
 
-function invalidName(kind: 'asset' | 'metric', row: number, name: unknown): ValidationError {
-  return new ValidationError(`row ${row}: ${kind} must be a non-empty string without NUL, got ${describeValue(name)}`, [
-    { path: `rows[${row}].${kind}`, message: 'must be a non-empty string without NUL characters' },
-  ]);
-}
-
-function isValidName(name: unknown): name is string {
-  return typeof name === 'string' && name.length > 0 && !name.includes('\u0000');
-}
-
 /**
  * Validates and dictionary-encodes one batch: O(n) with one hash lookup per asset and per metric name.
  * Names are checked once each, when first seen.
  */
 function encodeBatch(rows: ValueRows): StagedBatch {
+  checkColumns(rows);
   const { asset, metric, ts, value, length } = rows;
-  if (asset.length < length || metric.length < length || ts.length < length || value.length < length) {
-    throw new ValidationError(`value rows: a column is shorter than length ${length}`, [
-      { path: 'rows', message: `every column must hold ${length} entries` },
-    ]);
-  }
   const batch: StagedBatch = {
     length,
     assetIndex: new Int32Array(length),
@@ -281,11 +277,7 @@ function encodeBatch(rows: ValueRows): StagedBatch {
         { path: `rows[${row}].ts`, message: 'must be finite epoch milliseconds' },
       ]);
     }
-    if (!Number.isFinite(value[row] as number)) {
-      throw new ValidationError(`row ${row}: metric '${metricName}' must be a finite number, got ${value[row]}`, [
-        { path: `rows[${row}].value`, message: 'must be a finite number' },
-      ]);
-    }
+    if (!Number.isFinite(value[row] as number)) throw invalidValue(row, metricName, value[row] as number);
     if (time < batch.minTs) batch.minTs = time;
     if (time > batch.maxTs) batch.maxTs = time;
     if (time < (batch.assetMinTs[assetIndex] as number)) batch.assetMinTs[assetIndex] = time;
@@ -385,51 +377,11 @@ function toStringList(value: DuckDBValue | undefined): string[] {
 }
 
 function parseAttributes(value: DuckDBValue | undefined): Record<string, string> {
-  if (typeof value !== 'string') return {};
-  const parsed: unknown = JSON.parse(value);
-  const attributes: Record<string, string> = {};
-  if (typeof parsed === 'object' && parsed !== null) {
-    for (const [key, item] of Object.entries(parsed)) attributes[key] = String(item);
-  }
-  return attributes;
+  return typeof value === 'string' ? attributesOf(JSON.parse(value)) : {};
 }
 
-function checkCount(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new ValidationError(`'${name}' must be a non-negative integer, got ${describeValue(value)}`, [
-      { path: name, message: 'must be a non-negative integer' },
-    ]);
-  }
-  return value;
-}
-
-function checkTime(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isFinite(value)) {
-    throw new ValidationError(`'${name}' must be finite epoch milliseconds, got ${describeValue(value)}`, [
-      { path: name, message: 'must be finite epoch milliseconds' },
-    ]);
-  }
-  return Math.round(value);
-}
-
-function validateAssets(assets: readonly Asset[]): void {
-  assets.forEach((asset, index) => {
-    if (!isValidName(asset.id)) {
-      throw new ValidationError(`asset ${index}: id must be a non-empty string, got ${describeValue(asset.id)}`, [
-        { path: `assets[${index}].id`, message: 'must be a non-empty string' },
-      ]);
-    }
-    for (const [key, value] of Object.entries(asset.attributes ?? {})) {
-      if (typeof value !== 'string') {
-        throw new ValidationError(`asset ${index}: attribute '${key}' must be a string, got ${describeValue(value)}`, [
-          { path: `assets[${index}].attributes.${key}`, message: 'must be a string' },
-        ]);
-      }
-    }
-  });
-}
+/** DuckDB stores any text (NUL included) and whole-millisecond times rounded half up. */
+const ASSET_RULES = { allowNul: true };
 
 /**
  * Asset summaries: a page of assets, then one aggregate over the readings of just those assets.
@@ -512,15 +464,9 @@ export class DuckDBStore implements Store {
 
   async appendReadings(readings: readonly Reading[]): Promise<AppendResult> {
     this.assertOpen();
-    // Attributes carried by readings, merged per asset (later readings win), stored after the values.
-    const described = new Map<string, Record<string, string>>();
-    for (const reading of readings) {
-      if (reading.attributes !== undefined) {
-        described.set(reading.asset, { ...described.get(reading.asset), ...reading.attributes });
-      }
-    }
-    const assets = [...described].map(([id, attributes]) => ({ id, attributes }));
-    validateAssets(assets);
+    // Attributes carried by readings, stored after the values.
+    const assets = describedAssets(readings);
+    validateAssets(assets, ASSET_RULES);
     const result = await this.appendValues(toValueRows(readings));
     if (assets.length > 0) await this.upsertAssets(assets);
     return result;
@@ -538,7 +484,7 @@ export class DuckDBStore implements Store {
 
   async upsertAssets(assets: readonly Asset[]): Promise<void> {
     this.assertOpen();
-    validateAssets(assets);
+    validateAssets(assets, ASSET_RULES);
     if (assets.length === 0) return;
     await this.writeLock.run(async () => {
       await this.writer.run('BEGIN TRANSACTION');
@@ -566,10 +512,8 @@ export class DuckDBStore implements Store {
 
   async listAssets(query: AssetListQuery = {}): Promise<AssetSummary[]> {
     this.assertOpen();
-    const limit = checkCount('limit', query.limit);
-    const offset = checkCount('offset', query.offset);
+    const page = assetPageSql(query);
     const filter = query.search ? 'WHERE strpos(lower(a.id), lower($1)) > 0' : '';
-    const page = `${limit !== undefined ? `LIMIT ${limit}` : ''} ${offset ? `OFFSET ${offset}` : ''}`;
     return this.readSummaries(assetSummarySql(filter, page), query.search ? [query.search] : []);
   }
 
@@ -582,19 +526,14 @@ export class DuckDBStore implements Store {
 
   async queryReadings(asset: string, query: ReadingQuery = {}): Promise<StoredValue[]> {
     this.assertOpen();
-    const limit = checkCount('limit', query.limit);
-    const from = checkTime('from', query.from);
-    const to = checkTime('to', query.to);
-    const conditions = ['asset = $1'];
-    const values: DuckDBValue[] = [asset];
-    if (query.metric !== undefined) {
-      values.push(query.metric);
-      conditions.push(`metric = $${values.length}`);
-    }
-    if (from !== undefined) conditions.push(`ts >= epoch_ms(${from}::BIGINT)`);
-    if (to !== undefined) conditions.push(`ts < epoch_ms(${to}::BIGINT)`);
+    const { conditions, values, limit } = readingFilter(
+      asset,
+      query,
+      Math.round,
+      (op, ms) => `ts ${op} epoch_ms(${ms}::BIGINT)`,
+    );
     const sql = `SELECT epoch_ms(ts)::DOUBLE, metric, value FROM readings WHERE ${conditions.join(' AND ')}
-      ORDER BY ts, metric ${limit !== undefined ? `LIMIT ${limit}` : ''}`;
+      ORDER BY ts, metric ${limit}`;
     const [tsColumn = [], metricColumn = [], valueColumn = []] = await this.read(sql, values);
     const result: StoredValue[] = new Array(tsColumn.length);
     for (let row = 0; row < tsColumn.length; row++) {
@@ -681,16 +620,7 @@ export class DuckDBStore implements Store {
   private async drain(): Promise<void> {
     try {
       while (this.pending.length > 0) {
-        let values = 0;
-        let take = 0;
-        while (
-          take < this.pending.length &&
-          (take === 0 || values + (this.pending[take] as PendingAppend).batch.length <= MAX_GROUP_VALUES)
-        ) {
-          values += (this.pending[take] as PendingAppend).batch.length;
-          take++;
-        }
-        const group = this.pending.splice(0, take);
+        const group = takeGroup(this.pending, (append) => append.batch.length);
         const batches = group.map((append) => append.batch);
         try {
           const results = await this.writeLock.run(() => this.writeGroup(batches));

@@ -2,6 +2,19 @@ import { userInfo } from 'node:os';
 import pg from 'pg';
 import { describeValue, UpkeepError, ValidationError } from '../core/errors.js';
 import { type Reading, toValueRows, type ValueRows } from '../core/reading.js';
+import {
+  assetPageSql,
+  attributesOf,
+  checkColumns,
+  checkTime,
+  describedAssets,
+  invalidName,
+  invalidValue,
+  isValidName,
+  readingFilter,
+  takeGroup,
+  validateAssets,
+} from './rows.js';
 import type {
   AppendResult,
   Asset,
@@ -55,8 +68,6 @@ const INSERT_READINGS_PLAIN = `INSERT INTO readings (asset, metric, ts, value)
 SELECT u.asset, u.metric, to_timestamp(u.ms / 1000.0), u.value
 FROM unnest($1::text[], $2::text[], $3::int8[], $4::float8[]) AS u(asset, metric, ms, value)
 ON CONFLICT DO NOTHING`;
-/** Appends waiting together are committed in one transaction, up to this many values. */
-const MAX_GROUP_VALUES = 200_000;
 /** Rows per INSERT statement; a larger batch is split into several statements of one transaction. */
 const ROWS_PER_STATEMENT = 50_000;
 /** Times the store takes: from 4712 BC (PostgreSQL's timestamptz starts in November 4713 BC) to JS Date's end. */
@@ -118,16 +129,6 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
-function invalidName(kind: 'asset' | 'metric', row: number, name: unknown): ValidationError {
-  return new ValidationError(`row ${row}: ${kind} must be a non-empty string without NUL, got ${describeValue(name)}`, [
-    { path: `rows[${row}].${kind}`, message: 'must be a non-empty string without NUL characters' },
-  ]);
-}
-
-function isValidName(name: unknown): name is string {
-  return typeof name === 'string' && name.length > 0 && !name.includes('\u0000');
-}
-
 /** Rounds to whole milliseconds, halves away from zero (as the embedded store does). */
 function wholeMs(time: number): number {
   return time < 0 ? -Math.round(-time) : Math.round(time);
@@ -148,17 +149,8 @@ function nextMonthStart(start: number): number {
 
 /** Validates one batch into the column arrays the INSERT binds. O(n), one Date per month change. */
 function encodeBatch(rows: ValueRows): EncodedBatch {
+  checkColumns(rows);
   const { length } = rows;
-  if (rows.asset.length < length || rows.metric.length < length || rows.ts.length < length) {
-    throw new ValidationError(`value rows: a column is shorter than length ${length}`, [
-      { path: 'rows', message: `every column must hold ${length} entries` },
-    ]);
-  }
-  if (rows.value.length < length) {
-    throw new ValidationError(`value rows: a column is shorter than length ${length}`, [
-      { path: 'rows', message: `every column must hold ${length} entries` },
-    ]);
-  }
   const batch: EncodedBatch = {
     asset: new Array(length),
     metric: new Array(length),
@@ -192,11 +184,7 @@ function encodeBatch(rows: ValueRows): EncodedBatch {
       ]);
     }
     const value = rows.value[row] as number;
-    if (!Number.isFinite(value)) {
-      throw new ValidationError(`row ${row}: metric '${metric}' must be a finite number, got ${value}`, [
-        { path: `rows[${row}].value`, message: 'must be a finite number' },
-      ]);
-    }
+    if (!Number.isFinite(value)) throw invalidValue(row, metric, value);
     const ms = wholeMs(time);
     if (ms < monthFrom || ms >= monthTo) {
       monthFrom = monthStart(ms);
@@ -218,43 +206,13 @@ function encodeBatch(rows: ValueRows): EncodedBatch {
   return batch;
 }
 
-function checkCount(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new ValidationError(`'${name}' must be a non-negative integer, got ${describeValue(value)}`, [
-      { path: name, message: 'must be a non-negative integer' },
-    ]);
-  }
-  return value;
-}
-
-function checkTime(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isFinite(value)) {
-    throw new ValidationError(`'${name}' must be finite epoch milliseconds, got ${describeValue(value)}`, [
-      { path: name, message: 'must be finite epoch milliseconds' },
-    ]);
-  }
+/** A time bound as stored: whole milliseconds within the range timestamptz and JS dates share. */
+function storedTime(value: number): number {
   return Math.min(MAX_TS, Math.max(MIN_TS, wholeMs(value)));
 }
 
-function validateAssets(assets: readonly Asset[]): void {
-  assets.forEach((asset, index) => {
-    if (!isValidName(asset.id)) {
-      throw new ValidationError(`asset ${index}: id must be a non-empty string, got ${describeValue(asset.id)}`, [
-        { path: `assets[${index}].id`, message: 'must be a non-empty string' },
-      ]);
-    }
-    for (const [key, value] of Object.entries(asset.attributes ?? {})) {
-      if (typeof value !== 'string' || key.includes('\u0000') || value.includes('\u0000')) {
-        throw new ValidationError(
-          `asset ${index}: attribute '${key}' must be a string without NUL, got ${describeValue(value)}`,
-          [{ path: `assets[${index}].attributes.${key}`, message: 'must be a string without NUL characters' }],
-        );
-      }
-    }
-  });
-}
+/** PostgreSQL text cannot hold NUL. */
+const ASSET_RULES = { allowNul: false };
 
 /** A SQL identifier, double-quoted. */
 export function quoteIdentifier(name: string): string {
@@ -285,14 +243,6 @@ function partitionMonth(name: string): number | undefined {
 
 function toNumber(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
-}
-
-function toAttributes(value: unknown): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) attributes[key] = String(item);
-  }
-  return attributes;
 }
 
 /** A URL without its password, for messages. */
@@ -425,15 +375,9 @@ export class PostgresStore implements Store {
 
   async appendReadings(readings: readonly Reading[]): Promise<AppendResult> {
     this.assertOpen();
-    // Attributes carried by readings, merged per asset (later readings win), stored after the values.
-    const described = new Map<string, Record<string, string>>();
-    for (const reading of readings) {
-      if (reading.attributes !== undefined) {
-        described.set(reading.asset, { ...described.get(reading.asset), ...reading.attributes });
-      }
-    }
-    const assets = [...described].map(([id, attributes]) => ({ id, attributes }));
-    validateAssets(assets);
+    // Attributes carried by readings, stored after the values.
+    const assets = describedAssets(readings);
+    validateAssets(assets, ASSET_RULES);
     const result = await this.appendValues(toValueRows(readings));
     if (assets.length > 0) await this.upsertAssets(assets);
     return result;
@@ -451,7 +395,7 @@ export class PostgresStore implements Store {
 
   async upsertAssets(assets: readonly Asset[]): Promise<void> {
     this.assertOpen();
-    validateAssets(assets);
+    validateAssets(assets, ASSET_RULES);
     if (assets.length === 0) return;
     // One row per id (later entries merged over earlier ones): ON CONFLICT DO UPDATE touches a row once.
     const merged = new Map<string, Record<string, string>>();
@@ -469,10 +413,8 @@ export class PostgresStore implements Store {
 
   async listAssets(query: AssetListQuery = {}): Promise<AssetSummary[]> {
     this.assertOpen();
-    const limit = checkCount('limit', query.limit);
-    const offset = checkCount('offset', query.offset);
+    const page = assetPageSql(query);
     const filter = query.search ? 'WHERE strpos(lower(a.id COLLATE "default"), lower($1)) > 0' : '';
-    const page = `${limit !== undefined ? `LIMIT ${limit}` : ''} ${offset ? `OFFSET ${offset}` : ''}`;
     return this.readSummaries(assetSummarySql(filter, page), query.search ? [query.search] : []);
   }
 
@@ -484,26 +426,13 @@ export class PostgresStore implements Store {
 
   async queryReadings(asset: string, query: ReadingQuery = {}): Promise<StoredValue[]> {
     this.assertOpen();
-    const limit = checkCount('limit', query.limit);
-    const from = checkTime('from', query.from);
-    const to = checkTime('to', query.to);
-    const conditions = ['asset = $1'];
-    const values: unknown[] = [asset];
-    if (query.metric !== undefined) {
-      values.push(query.metric);
-      conditions.push(`metric = $${values.length}`);
-    }
-    if (from !== undefined) {
-      values.push(from);
-      conditions.push(`ts >= to_timestamp($${values.length}::int8 / 1000.0)`);
-    }
-    if (to !== undefined) {
-      values.push(to);
-      conditions.push(`ts < to_timestamp($${values.length}::int8 / 1000.0)`);
-    }
+    const { conditions, values, limit } = readingFilter(asset, query, storedTime, (op, ms, bound) => {
+      bound.push(ms);
+      return `ts ${op} to_timestamp($${bound.length}::int8 / 1000.0)`;
+    });
     const result = await this.query<{ ts: number; metric: string; value: number }>(
       `SELECT ${EPOCH_MS('ts')} AS ts, metric, value FROM readings WHERE ${conditions.join(' AND ')}
-        ORDER BY readings.ts, metric ${limit !== undefined ? `LIMIT ${limit}` : ''}`,
+        ORDER BY readings.ts, metric ${limit}`,
       values,
     );
     return result.rows.map((row) => ({ ts: toNumber(row.ts), metric: row.metric, value: toNumber(row.value) }));
@@ -536,7 +465,7 @@ export class PostgresStore implements Store {
    */
   async dropPartitionsBefore(before: number): Promise<string[]> {
     this.assertOpen();
-    const limit = checkTime('before', before) as number;
+    const limit = checkTime('before', before, storedTime) as number;
     const result = await this.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
        WHERE i.inhparent = 'readings'::regclass ORDER BY c.relname`,
@@ -603,16 +532,7 @@ export class PostgresStore implements Store {
   private async drain(): Promise<void> {
     try {
       while (this.pending.length > 0) {
-        let values = 0;
-        let take = 0;
-        while (
-          take < this.pending.length &&
-          (take === 0 || values + (this.pending[take] as PendingAppend).batch.asset.length <= MAX_GROUP_VALUES)
-        ) {
-          values += (this.pending[take] as PendingAppend).batch.asset.length;
-          take++;
-        }
-        const group = this.pending.splice(0, take);
+        const group = takeGroup(this.pending, (append) => append.batch.asset.length);
         try {
           const results = await this.writeGroup(group.map((append) => append.batch));
           group.forEach((append, index) => {
@@ -716,7 +636,7 @@ export class PostgresStore implements Store {
     }>(sql, values);
     return result.rows.map((row) => ({
       id: row.id,
-      attributes: toAttributes(row.attributes),
+      attributes: attributesOf(row.attributes),
       metrics: row.metrics,
       readingCount: toNumber(row.value_count),
       firstTs: row.first_ts === null ? null : toNumber(row.first_ts),
