@@ -1,0 +1,249 @@
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { Alert, AlertAction, AlertRule, AlertSeverity, AlertState, ConditionKind } from '../core/alert.js';
+import { NotFoundError } from '../core/errors.js';
+import type { AlertQuery, AlertStore, NewAlert, NewAlertRule } from './alerts.js';
+import { DEFAULT_ALERT_PAGE } from './alerts.js';
+import type { DuckDBStore } from './duckdb.js';
+
+const SCHEMA = `
+CREATE SEQUENCE IF NOT EXISTS alert_rule_ids;
+CREATE TABLE IF NOT EXISTS alert_rules (
+  id BIGINT NOT NULL DEFAULT nextval('alert_rule_ids') PRIMARY KEY,
+  name VARCHAR NOT NULL,
+  asset VARCHAR,
+  kind VARCHAR NOT NULL,
+  metric VARCHAR,
+  threshold DOUBLE NOT NULL,
+  clear DOUBLE NOT NULL,
+  severity VARCHAR NOT NULL,
+  for_ms BIGINT NOT NULL,
+  clear_for_ms BIGINT NOT NULL
+);
+CREATE SEQUENCE IF NOT EXISTS alert_ids;
+CREATE TABLE IF NOT EXISTS alerts (
+  id BIGINT NOT NULL DEFAULT nextval('alert_ids') PRIMARY KEY,
+  rule_id VARCHAR NOT NULL,
+  asset VARCHAR NOT NULL,
+  severity VARCHAR NOT NULL,
+  state VARCHAR NOT NULL,
+  message VARCHAR NOT NULL,
+  value DOUBLE NOT NULL,
+  opened_at BIGINT NOT NULL,
+  ack_by VARCHAR,
+  ack_at BIGINT,
+  ack_comment VARCHAR,
+  resolved_by VARCHAR,
+  resolved_at BIGINT,
+  resolved_comment VARCHAR,
+  resolution VARCHAR
+);`;
+
+const ALERT_COLUMNS = `id, rule_id, asset, severity, state, message, value, opened_at, ack_by, ack_at, ack_comment,
+  resolved_by, resolved_at, resolved_comment, resolution`;
+
+function toNumber(value: DuckDBValue | undefined): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return Number.NaN;
+}
+
+function toText(value: DuckDBValue | undefined): string | undefined {
+  return value === null || value === undefined ? undefined : String(value);
+}
+
+/** Ids are decimal integers; anything else names no row. */
+function idNumber(id: string, what: string): number {
+  if (!/^\d{1,15}$/.test(id)) throw new NotFoundError(`no ${what} with id '${id}'`);
+  return Number(id);
+}
+
+function action(by: DuckDBValue | undefined, at: DuckDBValue | undefined, comment: DuckDBValue | undefined) {
+  const who = toText(by);
+  if (who === undefined) return undefined;
+  return { by: who, at: toNumber(at), comment: toText(comment) ?? '' } satisfies AlertAction;
+}
+
+function alertRows(columns: DuckDBValue[][]): Alert[] {
+  const count = columns[0]?.length ?? 0;
+  const alerts: Alert[] = [];
+  const cell = (column: number, row: number) => columns[column]?.[row];
+  for (let row = 0; row < count; row++) {
+    const alert: Alert = {
+      id: String(toNumber(cell(0, row))),
+      ruleId: String(cell(1, row)),
+      asset: String(cell(2, row)),
+      severity: String(cell(3, row)) as AlertSeverity,
+      state: String(cell(4, row)) as AlertState,
+      message: String(cell(5, row)),
+      value: toNumber(cell(6, row)),
+      openedAt: toNumber(cell(7, row)),
+    };
+    const acknowledged = action(cell(8, row), cell(9, row), cell(10, row));
+    if (acknowledged) alert.acknowledged = acknowledged;
+    const resolved = action(cell(11, row), cell(12, row), cell(13, row));
+    if (resolved) alert.resolved = resolved;
+    const resolution = toText(cell(14, row));
+    if (resolution === 'manual' || resolution === 'auto') alert.resolution = resolution;
+    alerts.push(alert);
+  }
+  return alerts;
+}
+
+async function selectAlerts(connection: DuckDBConnection, where: string, params: DuckDBValue[]): Promise<Alert[]> {
+  const reader = await connection.runAndReadAll(`SELECT ${ALERT_COLUMNS} FROM alerts ${where}`, params);
+  return alertRows(reader.getColumns());
+}
+
+/**
+ * The `alerts` and `alert_rules` tables in the embedded store's database. Writes go through the store's writer
+ * connection, so opening an alert (look for the active one of the pair, insert when none) cannot race another.
+ */
+export class DuckDBAlerts implements AlertStore {
+  private constructor(private readonly store: DuckDBStore) {}
+
+  /** Creates the tables when missing. */
+  static async open(store: DuckDBStore): Promise<DuckDBAlerts> {
+    await store.withWriter((connection) => connection.run(SCHEMA));
+    return new DuckDBAlerts(store);
+  }
+
+  async listRules(): Promise<AlertRule[]> {
+    const columns = await this.store.withReader(async (connection) =>
+      (
+        await connection.runAndReadAll(
+          'SELECT id, name, asset, kind, metric, threshold, clear, severity, for_ms, clear_for_ms FROM alert_rules ORDER BY id',
+        )
+      ).getColumns(),
+    );
+    const count = columns[0]?.length ?? 0;
+    const rules: AlertRule[] = [];
+    for (let row = 0; row < count; row++) {
+      const cell = (column: number) => columns[column]?.[row];
+      const rule: AlertRule = {
+        id: String(toNumber(cell(0))),
+        name: String(cell(1)),
+        condition: {
+          kind: String(cell(3)) as ConditionKind,
+          threshold: toNumber(cell(5)),
+          clear: toNumber(cell(6)),
+        },
+        severity: String(cell(7)) as AlertSeverity,
+        forMs: toNumber(cell(8)),
+        clearForMs: toNumber(cell(9)),
+      };
+      const asset = toText(cell(2));
+      if (asset !== undefined) rule.asset = asset;
+      const metric = toText(cell(4));
+      if (metric !== undefined) rule.condition.metric = metric;
+      rules.push(rule);
+    }
+    return rules;
+  }
+
+  async addRule(rule: NewAlertRule): Promise<AlertRule> {
+    const id = await this.store.withWriter(async (connection) => {
+      const reader = await connection.runAndReadAll(
+        `INSERT INTO alert_rules (name, asset, kind, metric, threshold, clear, severity, for_ms, clear_for_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+        [
+          rule.name,
+          rule.asset ?? null,
+          rule.condition.kind,
+          rule.condition.metric ?? null,
+          rule.condition.threshold,
+          rule.condition.clear,
+          rule.severity,
+          Math.round(rule.forMs),
+          Math.round(rule.clearForMs),
+        ],
+      );
+      return toNumber(reader.getColumns()[0]?.[0]);
+    });
+    return { ...rule, id: String(id) };
+  }
+
+  async deleteRule(id: string): Promise<void> {
+    const key = idNumber(id, 'alert rule');
+    const deleted = await this.store.withWriter(async (connection) => {
+      const reader = await connection.runAndReadAll('DELETE FROM alert_rules WHERE id = $1 RETURNING id', [key]);
+      return reader.getColumns()[0]?.length ?? 0;
+    });
+    if (deleted === 0) throw new NotFoundError(`no alert rule with id '${id}'`);
+  }
+
+  async open(alert: NewAlert): Promise<{ alert: Alert; created: boolean }> {
+    return this.store.withWriter(async (connection) => {
+      const [existing] = await selectAlerts(
+        connection,
+        "WHERE rule_id = $1 AND asset = $2 AND state <> 'resolved' ORDER BY id DESC LIMIT 1",
+        [alert.ruleId, alert.asset],
+      );
+      if (existing) return { alert: existing, created: false };
+      const reader = await connection.runAndReadAll(
+        `INSERT INTO alerts (rule_id, asset, severity, state, message, value, opened_at)
+         VALUES ($1, $2, $3, 'open', $4, $5, $6) RETURNING id`,
+        [alert.ruleId, alert.asset, alert.severity, alert.message, alert.value, Math.round(alert.openedAt)],
+      );
+      const id = String(toNumber(reader.getColumns()[0]?.[0]));
+      return { alert: { ...alert, id, state: 'open' as const }, created: true };
+    });
+  }
+
+  async get(id: string): Promise<Alert> {
+    const key = idNumber(id, 'alert');
+    const [alert] = await this.store.withReader((connection) => selectAlerts(connection, 'WHERE id = $1', [key]));
+    if (!alert) throw new NotFoundError(`no alert with id '${id}'`);
+    return alert;
+  }
+
+  async active(ruleId: string, asset: string): Promise<Alert | undefined> {
+    const [alert] = await this.store.withReader((connection) =>
+      selectAlerts(connection, "WHERE rule_id = $1 AND asset = $2 AND state <> 'resolved' ORDER BY id DESC LIMIT 1", [
+        ruleId,
+        asset,
+      ]),
+    );
+    return alert;
+  }
+
+  async list(query: AlertQuery = {}): Promise<Alert[]> {
+    const conditions: string[] = [];
+    const params: DuckDBValue[] = [];
+    const add = (column: string, value: string | undefined) => {
+      if (value === undefined) return;
+      params.push(value);
+      conditions.push(`${column} = $${params.length}`);
+    };
+    add('state', query.state);
+    add('asset', query.asset);
+    add('severity', query.severity);
+    params.push(Math.max(0, Math.floor(query.limit ?? DEFAULT_ALERT_PAGE)));
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    return this.store.withReader((connection) =>
+      selectAlerts(connection, `${where} ORDER BY id DESC LIMIT $${params.length}`, params),
+    );
+  }
+
+  async update(alert: Alert): Promise<void> {
+    const key = idNumber(alert.id, 'alert');
+    const changed = await this.store.withWriter(async (connection) => {
+      const reader = await connection.runAndReadAll(
+        `UPDATE alerts SET state = $2, ack_by = $3, ack_at = $4, ack_comment = $5, resolved_by = $6, resolved_at = $7,
+           resolved_comment = $8, resolution = $9 WHERE id = $1 RETURNING id`,
+        [
+          key,
+          alert.state,
+          alert.acknowledged?.by ?? null,
+          alert.acknowledged ? Math.round(alert.acknowledged.at) : null,
+          alert.acknowledged?.comment ?? null,
+          alert.resolved?.by ?? null,
+          alert.resolved ? Math.round(alert.resolved.at) : null,
+          alert.resolved?.comment ?? null,
+          alert.resolution ?? null,
+        ],
+      );
+      return reader.getColumns()[0]?.length ?? 0;
+    });
+    if (changed === 0) throw new NotFoundError(`no alert with id '${alert.id}'`);
+  }
+}
