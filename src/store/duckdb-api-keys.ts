@@ -1,6 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { isRole, type Role } from '../core/api-keys.js';
-import { describeValue, ValidationError } from '../core/errors.js';
+import { duplicateKey, keyInsertValues, recordOf } from './api-key-records.js';
 import { type ApiKeyRecord, type ApiKeyStore, type ApiKeySummary, summaryOf, unknownKey } from './api-keys.js';
 import type { DuckDBStore } from './duckdb.js';
 
@@ -26,24 +25,19 @@ function optionalTime(value: DuckDBValue | undefined): number | undefined {
   return undefined;
 }
 
+/** Times read back are whole epoch ms (epoch_ms of a TIMESTAMP), so the shared rounding leaves them as they are. */
 function recordAt(columns: DuckDBValue[][], row: number): ApiKeyRecord {
-  const role = String(columns[2]?.[row]);
-  const record: ApiKeyRecord = {
+  return recordOf({
     id: String(columns[0]?.[row]),
     name: String(columns[1]?.[row]),
-    // A role written by another version and unknown here grants nothing beyond reading.
-    role: (isRole(role) ? role : 'read') as Role,
+    role: String(columns[2]?.[row]),
     salt: String(columns[3]?.[row]),
     hash: String(columns[4]?.[row]),
-    createdAt: optionalTime(columns[5]?.[row]) ?? 0,
-  };
-  const lastUsedAt = optionalTime(columns[6]?.[row]);
-  const expiresAt = optionalTime(columns[7]?.[row]);
-  const revokedAt = optionalTime(columns[8]?.[row]);
-  if (lastUsedAt !== undefined) record.lastUsedAt = lastUsedAt;
-  if (expiresAt !== undefined) record.expiresAt = expiresAt;
-  if (revokedAt !== undefined) record.revokedAt = revokedAt;
-  return record;
+    created_at: optionalTime(columns[5]?.[row]) ?? 0,
+    last_used_at: optionalTime(columns[6]?.[row]) ?? null,
+    expires_at: optionalTime(columns[7]?.[row]) ?? null,
+    revoked_at: optionalTime(columns[8]?.[row]) ?? null,
+  });
 }
 
 async function select(connection: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<ApiKeyRecord[]> {
@@ -67,19 +61,11 @@ export class DuckDBApiKeyStore implements ApiKeyStore {
   async insert(record: ApiKeyRecord): Promise<void> {
     await this.store.withWriter(async (connection) => {
       const existing = await select(connection, `SELECT ${COLUMNS} FROM api_keys WHERE id = $1`, [record.id]);
-      if (existing.length > 0) throw new ValidationError(`API key id ${describeValue(record.id)} already exists`);
+      if (existing.length > 0) throw duplicateKey(record.id);
       await connection.run(
         `INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, epoch_ms($6::BIGINT), NULL,
           CASE WHEN $7::BIGINT IS NULL THEN NULL ELSE epoch_ms($7::BIGINT) END, NULL)`,
-        [
-          record.id,
-          record.name,
-          record.role,
-          record.salt,
-          record.hash,
-          Math.round(record.createdAt),
-          record.expiresAt === undefined ? null : Math.round(record.expiresAt),
-        ],
+        keyInsertValues(record),
       );
     });
   }

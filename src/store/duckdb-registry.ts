@@ -1,5 +1,4 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { describeValue, NotFoundError } from '../core/errors.js';
 import type { DuckDBStore } from './duckdb.js';
 import {
   checkNewModelVersion,
@@ -7,11 +6,11 @@ import {
   type ModelVersion,
   type ModelVersionQuery,
   type ModelVersionSummary,
-  modelVersionId,
   type NewModelVersion,
   parseModelVersionId,
   type StoredJsonObject,
 } from './registry.js';
+import { type SummaryRow, savedSummary, summaryOf, unknownVersion, versionOf } from './registry-records.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS models (
@@ -40,23 +39,28 @@ function parseObject(value: DuckDBValue | undefined): StoredJsonObject {
   return typeof value === 'string' ? (JSON.parse(value) as StoredJsonObject) : {};
 }
 
-function summaryAt(columns: DuckDBValue[][], row: number): ModelVersionSummary {
-  const name = String(columns[0]?.[row]);
-  const version = toNumber(columns[1]?.[row]);
+function summaryRowAt(columns: DuckDBValue[][], row: number): SummaryRow {
   return {
-    id: modelVersionId(name, version),
-    name,
-    version,
+    name: String(columns[0]?.[row]),
+    version: toNumber(columns[1]?.[row]),
     kind: String(columns[2]?.[row]),
     task: String(columns[3]?.[row]),
     metrics: parseObject(columns[4]?.[row]) as Record<string, number>,
-    createdAt: toNumber(columns[5]?.[row]),
+    created_at: toNumber(columns[5]?.[row]),
     active: columns[6]?.[row] === true,
   };
 }
 
+function summaryAt(columns: DuckDBValue[][], row: number): ModelVersionSummary {
+  return summaryOf(summaryRowAt(columns, row));
+}
+
 function versionAt(columns: DuckDBValue[][], row: number): ModelVersion {
-  return { ...summaryAt(columns, row), card: parseObject(columns[7]?.[row]), model: parseObject(columns[8]?.[row]) };
+  return versionOf({
+    ...summaryRowAt(columns, row),
+    card: parseObject(columns[7]?.[row]),
+    model: parseObject(columns[8]?.[row]),
+  });
 }
 
 async function select(connection: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<DuckDBValue[][]> {
@@ -74,10 +78,6 @@ async function inTransaction<T>(connection: DuckDBConnection, task: () => Promis
     await connection.run('ROLLBACK').catch(() => undefined);
     throw error;
   }
-}
-
-function unknownVersion(id: string): NotFoundError {
-  return new NotFoundError(`unknown model ${describeValue(id)}`, [{ path: 'id', message: 'no such model version' }]);
 }
 
 /**
@@ -114,16 +114,7 @@ export class DuckDBModelRegistry implements ModelRegistry {
           `INSERT INTO models VALUES ($1, $2, $3, $4, $5::JSON, $6::JSON, $7::JSON, epoch_ms($8::BIGINT), $9)`,
           [input.name, version, input.kind, input.task, metrics, card, model, createdAt, active],
         );
-        return {
-          id: modelVersionId(input.name, version),
-          name: input.name,
-          version,
-          kind: input.kind,
-          task: input.task,
-          metrics: JSON.parse(metrics) as Record<string, number>,
-          createdAt,
-          active,
-        };
+        return savedSummary(input, version, metrics, createdAt, active);
       }),
     );
   }

@@ -1,5 +1,4 @@
-import { isRole, type Role } from '../core/api-keys.js';
-import { describeValue, ValidationError } from '../core/errors.js';
+import { duplicateKey, type KeyRow, keyInsertValues, recordOf } from './api-key-records.js';
 import { type ApiKeyRecord, type ApiKeyStore, type ApiKeySummary, summaryOf, unknownKey } from './api-keys.js';
 import type { PostgresStore } from './postgres.js';
 
@@ -23,34 +22,6 @@ const COLUMNS = `id, name, role, salt, hash, ${epochMs('created_at')}, ${epochMs
 /** Epoch ms bound as a timestamptz (null stays null). */
 const TIMESTAMP = (n: number) => `to_timestamp($${n}::int8 / 1000.0)`;
 
-interface KeyRow {
-  id: string;
-  name: string;
-  role: string;
-  salt: string;
-  hash: string;
-  created_at: number;
-  last_used_at: number | null;
-  expires_at: number | null;
-  revoked_at: number | null;
-}
-
-function recordOf(row: KeyRow): ApiKeyRecord {
-  const record: ApiKeyRecord = {
-    id: row.id,
-    name: row.name,
-    // A role written by another version and unknown here grants nothing beyond reading.
-    role: (isRole(row.role) ? row.role : 'read') as Role,
-    salt: row.salt,
-    hash: row.hash,
-    createdAt: Math.round(row.created_at),
-  };
-  if (row.last_used_at !== null) record.lastUsedAt = Math.round(row.last_used_at);
-  if (row.expires_at !== null) record.expiresAt = Math.round(row.expires_at);
-  if (row.revoked_at !== null) record.revokedAt = Math.round(row.revoked_at);
-  return record;
-}
-
 /** API keys in the PostgreSQL store's schema: an `api_keys` table; every statement is parameterised. */
 export class PostgresApiKeyStore implements ApiKeyStore {
   private constructor(private readonly store: PostgresStore) {}
@@ -68,17 +39,9 @@ export class PostgresApiKeyStore implements ApiKeyStore {
     const result = await this.store.query(
       `INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, ${TIMESTAMP(6)}, NULL, ${TIMESTAMP(7)}, NULL)
         ON CONFLICT (id) DO NOTHING`,
-      [
-        record.id,
-        record.name,
-        record.role,
-        record.salt,
-        record.hash,
-        Math.round(record.createdAt),
-        record.expiresAt === undefined ? null : Math.round(record.expiresAt),
-      ],
+      keyInsertValues(record),
     );
-    if (result.rowCount === 0) throw new ValidationError(`API key id ${describeValue(record.id)} already exists`);
+    if (result.rowCount === 0) throw duplicateKey(record.id);
   }
 
   async get(id: string): Promise<ApiKeyRecord | undefined> {

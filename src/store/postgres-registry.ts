@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { describeValue, NotFoundError } from '../core/errors.js';
 import type { PostgresStore } from './postgres.js';
 import {
   checkNewModelVersion,
@@ -7,11 +6,17 @@ import {
   type ModelVersion,
   type ModelVersionQuery,
   type ModelVersionSummary,
-  modelVersionId,
   type NewModelVersion,
   parseModelVersionId,
-  type StoredJsonObject,
 } from './registry.js';
+import {
+  type FullRow,
+  type SummaryRow,
+  savedSummary,
+  summaryOf,
+  unknownVersion,
+  versionOf,
+} from './registry-records.js';
 
 /** Card and model are `json` (kept as the text saved, numbers and key order untouched), not `jsonb`. */
 const SCHEMA = `
@@ -31,42 +36,6 @@ CREATE TABLE IF NOT EXISTS models (
 const SUMMARY_COLUMNS =
   'name, version, kind, task, metrics, (extract(epoch from created_at) * 1000)::float8 AS created_at, active';
 const FULL_COLUMNS = `${SUMMARY_COLUMNS}, card, model`;
-
-interface SummaryRow {
-  name: string;
-  version: number;
-  kind: string;
-  task: string;
-  metrics: Record<string, number>;
-  created_at: number;
-  active: boolean;
-}
-
-interface FullRow extends SummaryRow {
-  card: StoredJsonObject;
-  model: StoredJsonObject;
-}
-
-function summaryOf(row: SummaryRow): ModelVersionSummary {
-  return {
-    id: modelVersionId(row.name, row.version),
-    name: row.name,
-    version: row.version,
-    kind: row.kind,
-    task: row.task,
-    metrics: row.metrics,
-    createdAt: row.created_at,
-    active: row.active,
-  };
-}
-
-function versionOf(row: FullRow): ModelVersion {
-  return { ...summaryOf(row), card: row.card, model: row.model };
-}
-
-function unknownVersion(id: string): NotFoundError {
-  return new NotFoundError(`unknown model ${describeValue(id)}`, [{ path: 'id', message: 'no such model version' }]);
-}
 
 /** Serialises the writers of one task name across processes until the transaction ends. */
 function lockName(client: pg.PoolClient, name: string): Promise<unknown> {
@@ -119,16 +88,7 @@ export class PostgresModelRegistry implements ModelRegistry {
           active,
         ],
       );
-      return {
-        id: modelVersionId(input.name, version),
-        name: input.name,
-        version,
-        kind: input.kind,
-        task: input.task,
-        metrics: JSON.parse(metrics) as Record<string, number>,
-        createdAt,
-        active,
-      };
+      return savedSummary(input, version, metrics, createdAt, active);
     });
   }
 
