@@ -2,11 +2,13 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { describeValue, ValidationError } from '../../core/errors.js';
 import { ASSET_ID_FIELDS } from '../../core/reading.js';
+import { readBatch } from '../../io/analyse/read-batch.js';
+import { roundScore } from '../../io/analyse/score-rounding.js';
 import { historyBaselines, historyKey, historyScore } from '../../scoring/history-z-score.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
 import { bodyLimit, bufferedBody } from '../middleware/body-limit.js';
-import { parseThreshold, readBatch, roundScore } from './analyse.js';
+import { parseThreshold } from './analyse.js';
 
 /** Stored values of each (asset, metric) that a reading is rated against: the last ones. */
 export const HISTORY_WINDOW = 1000;
