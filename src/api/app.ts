@@ -5,6 +5,7 @@ import { ApiKeyVerifier, authenticate } from './middleware/auth.js';
 import { errorResponse } from './middleware/error-handler.js';
 import { httpMetrics } from './middleware/metrics.js';
 import { DEFAULT_RATE_LIMIT, rateLimit, TokenBuckets } from './middleware/rate-limit.js';
+import { alertsRoutes } from './routes/alerts.js';
 import { analyseRoutes } from './routes/analyse.js';
 import { analyseHistoryRoutes } from './routes/analyse-history.js';
 import { assetsRoutes } from './routes/assets.js';
@@ -58,6 +59,7 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.route('/', modelsRoutes(ctx));
   app.route('/', jobsRoutes(ctx));
   if (ctx.deadLetters) app.route('/', deadLettersRoutes(ctx.deadLetters));
+  if (ctx.alerts) app.route('/', alertsRoutes(ctx.alerts, ctx.clock));
   app.route('/', eventsRoutes(ctx));
 
   app.doc31('/openapi.json', {

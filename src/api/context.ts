@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { JobRunner } from '../jobs/runner.js';
+import type { AlertStore } from '../store/alerts.js';
 import type { ApiKeyStore } from '../store/api-keys.js';
 import type { DeadLetterStore } from '../store/dead-letters.js';
 import type { ModelRegistry } from '../store/registry.js';
@@ -26,6 +27,8 @@ export interface AppContext {
   jobs?: JobRunner;
   /** Messages the stream sources rejected; `GET /v1/dead-letters` is served only when it is set. */
   deadLetters?: DeadLetterStore;
+  /** Alerts and alert rules; `/v1/alerts` and `/v1/alert-rules` are served only when it is set. */
+  alerts?: AlertStore;
   /** API keys and roles; without it every route is open (`upkeep serve --no-auth`, in-process tests). */
   auth?: AuthConfig;
   /** Prometheus metrics behind `GET /metrics`; without it the route answers 404. */
