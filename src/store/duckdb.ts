@@ -18,17 +18,17 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { describeValue, UpkeepError, ValidationError } from '../core/errors.js';
-import { type Reading, toValueRows, type ValueRows } from '../core/reading.js';
+import type { Reading, ValueRows } from '../core/reading.js';
+import { GroupCommit } from './group-commit.js';
 import {
+  appendReadingsOf,
   assetPageSql,
   attributesOf,
   checkColumns,
-  describedAssets,
   invalidName,
   invalidValue,
   isValidName,
   readingFilter,
-  takeGroup,
   validateAssets,
 } from './rows.js';
 import type {
@@ -188,12 +188,6 @@ interface Reader {
   lock: Serial;
   /** Tasks waiting or running on this connection. */
   queued: number;
-}
-
-interface PendingAppend {
-  batch: StagedBatch;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
 }
 
 /** One batch dictionary-encoded into the numeric columns the staged-values table function emits. */
@@ -380,7 +374,7 @@ function parseAttributes(value: DuckDBValue | undefined): Record<string, string>
   return typeof value === 'string' ? attributesOf(JSON.parse(value)) : {};
 }
 
-/** DuckDB stores any text (NUL included) and whole-millisecond times rounded half up. */
+/** DuckDB text holds NUL characters, so attributes may carry them. */
 const ASSET_RULES = { allowNul: true };
 
 /**
@@ -412,8 +406,10 @@ FROM page p LEFT JOIN stats s ON s.asset = p.id ORDER BY p.id`;
 export class DuckDBStore implements Store {
   readonly kind = 'duckdb' as const;
   private readonly writeLock = new Serial();
-  private readonly pending: PendingAppend[] = [];
-  private draining: Promise<void> | undefined;
+  private readonly commits = new GroupCommit<StagedBatch>(
+    (batch) => batch.length,
+    (batches) => this.writeLock.run(() => this.writeGroup(batches)),
+  );
   private closed = false;
   /** The batches of the transaction being written, read by the staged-values table function. */
   private staged: StagedBatch[] = [];
@@ -464,22 +460,14 @@ export class DuckDBStore implements Store {
 
   async appendReadings(readings: readonly Reading[]): Promise<AppendResult> {
     this.assertOpen();
-    // Attributes carried by readings, stored after the values.
-    const assets = describedAssets(readings);
-    validateAssets(assets, ASSET_RULES);
-    const result = await this.appendValues(toValueRows(readings));
-    if (assets.length > 0) await this.upsertAssets(assets);
-    return result;
+    return appendReadingsOf(this, readings, ASSET_RULES);
   }
 
   async appendValues(rows: ValueRows): Promise<AppendResult> {
     this.assertOpen();
     const batch = encodeBatch(rows);
     if (batch.length === 0) return { accepted: 0, duplicates: 0 };
-    return new Promise((resolve, reject) => {
-      this.pending.push({ batch, resolve, reject });
-      if (!this.draining) this.draining = this.drain();
-    });
+    return this.commits.submit(batch);
   }
 
   async upsertAssets(assets: readonly Asset[]): Promise<void> {
@@ -561,7 +549,7 @@ export class DuckDBStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.draining;
+    await this.commits.settled();
     await this.writeLock.run(() => this.writer.run('CHECKPOINT'));
     await Promise.all(this.readers.map((reader) => reader.lock.run(async () => undefined)));
     this.readingsAppender.closeSync();
@@ -614,26 +602,6 @@ export class DuckDBStore implements Store {
       firstTs: toNullableNumber(firsts[row]),
       lastTs: toNullableNumber(lasts[row]),
     }));
-  }
-
-  /** Commits waiting appends, a group at a time, until none is left. */
-  private async drain(): Promise<void> {
-    try {
-      while (this.pending.length > 0) {
-        const group = takeGroup(this.pending, (append) => append.batch.length);
-        const batches = group.map((append) => append.batch);
-        try {
-          const results = await this.writeLock.run(() => this.writeGroup(batches));
-          for (let index = 0; index < group.length; index++) {
-            (group[index] as PendingAppend).resolve(results[index] as AppendResult);
-          }
-        } catch (error) {
-          for (const append of group) append.reject(error);
-        }
-      }
-    } finally {
-      this.draining = undefined;
-    }
   }
 
   /** One transaction for a group of batches, one INSERT per batch so that each gets its own count. */

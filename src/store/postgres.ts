@@ -1,18 +1,18 @@
 import { userInfo } from 'node:os';
 import pg from 'pg';
 import { describeValue, UpkeepError, ValidationError } from '../core/errors.js';
-import { type Reading, toValueRows, type ValueRows } from '../core/reading.js';
+import type { Reading, ValueRows } from '../core/reading.js';
+import { GroupCommit } from './group-commit.js';
 import {
+  appendReadingsOf,
   assetPageSql,
   attributesOf,
   checkColumns,
   checkTime,
-  describedAssets,
   invalidName,
   invalidValue,
   isValidName,
   readingFilter,
-  takeGroup,
   validateAssets,
 } from './rows.js';
 import type {
@@ -121,12 +121,6 @@ interface EncodedBatch {
   months: number[];
   /** False when every (asset, metric) pair's times strictly increase along the batch: no repeat within it. */
   mayRepeat: boolean;
-}
-
-interface PendingAppend {
-  batch: EncodedBatch;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
 }
 
 /** Rounds to whole milliseconds, halves away from zero (as the embedded store does). */
@@ -315,8 +309,10 @@ export class PostgresStore implements Store {
   /** Month starts whose partition this process knows to exist. */
   private readonly partitions = new Set<number>();
   private readonly knownAssets = new Set<string>();
-  private readonly pending: PendingAppend[] = [];
-  private draining: Promise<void> | undefined;
+  private readonly commits = new GroupCommit<EncodedBatch>(
+    (batch) => batch.asset.length,
+    (batches) => this.writeGroup(batches),
+  );
 
   private constructor(
     /** The connection pool, shared with the registry and job store of the same database. */
@@ -375,22 +371,14 @@ export class PostgresStore implements Store {
 
   async appendReadings(readings: readonly Reading[]): Promise<AppendResult> {
     this.assertOpen();
-    // Attributes carried by readings, stored after the values.
-    const assets = describedAssets(readings);
-    validateAssets(assets, ASSET_RULES);
-    const result = await this.appendValues(toValueRows(readings));
-    if (assets.length > 0) await this.upsertAssets(assets);
-    return result;
+    return appendReadingsOf(this, readings, ASSET_RULES);
   }
 
   async appendValues(rows: ValueRows): Promise<AppendResult> {
     this.assertOpen();
     const batch = encodeBatch(rows);
     if (batch.asset.length === 0) return { accepted: 0, duplicates: 0 };
-    return new Promise((resolve, reject) => {
-      this.pending.push({ batch, resolve, reject });
-      if (!this.draining) this.draining = this.drain();
-    });
+    return this.commits.submit(batch);
   }
 
   async upsertAssets(assets: readonly Asset[]): Promise<void> {
@@ -484,7 +472,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.draining;
+    await this.commits.settled();
     await this.pool.end();
   }
 
@@ -526,25 +514,6 @@ export class PostgresStore implements Store {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('the PostgreSQL store is closed');
-  }
-
-  /** Commits waiting appends, a group at a time in call order, until none is left. */
-  private async drain(): Promise<void> {
-    try {
-      while (this.pending.length > 0) {
-        const group = takeGroup(this.pending, (append) => append.batch.asset.length);
-        try {
-          const results = await this.writeGroup(group.map((append) => append.batch));
-          group.forEach((append, index) => {
-            append.resolve(results[index] as AppendResult);
-          });
-        } catch (error) {
-          for (const append of group) append.reject(error);
-        }
-      }
-    } finally {
-      this.draining = undefined;
-    }
   }
 
   /**

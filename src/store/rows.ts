@@ -1,14 +1,11 @@
 /**
  * Engine-neutral pieces of the telemetry stores: validation of appended rows, assets and query options, the merge
- * of attributes carried by readings, group commit's batching and the decoding of stored attributes. The DuckDB and
+ * of attributes carried by readings and the decoding of stored attributes. The DuckDB and
  * PostgreSQL stores both call these, so that they accept, reject and report the same inputs the same way.
  */
 import { describeValue, ValidationError } from '../core/errors.js';
-import type { Reading, ValueRows } from '../core/reading.js';
-import type { Asset, AssetListQuery, ReadingQuery } from './store.js';
-
-/** Appends waiting together are committed in one transaction, up to this many values. */
-export const MAX_GROUP_VALUES = 200_000;
+import { type Reading, toValueRows, type ValueRows } from '../core/reading.js';
+import type { AppendResult, Asset, AssetListQuery, ReadingQuery, Store } from './store.js';
 
 /** An asset id or metric name the stores take: a non-empty string without NUL. */
 export function isValidName(name: unknown): name is string {
@@ -102,6 +99,22 @@ export function describedAssets(readings: readonly Reading[]): Asset[] {
   return [...described].map(([id, attributes]) => ({ id, attributes }));
 }
 
+/**
+ * `Store.appendReadings` in terms of the store's own appendValues and upsertAssets: the attributes the readings
+ * carry are validated first and stored after the values.
+ */
+export async function appendReadingsOf(
+  store: Pick<Store, 'appendValues' | 'upsertAssets'>,
+  readings: readonly Reading[],
+  rules: AssetRules,
+): Promise<AppendResult> {
+  const assets = describedAssets(readings);
+  validateAssets(assets, rules);
+  const result = await store.appendValues(toValueRows(readings));
+  if (assets.length > 0) await store.upsertAssets(assets);
+  return result;
+}
+
 /** The LIMIT/OFFSET clause of an asset listing, its options validated. */
 export function assetPageSql(query: AssetListQuery): string {
   const limit = checkCount('limit', query.limit);
@@ -140,20 +153,6 @@ export function readingFilter(
   if (from !== undefined) conditions.push(timeBound('>=', from, values));
   if (to !== undefined) conditions.push(timeBound('<', to, values));
   return { conditions, values, limit: limit !== undefined ? `LIMIT ${limit}` : '' };
-}
-
-/**
- * Removes from the front of `pending` the next group to commit together: at least one append, then more while the
- * group stays within MAX_GROUP_VALUES values. O(group).
- */
-export function takeGroup<T>(pending: T[], size: (item: T) => number): T[] {
-  let values = 0;
-  let take = 0;
-  while (take < pending.length && (take === 0 || values + size(pending[take] as T) <= MAX_GROUP_VALUES)) {
-    values += size(pending[take] as T);
-    take++;
-  }
-  return pending.splice(0, take);
 }
 
 /** Stored attributes (a decoded JSON object) as strings; anything but an object is no attributes. */
