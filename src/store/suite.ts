@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../core/errors.js';
 import { type Reading, toValueRows } from '../core/reading.js';
-import type { Store } from './store.js';
+import type { AssetSummary, Store } from './store.js';
 
 /** 2026-01-01T00:00:00Z in epoch ms: Date.UTC(2026, 0, 1). */
 const T0 = 1_767_225_600_000;
@@ -19,6 +19,18 @@ function fleetBatch(): Reading[] {
     readings.push(reading('pump-02', second, { temperature: 60 + second, vibration: 0.2 + second / 10 }));
   }
   return readings;
+}
+
+/** What a store reports for either pump of fleetBatch(): 2 metrics × 3 instants = 6 values, from T0 to T0 + 2 s. */
+function fleetPumpSummary(id: 'pump-01' | 'pump-02'): AssetSummary {
+  return {
+    id,
+    attributes: {},
+    metrics: ['temperature', 'vibration'],
+    readingCount: 6,
+    firstTs: T0,
+    lastTs: T0 + 2 * SECOND,
+  };
 }
 
 /**
@@ -261,22 +273,8 @@ export function runStoreSuite(name: string, factory: () => Promise<Store>): void
             firstTs: T0 + 7 * SECOND,
             lastTs: T0 + 7 * SECOND,
           },
-          {
-            id: 'pump-01',
-            attributes: {},
-            metrics: ['temperature', 'vibration'],
-            readingCount: 6,
-            firstTs: T0,
-            lastTs: T0 + 2 * SECOND,
-          },
-          {
-            id: 'pump-02',
-            attributes: {},
-            metrics: ['temperature', 'vibration'],
-            readingCount: 6,
-            firstTs: T0,
-            lastTs: T0 + 2 * SECOND,
-          },
+          fleetPumpSummary('pump-01'),
+          fleetPumpSummary('pump-02'),
         ]);
       });
 
@@ -301,14 +299,7 @@ export function runStoreSuite(name: string, factory: () => Promise<Store>): void
 
       it('gets one asset, or undefined for an unknown id', async () => {
         await store.appendReadings(fleetBatch());
-        expect(await store.getAsset('pump-02')).toEqual({
-          id: 'pump-02',
-          attributes: {},
-          metrics: ['temperature', 'vibration'],
-          readingCount: 6,
-          firstTs: T0,
-          lastTs: T0 + 2 * SECOND,
-        });
+        expect(await store.getAsset('pump-02')).toEqual(fleetPumpSummary('pump-02'));
         expect(await store.getAsset('no-such-asset')).toBeUndefined();
       });
 
