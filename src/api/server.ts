@@ -5,6 +5,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { UpkeepError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import type { JobRunner } from '../jobs/runner.js';
+import type { AlertStore } from '../store/alerts.js';
 import type { DeadLetterStore } from '../store/dead-letters.js';
 import type { ModelRegistry } from '../store/registry.js';
 import type { Store } from '../store/store.js';
@@ -19,6 +20,8 @@ export interface ServerOptions {
   jobs?: JobRunner;
   /** Messages the stream sources rejected, behind /v1/dead-letters (not served without it). */
   deadLetters?: DeadLetterStore;
+  /** Alerts and alert rules, behind /v1/alerts and /v1/alert-rules (not served without it). */
+  alerts?: AlertStore;
   /** API keys, roles and rate limits; every route is open without it. */
   auth?: AuthConfig;
   /** Prometheus metrics for `GET /metrics`; a fresh registry (with process metrics) when absent. */
@@ -69,6 +72,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registry: options.registry,
     jobs: options.jobs,
     deadLetters: options.deadLetters,
+    alerts: options.alerts,
     auth: options.auth,
     metrics: options.metrics ?? new ApiMetrics(),
   });

@@ -4,11 +4,14 @@ import { DEFAULT_RATE_LIMIT } from '../../api/middleware/rate-limit.js';
 import { startServer } from '../../api/server.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { UnprocessableError } from '../../core/errors.js';
-import { normaliseReadings } from '../../core/reading.js';
+import { normaliseReadings, type Reading } from '../../core/reading.js';
 import { FleetSimulator } from '../../io/fleet-simulator.js';
 import { JobRunner } from '../../jobs/runner.js';
+import { AlertMonitor } from '../../scoring/alert-monitor.js';
+import type { AlertStore } from '../../store/alerts.js';
 import type { DeadLetterStore } from '../../store/dead-letters.js';
 import { DuckDBStore } from '../../store/duckdb.js';
+import { DuckDBAlerts } from '../../store/duckdb-alerts.js';
 import { DuckDBDeadLetters } from '../../store/duckdb-dead-letters.js';
 import { openApiKeyStore } from '../../store/open-api-keys.js';
 import { openRegistry } from '../../store/open-registry.js';
@@ -81,10 +84,15 @@ export interface Simulation {
 /**
  * Streams a simulated fleet into the store in-process: every interval the due readings go through the same
  * validation (`normaliseReadings`) and append as an HTTP batch. Continues after the latest stored reading of the
- * fleet, so a restart on the same store carries on its history. A failed append is reported once per message
- * on stderr and the next tick tries again.
+ * fleet, so a restart on the same store carries on its history. Each stored batch then goes to `onBatch` (the
+ * alert rules). A failed append is reported once per message on stderr and the next tick tries again.
  */
-export async function startSimulation(store: Store, machines: number, clock: Clock = systemClock): Promise<Simulation> {
+export async function startSimulation(
+  store: Store,
+  machines: number,
+  clock: Clock = systemClock,
+  onBatch?: (readings: Reading[]) => Promise<unknown>,
+): Promise<Simulation> {
   const probe = new FleetSimulator({ machines, clock });
   let lastStored: number | undefined;
   for (const machine of probe.machines) {
@@ -104,6 +112,7 @@ export async function startSimulation(store: Store, machines: number, clock: Clo
           maxReadings: DEFAULT_LIMITS.maxReadings,
         });
         if (readings.length > 0) await store.appendReadings(readings);
+        if (readings.length > 0) await onBatch?.(readings);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (!reported.has(message)) {
@@ -179,12 +188,14 @@ export function registerServe(program: Command): Command {
         let simulation: Simulation | undefined;
         let mqttSource: MqttSource | undefined;
         let deadLetters: DeadLetterStore | undefined;
+        let alerts: AlertStore | undefined;
         let server: Awaited<ReturnType<typeof startServer>>;
         let authNotice = '';
         try {
           const { registry, jobs: jobRecords } = await openRegistry(store);
           const jobs = await JobRunner.open(jobRecords);
           if (options.mqtt !== undefined) deadLetters = await openDeadLetters(store);
+          if (store instanceof DuckDBStore) alerts = await DuckDBAlerts.open(store);
           const access = await serveAuth(store, options);
           authNotice = access.notice;
           server = await startServer({
@@ -192,6 +203,7 @@ export function registerServe(program: Command): Command {
             registry,
             jobs,
             deadLetters,
+            alerts,
             auth: access.auth,
             host: options.host,
             port: options.port,
@@ -225,7 +237,13 @@ export function registerServe(program: Command): Command {
         printLine(authNotice);
         if (options.simulate !== undefined) {
           try {
-            simulation = await startSimulation(store, options.simulate);
+            const monitor = alerts ? await AlertMonitor.open(alerts) : undefined;
+            simulation = await startSimulation(
+              store,
+              options.simulate,
+              systemClock,
+              monitor && ((batch) => monitor.observe(batch)),
+            );
           } catch (error) {
             await server.close();
             throw error;
