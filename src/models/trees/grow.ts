@@ -14,7 +14,7 @@
 
 import type { Rng } from '../../core/rng.js';
 import { type BinCuts, MISSING_BIN, splitThreshold } from './binning.js';
-import { type HistogramLayout, subtractHistogram, sumGradients } from './histogram.js';
+import { type HistogramLayout, histogramTotals, subtractHistogram, sumGradients } from './histogram.js';
 import type { RowKernels } from './row-kernels.js';
 import { emptyCandidate, findBestSplit, leafWeight, type SplitCandidate, type SplitParams } from './split.js';
 import type { TreeEnsemble } from './tree.js';
@@ -148,7 +148,17 @@ export class TreeGrower {
     const canSplitAt = (depth: number, begin: number, end: number) =>
       (params.maxDepth === 0 || depth < params.maxDepth) && end - begin >= 2;
 
-    const [rootGradient, rootHessian] = sumGradients(gradients, rowIndex, 0, rowCount);
+    // The root's histogram (when it may split) also gives its sums: every row sits in one bin of any feature.
+    let rootHistogram: Float64Array | null = null;
+    let rootGradient: number;
+    let rootHessian: number;
+    if (canSplitAt(0, 0, rowCount)) {
+      rootHistogram = this.acquire();
+      kernels.histogram(0, rowCount, output, rootHistogram, histogramFeatures);
+      [rootGradient, rootHessian] = histogramTotals(rootHistogram, layout, treeFeatures[0]);
+    } else {
+      [rootGradient, rootHessian] = sumGradients(gradients, rowIndex, 0, rowCount);
+    }
     addNode(0, rowCount, rootGradient, rootHessian);
     const open: OpenNode[] = [];
     let order = 0;
@@ -168,11 +178,7 @@ export class TreeGrower {
       open.push({ id, depth, begin, end, histogram, split, order: order++ });
     };
 
-    if (canSplitAt(0, 0, rowCount)) {
-      const rootHistogram = this.acquire();
-      kernels.histogram(0, rowCount, output, rootHistogram, histogramFeatures);
-      consider(0, 0, rootHistogram, rootGradient, rootHessian);
-    }
+    if (rootHistogram) consider(0, 0, rootHistogram, rootGradient, rootHessian);
 
     let leaves = 1;
     while (open.length > 0 && (params.maxLeaves === 0 || leaves < params.maxLeaves)) {

@@ -108,6 +108,18 @@ export function subtractHistogram(parent: Float64Array, child: Float64Array, tar
   for (let i = 0; i < target.length; i++) target[i] = parent[i] - child[i];
 }
 
+/** Σ gradient and Σ hessian over all bins of one feature: the totals of the histogram's rows. O(bins). */
+export function histogramTotals(histogram: Float64Array, layout: HistogramLayout, feature: number): [number, number] {
+  let gradient = 0;
+  let hessian = 0;
+  const offset = layout.offsets[feature];
+  for (let bin = 0; bin < layout.binCounts[feature]; bin++) {
+    gradient += histogram[offset + 2 * bin];
+    hessian += histogram[offset + 2 * bin + 1];
+  }
+  return [gradient, hessian];
+}
+
 /** Sum of gradients and hessians of rows `rowIndex[begin..end)`: [G, H]. O(end − begin). */
 export function sumGradients(
   gradients: Float64Array,
