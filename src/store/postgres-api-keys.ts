@@ -28,10 +28,7 @@ export class PostgresApiKeyStore implements ApiKeyStore {
 
   /** Creates the `api_keys` table when missing. */
   static async open(store: PostgresStore): Promise<PostgresApiKeyStore> {
-    await store.transaction(async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('upkeep.schema.' || current_schema()))");
-      await client.query(SCHEMA);
-    });
+    await store.createTables(SCHEMA);
     return new PostgresApiKeyStore(store);
   }
 

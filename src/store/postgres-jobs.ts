@@ -43,10 +43,7 @@ export class PostgresJobStore implements JobStore {
 
   /** Creates the `jobs` table when missing. */
   static async open(store: PostgresStore): Promise<PostgresJobStore> {
-    await store.transaction(async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('upkeep.schema.' || current_schema()))");
-      await client.query(SCHEMA);
-    });
+    await store.createTables(SCHEMA);
     return new PostgresJobStore(store);
   }
 

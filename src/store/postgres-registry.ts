@@ -54,10 +54,7 @@ export class PostgresModelRegistry implements ModelRegistry {
 
   /** Creates the `models` table when missing. */
   static async open(store: PostgresStore): Promise<PostgresModelRegistry> {
-    await store.transaction(async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('upkeep.schema.' || current_schema()))");
-      await client.query(SCHEMA);
-    });
+    await store.createTables(SCHEMA);
     return new PostgresModelRegistry(store);
   }
 

@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS readings (
 ) PARTITION BY RANGE (ts);
 CREATE INDEX IF NOT EXISTS readings_asset_ts ON readings (asset, ts);`;
 
+/** Serialises schema creation across processes: concurrent CREATE TABLE IF NOT EXISTS of one table can collide. */
+const SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtext('upkeep.schema.' || current_schema()))";
+
 /** Epoch ms of a timestamptz, exact (extract returns numeric). */
 const EPOCH_MS = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
 
@@ -348,9 +351,8 @@ export class PostgresStore implements Store {
       const client = await pool.connect();
       try {
         if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
-        // Serialised across processes: concurrent CREATE TABLE IF NOT EXISTS of one table can collide.
         await client.query('BEGIN');
-        await client.query("SELECT pg_advisory_xact_lock(hashtext('upkeep.schema.' || current_schema()))");
+        await client.query(SCHEMA_LOCK);
         await client.query(SCHEMA);
         await client.query('COMMIT');
         const current = await client.query<{ schema: string }>('SELECT current_schema() AS schema');
@@ -501,6 +503,14 @@ export class PostgresStore implements Store {
       client.off('error', ignore);
       client.release(broken);
     }
+  }
+
+  /** Runs `ddl` (the tables of the registry, job or key store) in one transaction, under the schema lock. */
+  async createTables(ddl: string): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query(SCHEMA_LOCK);
+      await client.query(ddl);
+    });
   }
 
   /**
