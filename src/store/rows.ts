@@ -1,7 +1,7 @@
 /**
  * Engine-neutral pieces of the telemetry stores: validation of appended rows, assets and query options, the merge
- * of attributes carried by readings and the decoding of stored attributes. The DuckDB and
- * PostgreSQL stores both call these, so that they accept, reject and report the same inputs the same way.
+ * of attributes carried by readings and the decoding of stored attributes. The DuckDB and PostgreSQL stores both
+ * call these, so that they accept, reject and report the same inputs the same way.
  */
 import { describeValue, ValidationError } from '../core/errors.js';
 import { type Reading, toValueRows, type ValueRows } from '../core/reading.js';
