@@ -16,6 +16,7 @@ import { FleetSimulator } from '../src/io/fleet-simulator.js';
 import { JobRunner } from '../src/jobs/runner.js';
 import { createApiKey, MemoryApiKeyStore } from '../src/store/api-keys.js';
 import { DuckDBStore } from '../src/store/duckdb.js';
+import { DuckDBAlerts } from '../src/store/duckdb-alerts.js';
 import { DuckDBJobStore } from '../src/store/duckdb-jobs.js';
 import { DuckDBModelRegistry } from '../src/store/duckdb-registry.js';
 
@@ -90,6 +91,7 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
   let simulation: Simulation;
   let browser: Browser;
   let assetIds: string[];
+  let alerts: DuckDBAlerts;
 
   beforeAll(async () => {
     if (!existsSync('web/dist/index.html')) execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn']);
@@ -107,7 +109,8 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
         batch.push(...history.readingsAt(now - minute * 60_000 + second * 1000));
       await store.appendReadings(batch);
     }
-    server = await startServer({ store, registry, jobs, port: 0, onShutdown: () => jobs.close() });
+    alerts = await DuckDBAlerts.open(store);
+    server = await startServer({ store, registry, jobs, alerts, port: 0, onShutdown: () => jobs.close() });
     simulation = await startSimulation(store, MACHINES);
     await trainTwoVersions(server.url);
     browser = await chromium.launch({
@@ -225,6 +228,22 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
     expect(versions.models.find((m) => m.id === 'failure-risk@2')?.active).toBe(true);
     await page.goto(`${server.url}/alerts`);
     await page.waitForSelector('text=No alerts yet');
+    const { alert } = await alerts.open({
+      ruleId: '1',
+      asset: assetIds[0] ?? 'm',
+      severity: 'major',
+      message: 'temperature = 91 above 80 (bearing hot)',
+      value: 91,
+      openedAt: Date.now(),
+    });
+    await page.reload();
+    await page.waitForSelector(`tr[data-alert="${alert.id}"]`);
+    await page.locator('#alerts-operator').fill('ana');
+    await page.locator('#alerts-comment').fill('on it');
+    await page.getByRole('button', { name: `Acknowledge alert ${alert.id}` }).click();
+    await expect.poll(() => page.locator('#alerts-status').textContent()).toContain(`Alert ${alert.id} acknowledged`);
+    expect((await alerts.get(alert.id)).acknowledged).toMatchObject({ by: 'ana', comment: 'on it' });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-alerts-1280.png') });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -137,3 +137,39 @@ export async function listModels(): Promise<ModelVersion[]> {
 export function promoteModel(id: string): Promise<ModelVersion> {
   return request(`/v1/models/${encodeURIComponent(id)}/promote`, { method: 'POST' });
 }
+
+export interface AlertAction {
+  by: string;
+  at: string;
+  comment: string;
+}
+
+export interface Alert {
+  id: string;
+  rule_id: string;
+  asset: string;
+  severity: 'critical' | 'major' | 'minor' | 'warning';
+  state: 'open' | 'acknowledged' | 'resolved';
+  message: string;
+  value: number;
+  opened_at: string;
+  acknowledged: AlertAction | null;
+  resolved: AlertAction | null;
+  resolution: 'manual' | 'auto' | null;
+}
+
+/** Alerts newest first; empty filter values are left out. */
+export async function listAlerts(filters: { state?: string; severity?: string; asset?: string }): Promise<Alert[]> {
+  const query = new URLSearchParams({ limit: '500' });
+  for (const [key, value] of Object.entries(filters)) if (value) query.set(key, value);
+  return (await request<{ alerts: Alert[] }>(`/v1/alerts?${query}`)).alerts;
+}
+
+/** Acknowledges (`ack`) or resolves an alert; without `by` the server records the API key's name. */
+export function actOnAlert(id: string, verb: 'ack' | 'resolve', by: string, comment: string): Promise<Alert> {
+  return request(`/v1/alerts/${encodeURIComponent(id)}/${verb}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(by ? { by, comment } : { comment }),
+  });
+}
