@@ -44,37 +44,107 @@ export class OrderStatisticTree {
     this.freeListHead = 0;
   }
 
-  /** Adds one occurrence of `value` (NaN is not allowed: it has no place in an order). O(log d). */
+  /**
+   * Adds one occurrence of `value` (NaN is not allowed: it has no place in an order). O(log d), one descent: a held
+   * value gains multiplicity; a new one becomes a leaf and heights are repaired upwards only while they change.
+   */
   insert(value: number): void {
     if (Number.isNaN(value)) throw new RangeError('OrderStatisticTree.insert: value must not be NaN');
-    if (!this.adjustMultiplicity(value, 1)) this.root = this.insertAt(this.root, value);
-  }
-
-  /** Removes one occurrence of `value`; returns false when the value is not held. O(log d). */
-  remove(value: number): boolean {
-    if (this.adjustMultiplicity(value, -1)) return true;
-    const before = this.size;
-    this.root = this.removeAt(this.root, value);
-    return this.size < before;
-  }
-
-  /**
-   * Fast path for a value already held: changes its multiplicity by `delta` and the counts on its path, with no
-   * change of shape. Returns false (changing nothing) when the value is absent or its last copy would go.
-   */
-  private adjustMultiplicity(value: number, delta: 1 | -1): boolean {
+    const path = this.path;
     let node = this.root;
     let depth = 0;
     while (node !== 0) {
-      this.path[depth++] = node;
+      path[depth++] = node;
       const key = this.keys[node];
-      if (value === key) break;
+      if (value === key) {
+        this.multiplicity[node]++;
+        for (let i = 0; i < depth; i++) this.subtreeCount[path[i]]++;
+        return;
+      }
       node = value < key ? this.left[node] : this.right[node];
     }
-    if (node === 0 || this.multiplicity[node] + delta < 1) return false;
-    this.multiplicity[node] += delta;
-    for (let i = 0; i < depth; i++) this.subtreeCount[this.path[i]] += delta;
+    const leaf = this.allocate(value);
+    if (depth === 0) {
+      this.root = leaf;
+      return;
+    }
+    const parent = path[depth - 1];
+    if (value < this.keys[parent]) this.left[parent] = leaf;
+    else this.right[parent] = leaf;
+    this.repairUpwards(depth, 1, depth - 1);
+  }
+
+  /** Removes one occurrence of `value`; returns false when the value is not held. O(log d), one descent. */
+  remove(value: number): boolean {
+    const path = this.path;
+    let node = this.root;
+    let depth = 0;
+    while (node !== 0) {
+      const key = this.keys[node];
+      if (value === key) break;
+      path[depth++] = node;
+      node = value < key ? this.left[node] : this.right[node];
+    }
+    if (node === 0) return false;
+    if (this.multiplicity[node] > 1) {
+      this.multiplicity[node]--;
+      this.subtreeCount[node]--;
+      for (let i = 0; i < depth; i++) this.subtreeCount[path[i]]--;
+      return true;
+    }
+    const leftChild = this.left[node];
+    const rightChild = this.right[node];
+    if (leftChild === 0 || rightChild === 0) {
+      // At most one child: it takes the node's place.
+      this.replaceChild(depth, node, leftChild === 0 ? rightChild : leftChild);
+      this.release(node);
+      this.repairUpwards(depth, -1, depth - 1);
+      return true;
+    }
+    // Two children: move the in-order successor's key and multiplicity here, then unlink the successor.
+    const nodeDepth = depth;
+    path[depth++] = node;
+    let successor = rightChild;
+    while (this.left[successor] !== 0) {
+      path[depth++] = successor;
+      successor = this.left[successor];
+    }
+    this.keys[node] = this.keys[successor];
+    this.multiplicity[node] = this.multiplicity[successor];
+    this.replaceChild(depth, successor, this.right[successor]);
+    this.release(successor);
+    this.repairUpwards(depth, -1, nodeDepth);
     return true;
+  }
+
+  /** Points the parent of `child` (path[depth − 1], or the root) at `replacement`. */
+  private replaceChild(depth: number, child: number, replacement: number): void {
+    if (depth === 0) {
+      this.root = replacement;
+      return;
+    }
+    const parent = this.path[depth - 1];
+    if (this.left[parent] === child) this.left[parent] = replacement;
+    else this.right[parent] = replacement;
+  }
+
+  /**
+   * Rebalances path[depth − 1] … path[0] after a change below them. Each node is fully updated (and rotated if
+   * needed) until, at or above path[lastFull], one keeps its height: above it the shape is unchanged and only the
+   * counts move, by `delta`. (A removal through the successor fully updates down to the removed node, since counts
+   * on the successor's path change by the successor's multiplicity, not by one.)
+   */
+  private repairUpwards(depth: number, delta: number, lastFull: number): void {
+    const path = this.path;
+    let i = depth - 1;
+    for (; i >= 0; i--) {
+      const node = path[i];
+      const heightBefore = this.heights[node];
+      const replacement = this.rebalance(node);
+      if (replacement !== node) this.replaceChild(i, node, replacement);
+      else if (i <= lastFull && this.heights[node] === heightBefore) break;
+    }
+    for (i--; i >= 0; i--) this.subtreeCount[path[i]] += delta;
   }
 
   /** The k-th smallest value, 0-based (`select(0)` is the minimum). O(log d). */
@@ -211,67 +281,6 @@ export class OrderStatisticTree {
       return this.rotateLeft(node);
     }
     return node;
-  }
-
-  private insertAt(node: number, value: number): number {
-    if (node === 0) return this.allocate(value);
-    const key = this.keys[node];
-    if (value === key) {
-      this.multiplicity[node]++;
-      this.subtreeCount[node]++;
-      return node;
-    }
-    // Read the child, recurse, then store: the recursion may grow (replace) the arrays.
-    if (value < key) {
-      const child = this.insertAt(this.left[node], value);
-      this.left[node] = child;
-    } else {
-      const child = this.insertAt(this.right[node], value);
-      this.right[node] = child;
-    }
-    return this.rebalance(node);
-  }
-
-  private removeAt(node: number, value: number): number {
-    if (node === 0) return 0;
-    const key = this.keys[node];
-    if (value < key) {
-      this.left[node] = this.removeAt(this.left[node], value);
-      return this.rebalance(node);
-    }
-    if (value > key) {
-      this.right[node] = this.removeAt(this.right[node], value);
-      return this.rebalance(node);
-    }
-    if (this.multiplicity[node] > 1) {
-      this.multiplicity[node]--;
-      this.subtreeCount[node]--;
-      return node;
-    }
-    const leftChild = this.left[node];
-    const rightChild = this.right[node];
-    if (leftChild === 0 || rightChild === 0) {
-      this.release(node);
-      return leftChild === 0 ? rightChild : leftChild;
-    }
-    // Two children: move the in-order successor's key and multiplicity here, then unlink the successor.
-    let successor = rightChild;
-    while (this.left[successor] !== 0) successor = this.left[successor];
-    this.keys[node] = this.keys[successor];
-    this.multiplicity[node] = this.multiplicity[successor];
-    this.right[node] = this.detachMinimum(rightChild);
-    return this.rebalance(node);
-  }
-
-  /** Unlinks the leftmost node of the subtree (whatever its multiplicity) and returns the new subtree root. */
-  private detachMinimum(node: number): number {
-    if (this.left[node] === 0) {
-      const rightChild = this.right[node];
-      this.release(node);
-      return rightChild;
-    }
-    this.left[node] = this.detachMinimum(this.left[node]);
-    return this.rebalance(node);
   }
 }
 

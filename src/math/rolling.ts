@@ -159,6 +159,12 @@ export class RollingMedianMad {
     return medianAbsoluteDeviation(this.tree, this.median());
   }
 
+  /** `mad()` given the window's median as computed by `median()` (saves recomputing it). O(log² w). */
+  madAbout(median: number): number {
+    if (this.tree.size === 0) return Number.NaN;
+    return medianAbsoluteDeviation(this.tree, median);
+  }
+
   /** Fraction of the window strictly below `value` plus half the fraction equal to it (a mid-rank in [0, 1]). */
   midRank(value: number): number {
     const n = this.tree.size;

@@ -123,7 +123,10 @@ export class AnomalyEnsemble extends UnivariateDetector<AnomalyEnsembleOptions, 
   private histories: RollingMedianMad[];
   private count = 0;
   /** The last point scored and its components' raw scores, so `scoreThenLearn` scores each component once. */
-  private cached: { ts: number; value: number; rawScores: number[] } | undefined;
+  private readonly cachedScores: Float64Array;
+  private cachedTs = 0;
+  private cachedValue = 0;
+  private hasCached = false;
 
   constructor(options: Partial<AnomalyEnsembleOptions> = {}) {
     const resolved = resolveOptions(AnomalyEnsemble.className, DEFAULTS, options);
@@ -148,18 +151,23 @@ export class AnomalyEnsemble extends UnivariateDetector<AnomalyEnsembleOptions, 
     super({ ...resolved, components: [...resolved.components] });
     this.components = resolved.components.map((component) => new COMPONENTS[component]());
     this.histories = resolved.components.map(() => new RollingMedianMad(resolved.rankWindow));
+    this.cachedScores = new Float64Array(resolved.components.length);
   }
 
   /** Decades of rarity of x (before the Bonferroni correction is applied, per component). */
   componentRarities(x: StreamPoint): number[] {
     const rawScores = this.rawScores(this.validate(x));
-    return rawScores.map((raw, c) => rarityDecades(this.histories[c], raw, this.options));
+    return Array.from(rawScores, (raw, c) => rarityDecades(this.histories[c], raw, this.options));
   }
 
-  private rawScores(x: StreamPoint): number[] {
-    if (this.cached && this.cached.ts === x.ts && this.cached.value === x.value) return this.cached.rawScores;
-    const rawScores = this.components.map((component) => component.scoreOne(x));
-    this.cached = { ts: x.ts, value: x.value, rawScores };
+  /** The components' raw scores of x, reused when x is the point scored last (no allocation per step). */
+  private rawScores(x: StreamPoint): Float64Array {
+    const rawScores = this.cachedScores;
+    if (this.hasCached && this.cachedTs === x.ts && this.cachedValue === x.value) return rawScores;
+    for (let c = 0; c < this.components.length; c++) rawScores[c] = this.components[c].scoreOne(x);
+    this.cachedTs = x.ts;
+    this.cachedValue = x.value;
+    this.hasCached = true;
     return rawScores;
   }
 
@@ -177,7 +185,7 @@ export class AnomalyEnsemble extends UnivariateDetector<AnomalyEnsembleOptions, 
 
   protected learn(x: StreamPoint): void {
     const rawScores = this.rawScores(x);
-    this.cached = undefined;
+    this.hasCached = false;
     for (let c = 0; c < this.components.length; c++) {
       this.histories[c].push(rawScores[c]);
       this.components[c].learnOne(x);
@@ -208,6 +216,6 @@ export class AnomalyEnsemble extends UnivariateDetector<AnomalyEnsembleOptions, 
       for (const value of values) history.push(value);
       return history;
     });
-    this.cached = undefined;
+    this.hasCached = false;
   }
 }

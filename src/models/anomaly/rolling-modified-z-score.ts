@@ -77,7 +77,7 @@ export class RollingModifiedZScore extends UnivariateDetector<
     const median = this.rolling.median();
     const deviation = Math.abs(this.smoothed(x.value) - median);
     if (deviation === 0) return 0;
-    const mad = this.rolling.mad();
+    const mad = this.rolling.madAbout(median);
     const scale = mad > 0 ? mad : 1e-9 * Math.max(Math.abs(median), 1);
     return (NORMAL_MAD_FACTOR * deviation) / scale;
   }
