@@ -5,6 +5,7 @@ import type { ApiKeyStore } from '../store/api-keys.js';
 import type { DeadLetterStore } from '../store/dead-letters.js';
 import type { ModelRegistry } from '../store/registry.js';
 import type { Store } from '../store/store.js';
+import type { Pipeline } from '../stream/pipeline.js';
 import type { ApiMetrics } from './middleware/metrics.js';
 import type { RateLimitOptions } from './middleware/rate-limit.js';
 
@@ -33,6 +34,8 @@ export interface AppContext {
   auth?: AuthConfig;
   /** Prometheus metrics behind `GET /metrics`; without it the route answers 404. */
   metrics?: ApiMetrics;
+  /** Ingest through scoring and alerts; without it `POST /v1/readings` only stores. */
+  pipeline?: Pipeline;
 }
 
 export interface AuthConfig {

@@ -9,6 +9,7 @@ import type { AlertStore } from '../store/alerts.js';
 import type { DeadLetterStore } from '../store/dead-letters.js';
 import type { ModelRegistry } from '../store/registry.js';
 import type { Store } from '../store/store.js';
+import type { Pipeline } from '../stream/pipeline.js';
 import { createApp } from './app.js';
 import { type ApiLimits, type AuthConfig, DEFAULT_LIMITS } from './context.js';
 import { ApiMetrics } from './middleware/metrics.js';
@@ -26,6 +27,8 @@ export interface ServerOptions {
   auth?: AuthConfig;
   /** Prometheus metrics for `GET /metrics`; a fresh registry (with process metrics) when absent. */
   metrics?: ApiMetrics;
+  /** Ingest through scoring and alerts for `POST /v1/readings`; the route only stores without it. */
+  pipeline?: Pipeline;
   host?: string;
   /** 0 picks a free port; the chosen one is in the result. */
   port?: number;
@@ -75,6 +78,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     alerts: options.alerts,
     auth: options.auth,
     metrics: options.metrics ?? new ApiMetrics(),
+    pipeline: options.pipeline,
   });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
 

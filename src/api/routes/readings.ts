@@ -58,6 +58,10 @@ const ingestRoute = createRoute({
     200: { description: 'Stored', content: { 'application/json': { schema: IngestResultSchema } } },
     400: { description: 'Malformed body or invalid readings (index and field named)', content: errorContent },
     413: { description: 'Body or batch over the configured limit', content: errorContent },
+    503: {
+      description: 'Scoring queue full: nothing stored, retry after the Retry-After header’s seconds',
+      content: errorContent,
+    },
   },
 });
 
@@ -71,7 +75,8 @@ export function readingsRoutes(ctx: AppContext): OpenAPIHono {
       const body = bufferedBody(c) ?? new Uint8Array(await c.req.arrayBuffer());
       const input = parseReadingsBody(c.req.header('content-type'), body);
       const readings = normaliseReadings(input, { receivedAt: ctx.clock.now(), maxReadings: ctx.limits.maxReadings });
-      const append = () => ctx.store.appendReadings(readings);
+      const { pipeline } = ctx;
+      const append = () => (pipeline ? pipeline.ingest(readings, 'http') : ctx.store.appendReadings(readings));
       const { accepted, duplicates } = await (ctx.metrics ? ctx.metrics.timeAppend(append) : append());
       ctx.metrics?.ingested(readings.length, accepted, duplicates);
       return c.json({ accepted, duplicates, readings: readings.length }, 200);

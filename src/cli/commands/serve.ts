@@ -8,6 +8,7 @@ import { normaliseReadings, type Reading } from '../../core/reading.js';
 import { FleetSimulator } from '../../io/fleet-simulator.js';
 import { JobRunner } from '../../jobs/runner.js';
 import { AlertMonitor } from '../../scoring/alert-monitor.js';
+import { AssetHealthScorer } from '../../scoring/asset-health.js';
 import type { AlertStore } from '../../store/alerts.js';
 import type { DeadLetterStore } from '../../store/dead-letters.js';
 import { DuckDBStore } from '../../store/duckdb.js';
@@ -17,6 +18,7 @@ import { openApiKeyStore } from '../../store/open-api-keys.js';
 import { openRegistry } from '../../store/open-registry.js';
 import type { Store } from '../../store/store.js';
 import { DEFAULT_MQTT_TOPIC, MqttSource } from '../../stream/mqtt-source.js';
+import { Pipeline } from '../../stream/pipeline.js';
 import { action, DEFAULT_DB, formatCount, integerOption, openCliStore, printLine } from '../run.js';
 
 export interface ServeOptions {
@@ -189,6 +191,7 @@ export function registerServe(program: Command): Command {
         let mqttSource: MqttSource | undefined;
         let deadLetters: DeadLetterStore | undefined;
         let alerts: AlertStore | undefined;
+        let pipeline: Pipeline;
         let server: Awaited<ReturnType<typeof startServer>>;
         let authNotice = '';
         try {
@@ -196,6 +199,8 @@ export function registerServe(program: Command): Command {
           const jobs = await JobRunner.open(jobRecords);
           if (options.mqtt !== undefined) deadLetters = await openDeadLetters(store);
           if (store instanceof DuckDBStore) alerts = await DuckDBAlerts.open(store);
+          const monitor = alerts ? await AlertMonitor.open(alerts) : undefined;
+          pipeline = new Pipeline({ store, scorer: new AssetHealthScorer(store), monitor });
           const access = await serveAuth(store, options);
           authNotice = access.notice;
           server = await startServer({
@@ -205,12 +210,14 @@ export function registerServe(program: Command): Command {
             deadLetters,
             alerts,
             auth: access.auth,
+            pipeline,
             host: options.host,
             port: options.port,
             handleSignals: true,
             onShutdown: async () => {
               await mqttSource?.stop();
               await simulation?.stop();
+              await pipeline.close();
               await jobs.close();
             },
           });
@@ -222,7 +229,7 @@ export function registerServe(program: Command): Command {
         printLine(`dashboard: ${server.url}/`);
         if (options.mqtt !== undefined && deadLetters !== undefined) {
           try {
-            mqttSource = await MqttSource.start(store, deadLetters, {
+            mqttSource = await MqttSource.start(pipeline.storeFor('mqtt'), deadLetters, {
               url: options.mqtt,
               topic: options.mqttTopic,
               scope: options.db,
@@ -237,13 +244,7 @@ export function registerServe(program: Command): Command {
         printLine(authNotice);
         if (options.simulate !== undefined) {
           try {
-            const monitor = alerts ? await AlertMonitor.open(alerts) : undefined;
-            simulation = await startSimulation(
-              store,
-              options.simulate,
-              systemClock,
-              monitor && ((batch) => monitor.observe(batch)),
-            );
+            simulation = await startSimulation(pipeline.storeFor('simulator'), options.simulate, systemClock);
           } catch (error) {
             await server.close();
             throw error;
