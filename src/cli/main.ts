@@ -4,6 +4,7 @@ import { VERSION } from '../core/version.js';
 import { registerDetect } from './commands/detect.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerEvaluateAnomalies } from './commands/evaluate-anomalies.js';
+import { registerGateway } from './commands/gateway.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerImport } from './commands/import.js';
 import { registerKeys } from './commands/keys.js';
@@ -11,6 +12,7 @@ import { registerPlot } from './commands/plot.js';
 import { registerPredict } from './commands/predict.js';
 import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
+import { registerWorker } from './commands/worker.js';
 import { EXIT_BAD_INPUT, reportError } from './run.js';
 
 /** The `upkeep` program: one subcommand per file under commands/. */
@@ -31,6 +33,8 @@ function buildProgram(): Command {
   registerDetect(program);
   registerEvaluateAnomalies(program);
   registerKeys(program);
+  registerWorker(program);
+  registerGateway(program);
   return program;
 }
 
