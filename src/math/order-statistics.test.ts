@@ -14,6 +14,24 @@ function seededUniform(seed: number): () => number {
 }
 
 describe('OrderStatisticTree', () => {
+  it('stays consistent with a sorted array through a long sliding window of inserts and removes', () => {
+    const uniform = seededUniform(19);
+    const tree = new OrderStatisticTree(4);
+    const window: number[] = [];
+    for (let step = 0; step < 20_000; step++) {
+      const value = uniform() < 0.3 ? Math.floor(uniform() * 20) : uniform() * 100;
+      tree.insert(value);
+      window.push(value);
+      if (window.length > 300) expect(tree.remove(window.shift() as number)).toBe(true);
+      if (step % 997 === 0) {
+        const sorted = [...window].sort((a, b) => a - b);
+        expect(tree.size).toBe(sorted.length);
+        for (let k = 0; k < sorted.length; k++) expect(tree.select(k)).toBe(sorted[k]);
+        expect(tree.countLess(50)).toBe(sorted.filter((v) => v < 50).length);
+      }
+    }
+  });
+
   it('selects, counts and removes like a sorted array, duplicates included', () => {
     const uniform = seededUniform(7);
     const tree = new OrderStatisticTree(2);
@@ -94,5 +112,21 @@ describe('medianAbsoluteDeviation', () => {
     for (const v of [1, 2, 3, 4, 10]) tree.insert(v);
     expect(medianAbsoluteDeviation(tree, 3)).toBe(1);
     expect(medianAbsoluteDeviation(new OrderStatisticTree(), 0)).toBeNaN();
+  });
+
+  it('gives the same value whatever split the search starts from (ties included)', () => {
+    const uniform = seededUniform(17);
+    for (let trial = 0; trial < 200; trial++) {
+      const tree = new OrderStatisticTree();
+      const n = 1 + Math.floor(uniform() * 40);
+      for (let i = 0; i < n; i++) tree.insert(Math.floor(uniform() * 12) / 2);
+      const center = Math.floor(uniform() * 14) / 2 - 0.5;
+      const expected = medianAbsoluteDeviation(tree, center);
+      for (const split of [-5, 0, 1, Math.floor(n / 3), Math.floor(n / 2), n, 3 * n]) {
+        const hint = { split };
+        expect(medianAbsoluteDeviation(tree, center, hint)).toBe(expected);
+        expect(medianAbsoluteDeviation(tree, center, hint)).toBe(expected);
+      }
+    }
   });
 });

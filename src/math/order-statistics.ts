@@ -297,18 +297,40 @@ export function kthAbsoluteDeviation(tree: OrderStatisticTree, center: number, r
 }
 
 /**
- * The median of |x_i − center| over the values of `tree` (numpy's convention: the mean of the two middle values
- * for an even count; NaN when empty). The second middle value comes from the same bisection as the first (it is
- * the smaller of the next deviation on either side), so this costs one `kthAbsoluteDeviation`: O(log n · log d).
+ * Where the last search split the two deviation sequences (how many of the `rank + 1` smallest deviations came from
+ * below the center). Passing the same object to successive searches over a slowly changing tree (a rolling window)
+ * starts each search there, so it usually ends after a few probes instead of a full bisection; the result never
+ * depends on it.
  */
-export function medianAbsoluteDeviation(tree: OrderStatisticTree, center: number): number {
-  const n = tree.size;
-  if (n === 0) return Number.NaN;
-  return absoluteDeviationsAt(tree, center, (n - 1) >>> 1, n % 2 === 0);
+export interface DeviationSearchHint {
+  split: number;
 }
 
-/** The rank-th smallest deviation, or (withNext) the mean of it and the next one. */
-function absoluteDeviationsAt(tree: OrderStatisticTree, center: number, rank: number, withNext: boolean): number {
+/**
+ * The median of |x_i − center| over the values of `tree` (numpy's convention: the mean of the two middle values
+ * for an even count; NaN when empty). The second middle value comes from the same bisection as the first (it is
+ * the smaller of the next deviation on either side), so this costs one `kthAbsoluteDeviation`: O(log n · log d),
+ * or O(log δ · log d) when `hint` holds a split δ away from this one.
+ */
+export function medianAbsoluteDeviation(tree: OrderStatisticTree, center: number, hint?: DeviationSearchHint): number {
+  const n = tree.size;
+  if (n === 0) return Number.NaN;
+  return absoluteDeviationsAt(tree, center, (n - 1) >>> 1, n % 2 === 0, hint);
+}
+
+/**
+ * The rank-th smallest deviation, or (withNext) the mean of it and the next one. Any split of the `taken` smallest
+ * deviations into the two sorted sequences that is consistent (neither side's last taken exceeds the other's first
+ * untaken) gives the same value, so the search may start anywhere: from the hint it gallops (steps 1, 2, 4, …)
+ * until it brackets a consistent split, then bisects.
+ */
+function absoluteDeviationsAt(
+  tree: OrderStatisticTree,
+  center: number,
+  rank: number,
+  withNext: boolean,
+  hint?: DeviationSearchHint,
+): number {
   const total = tree.size;
   if (!(rank >= 0 && rank < total) || !Number.isInteger(rank)) {
     throw new RangeError(`kthAbsoluteDeviation: rank must be an integer in [0, ${total}), got ${rank}`);
@@ -321,14 +343,34 @@ function absoluteDeviationsAt(tree: OrderStatisticTree, center: number, rank: nu
   const taken = rank + 1;
   let low = Math.max(0, taken - aboveCount);
   let high = Math.min(taken, belowCount);
+  let galloping = hint !== undefined;
+  let direction = 0;
+  let step = 1;
+  let fromBelow = galloping ? Math.min(Math.max((hint as DeviationSearchHint).split, low), high) : (low + high) >>> 1;
   for (;;) {
-    const fromBelow = (low + high) >>> 1;
     const fromAbove = taken - fromBelow;
     if (fromBelow < high && fromAbove > 0 && above(fromAbove - 1) > below(fromBelow)) {
       low = fromBelow + 1;
+      if (galloping && direction >= 0) {
+        direction = 1;
+        fromBelow = Math.min(fromBelow + step, high);
+        step *= 2;
+      } else {
+        galloping = false;
+        fromBelow = (low + high) >>> 1;
+      }
     } else if (fromBelow > low && fromAbove < aboveCount && below(fromBelow - 1) > above(fromAbove)) {
       high = fromBelow - 1;
+      if (galloping && direction <= 0) {
+        direction = -1;
+        fromBelow = Math.max(fromBelow - step, low);
+        step *= 2;
+      } else {
+        galloping = false;
+        fromBelow = (low + high) >>> 1;
+      }
     } else {
+      if (hint) hint.split = fromBelow;
       const lastBelow = fromBelow > 0 ? below(fromBelow - 1) : Number.NEGATIVE_INFINITY;
       const lastAbove = fromAbove > 0 ? above(fromAbove - 1) : Number.NEGATIVE_INFINITY;
       const kth = Math.max(lastBelow, lastAbove);

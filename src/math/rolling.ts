@@ -1,4 +1,4 @@
-import { medianAbsoluteDeviation, OrderStatisticTree } from './order-statistics.js';
+import { type DeviationSearchHint, medianAbsoluteDeviation, OrderStatisticTree } from './order-statistics.js';
 
 /**
  * A fixed-capacity first-in-first-out window over a Float64Array. `push` returns the value that fell out (or
@@ -126,6 +126,8 @@ export class RollingMedianMad {
   readonly windowSize: number;
   private readonly window: RingBuffer;
   private readonly tree: OrderStatisticTree;
+  /** Where the last MAD search ended: the next one, a step later, starts there. */
+  private readonly madHint: DeviationSearchHint = { split: 0 };
 
   constructor(windowSize: number) {
     this.windowSize = windowSize;
@@ -156,13 +158,13 @@ export class RollingMedianMad {
   /** Median absolute deviation from the median (unscaled; NaN when empty). */
   mad(): number {
     if (this.tree.size === 0) return Number.NaN;
-    return medianAbsoluteDeviation(this.tree, this.median());
+    return medianAbsoluteDeviation(this.tree, this.median(), this.madHint);
   }
 
   /** `mad()` given the window's median as computed by `median()` (saves recomputing it). O(log² w). */
   madAbout(median: number): number {
     if (this.tree.size === 0) return Number.NaN;
-    return medianAbsoluteDeviation(this.tree, median);
+    return medianAbsoluteDeviation(this.tree, median, this.madHint);
   }
 
   /** Fraction of the window strictly below `value` plus half the fraction equal to it (a mid-rank in [0, 1]). */
