@@ -192,6 +192,30 @@ describe('Pipeline', () => {
     expect((await viaPipeline.getAsset('pump-01'))?.metrics).toEqual(['temperature']);
   });
 
+  it('keeps the data and goes on when scoring an asset fails, counting and reporting it', async () => {
+    const broken = new Proxy(store, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (property === 'getAsset') {
+          return async (id: string) => {
+            if (id === 'bad') throw new Error('disk unreadable');
+            return target.getAsset(id);
+          };
+        }
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const lines: string[] = [];
+    const scorer = new AssetHealthScorer(broken);
+    const pipeline = new Pipeline({ store, scorer }, { log: (line) => lines.push(line) });
+    await pipeline.ingest([...steady('bad', 2), ...steady('good', 3)], 'http');
+    await pipeline.idle();
+    expect(lines).toEqual(['pipeline: 2 readings of "bad" not scored: disk unreadable']);
+    expect(pipeline.stats()).toMatchObject({ processedReadings: { http: 5 }, failedReadings: 2, queuedReadings: 0 });
+    expect(await store.queryReadings('bad')).toHaveLength(2);
+    expect((await scorer.health('good')).metrics.temperature.ts).toBe(T0 + 20 * S);
+  });
+
   it('refuses a capacity that is not a positive integer, naming the option', () => {
     expect(() => new Pipeline({ store }, { capacity: 0 })).toThrow(
       new ValidationError("pipeline: option 'capacity' must be a positive integer, got 0"),

@@ -32,11 +32,11 @@ export interface PipelineStages {
 export interface PipelineStats {
   /** Readings stored and waiting to be scored. */
   queuedReadings: number;
-  /** Readings stored and scored (alert rules run), by source. */
+  /** Readings stored that have left the queue, by source: scored, or counted in `failedReadings` too. */
   processedReadings: Record<IngestSource, number>;
   /** Readings refused because the queue was full (nothing stored), by source. */
   rejectedReadings: Record<IngestSource, number>;
-  /** Readings stored whose scoring failed (reported through `log`; the data stays stored). */
+  /** Readings stored whose scoring or alert rules failed (reported through `log`; the data stays stored). */
   failedReadings: number;
   /** Alerts opened and resolved by the pipeline's rules. */
   alertsOpened: number;
@@ -54,10 +54,11 @@ const bySource = (): Record<IngestSource, number> => ({ http: 0, mqtt: 0, simula
 
 /**
  * The one place that wires ingest → store → scoring → alerts. `ingest` appends a batch to the store (durable once
- * it resolves) and hands it to a bounded in-process queue; a single worker drains the queue in micro-batches, one
- * per asset: the asset's anomaly detectors learn the values stored since they last ran (the scorer reads only
- * those: O(new values) per metric), then the alert monitor runs the raw readings and, at each touched metric's
- * last timestamp, the fresh likelihood as the signal `likelihood:<metric>`.
+ * it resolves) and hands it to a bounded in-process queue; a single worker drains the queue in rounds (whatever is
+ * queued when one starts), in micro-batches per asset: the asset's anomaly detectors learn the values stored since
+ * they last ran (the scorer reads only those: O(new values) per metric); then the alert monitor runs the round's
+ * raw readings and, at each touched metric's last timestamp, its fresh likelihood as the signal
+ * `likelihood:<metric>` (the rules are read once per round).
  *
  * Backpressure: when the queue is full `ingest` throws OverloadedError (HTTP 503 with Retry-After) before storing
  * anything, so a refused batch is never half-kept; the sender retries it. Late and out-of-order readings are
@@ -184,15 +185,19 @@ export class Pipeline {
             group.push(reading);
           }
         }
+        const observations: Reading[] = [];
         for (const [asset, group] of byAsset) {
           try {
-            await this.process(asset, group);
+            observations.push(...group, ...(await this.likelihoods(asset, group)));
           } catch (error) {
             this.counters.failedReadings += group.length;
-            const reason = error instanceof Error ? error.message : String(error);
-            this.log(`pipeline: ${group.length} readings of ${JSON.stringify(asset)} not scored: ${reason}`);
+            this.report(`${group.length} readings of ${JSON.stringify(asset)} not scored`, error);
           }
         }
+        await this.alert(
+          observations,
+          batches.reduce((sum, batch) => sum + batch.readings.length, 0),
+        );
         for (const batch of batches) {
           this.counters.processedReadings[batch.source] += batch.readings.length;
           this.queued -= batch.readings.length;
@@ -203,27 +208,43 @@ export class Pipeline {
     }
   }
 
-  /** One asset's micro-batch: detectors first, then the rules over the readings and the fresh likelihoods. */
-  private async process(asset: string, readings: readonly Reading[]): Promise<void> {
-    const { scorer, monitor } = this.stages;
-    const observations: Reading[] = [...readings];
-    if (scorer !== undefined) {
-      const touched = new Set<string>();
-      for (const reading of readings) for (const metric of Object.keys(reading.metrics)) touched.add(metric);
-      const health = await scorer.health(asset);
-      const byTs = new Map<number, Record<string, number>>();
-      for (const metric of touched) {
-        const entry = health.metrics[metric];
-        if (entry === undefined) continue;
-        const signals = byTs.get(entry.ts) ?? {};
-        signals[`likelihood:${metric}`] = entry.likelihood;
-        byTs.set(entry.ts, signals);
-      }
-      for (const [ts, metrics] of byTs) observations.push({ asset, ts, metrics });
+  /**
+   * One asset's micro-batch through its detectors: the scorer learns the values stored since it last ran, and the
+   * likelihood of each touched metric's latest value comes back as a `likelihood:<metric>` observation at its time.
+   */
+  private async likelihoods(asset: string, readings: readonly Reading[]): Promise<Reading[]> {
+    const { scorer } = this.stages;
+    if (scorer === undefined) return [];
+    const touched = new Set<string>();
+    for (const reading of readings) for (const metric of Object.keys(reading.metrics)) touched.add(metric);
+    const health = await scorer.health(asset);
+    const byTs = new Map<number, Record<string, number>>();
+    for (const metric of touched) {
+      const entry = health.metrics[metric];
+      if (entry === undefined) continue;
+      const signals = byTs.get(entry.ts) ?? {};
+      signals[`likelihood:${metric}`] = entry.likelihood;
+      byTs.set(entry.ts, signals);
     }
-    if (monitor === undefined) return;
-    const applied = await monitor.observe(observations);
-    this.counters.alertsOpened += applied.opened.length;
-    this.counters.alertsResolved += applied.resolved.length;
+    return [...byTs].map(([ts, metrics]) => ({ asset, ts, metrics }));
+  }
+
+  /** The alert rules over one round's readings and likelihoods, all assets at once (the rules are read once). */
+  private async alert(observations: readonly Reading[], readings: number): Promise<void> {
+    const { monitor } = this.stages;
+    if (monitor === undefined || observations.length === 0) return;
+    try {
+      const applied = await monitor.observe(observations);
+      this.counters.alertsOpened += applied.opened.length;
+      this.counters.alertsResolved += applied.resolved.length;
+    } catch (error) {
+      this.counters.failedReadings += readings;
+      this.report(`${readings} readings not run through the alert rules`, error);
+    }
+  }
+
+  private report(what: string, error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.log(`pipeline: ${what}: ${reason}`);
   }
 }
