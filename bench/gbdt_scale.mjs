@@ -36,9 +36,22 @@ const bins = Number(values.bins);
 
 function readFloat64(path) {
   const bytes = readFileSync(path);
+  if (bytes.byteOffset % 8 === 0) return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
   const aligned = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(aligned).set(bytes);
   return new Float64Array(aligned);
+}
+
+/**
+ * Peak and current resident memory of this process in MB, from /proc/self/status (VmHWM, VmRSS). Not getrusage:
+ * a spawned child's ru_maxrss starts from its parent's RSS at fork time, which would charge the bench's own
+ * copy of the data to every fit.
+ */
+function memoryMB(field) {
+  const line = readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith(`${field}:`));
+  return line ? Number(line.split(/\s+/)[1]) / 1024 : Number.NaN;
 }
 
 if (values.child !== undefined) {
@@ -48,7 +61,7 @@ if (values.child !== undefined) {
   const X = { rows, cols: COLS, data: readFloat64(join(directory, 'X.f64')) };
   const y = readFloat64(join(directory, 'y.f64'));
   const test = { rows: TEST_ROWS, cols: COLS, data: readFloat64(join(directory, 'Xtest.f64')) };
-  const dataRssMB = process.memoryUsage().rss / 2 ** 20;
+  const dataRssMB = memoryMB('VmRSS');
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   const model = new GbdtClassifier({
@@ -67,7 +80,7 @@ if (values.child !== undefined) {
       fitSeconds,
       // process.cpuUsage counts every thread of the process, the worker's included.
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
-      peakRssMB: process.resourceUsage().maxRSS / 1024,
+      peakRssMB: memoryMB('VmHWM'),
       dataRssMB,
     }),
   );

@@ -44,7 +44,7 @@ export interface GbdtClassifierOptions extends BoostingOptions {
 /**
  * baseScore 0.5 (XGBoost 1.7's default) starts every row at even odds (all classes equal for softmax) instead of at
  * the class prior: with rare failures the prior start makes every hessian small, so minChildWeight holds the early
- * trees back. Out of fold on AI4I the even start scores higher (PR-AUC 0.771 vs 0.757; bench/gbdt_ai4i.mjs).
+ * trees back. Out of fold on AI4I the even start scores higher (PR-AUC 0.771 vs 0.753; bench/gbdt_ai4i.mjs).
  */
 const defaults: GbdtClassifierOptions = {
   ...defaultBoostingOptions,

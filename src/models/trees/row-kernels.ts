@@ -15,7 +15,7 @@ import type { BinnedMatrix } from './binning.js';
 import { buildHistogram, type HistogramLayout } from './histogram.js';
 
 /** Nodes with fewer rows are processed in one piece (the fork/join costs more than it saves below this). */
-export const CHUNK_MIN_ROWS = 16_384;
+export const CHUNK_MIN_ROWS = 4096;
 
 /**
  * Stable partition of `rowIndex[begin..end)` by one split: rows going left are packed from `begin` in order;
