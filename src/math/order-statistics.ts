@@ -284,6 +284,13 @@ export class OrderStatisticTree {
   }
 }
 
+/** What the deviation searches below need of a sorted multiset (`OrderStatisticTree`, `SortedBlocks`). */
+export interface OrderedMultiset {
+  readonly size: number;
+  select(rank: number): number;
+  countLess(value: number): number;
+}
+
 /**
  * The k-th smallest (0-based) of the absolute deviations |x_i − center| over the values of `tree`, without listing
  * them: the deviations of the values below `center` (read right to left) and of the values at or above it (read left
@@ -292,7 +299,7 @@ export class OrderStatisticTree {
  *
  * Cost: O(log n) bisection steps, each one O(log d) `select`: O(log n · log d) in all.
  */
-export function kthAbsoluteDeviation(tree: OrderStatisticTree, center: number, rank: number): number {
+export function kthAbsoluteDeviation(tree: OrderedMultiset, center: number, rank: number): number {
   return absoluteDeviationsAt(tree, center, rank, false);
 }
 
@@ -312,7 +319,7 @@ export interface DeviationSearchHint {
  * the smaller of the next deviation on either side), so this costs one `kthAbsoluteDeviation`: O(log n · log d),
  * or O(log δ · log d) when `hint` holds a split δ away from this one.
  */
-export function medianAbsoluteDeviation(tree: OrderStatisticTree, center: number, hint?: DeviationSearchHint): number {
+export function medianAbsoluteDeviation(tree: OrderedMultiset, center: number, hint?: DeviationSearchHint): number {
   const n = tree.size;
   if (n === 0) return Number.NaN;
   return absoluteDeviationsAt(tree, center, (n - 1) >>> 1, n % 2 === 0, hint);
@@ -325,7 +332,7 @@ export function medianAbsoluteDeviation(tree: OrderStatisticTree, center: number
  * until it brackets a consistent split, then bisects.
  */
 function absoluteDeviationsAt(
-  tree: OrderStatisticTree,
+  tree: OrderedMultiset,
   center: number,
   rank: number,
   withNext: boolean,

@@ -1,4 +1,5 @@
-import { type DeviationSearchHint, medianAbsoluteDeviation, OrderStatisticTree } from './order-statistics.js';
+import { type DeviationSearchHint, medianAbsoluteDeviation } from './order-statistics.js';
+import { SortedBlocks } from './sorted-blocks.js';
 
 /**
  * A fixed-capacity first-in-first-out window over a Float64Array. `push` returns the value that fell out (or
@@ -125,14 +126,14 @@ export interface RollingMomentsState {
 export class RollingMedianMad {
   readonly windowSize: number;
   private readonly window: RingBuffer;
-  private readonly tree: OrderStatisticTree;
+  private readonly tree: SortedBlocks;
   /** Where the last MAD search ended: the next one, a step later, starts there. */
   private readonly madHint: DeviationSearchHint = { split: 0 };
 
   constructor(windowSize: number) {
     this.windowSize = windowSize;
     this.window = new RingBuffer(windowSize);
-    this.tree = new OrderStatisticTree(Math.min(windowSize, 1024));
+    this.tree = new SortedBlocks();
   }
 
   get count(): number {

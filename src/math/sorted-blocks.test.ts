@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { medianAbsoluteDeviation, OrderStatisticTree } from './order-statistics.js';
+import { SortedBlocks } from './sorted-blocks.js';
+
+/** A small seeded generator so the test needs nothing outside src/math. */
+function seededUniform(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('SortedBlocks', () => {
+  it('selects and counts like a sorted array through a long sliding window, duplicates and splits included', () => {
+    const uniform = seededUniform(23);
+    for (const windowSize of [1, 7, 150, 1000]) {
+      const blocks = new SortedBlocks();
+      const window: number[] = [];
+      for (let step = 0; step < 6000; step++) {
+        const value = uniform() < 0.3 ? Math.floor(uniform() * 20) : uniform() * 100;
+        blocks.insert(value);
+        window.push(value);
+        if (window.length > windowSize) expect(blocks.remove(window.shift() as number)).toBe(true);
+        if (step % 487 === 0 || step === 5999) {
+          const sorted = [...window].sort((a, b) => a - b);
+          expect(blocks.size).toBe(sorted.length);
+          for (let k = 0; k < sorted.length; k++) expect(blocks.select(k)).toBe(sorted[k]);
+          for (const probe of [-1, 0, 5, 50, 99.5, 200, sorted[0]]) {
+            expect(blocks.countLess(probe)).toBe(sorted.filter((v) => v < probe).length);
+            expect(blocks.countLessOrEqual(probe)).toBe(sorted.filter((v) => v <= probe).length);
+          }
+        }
+      }
+    }
+  });
+
+  it('gives the same MAD as the order-statistic tree', () => {
+    const uniform = seededUniform(29);
+    const blocks = new SortedBlocks();
+    const tree = new OrderStatisticTree();
+    for (let i = 0; i < 700; i++) {
+      const value = Math.round(uniform() * 400) / 4;
+      blocks.insert(value);
+      tree.insert(value);
+      if (i % 50 === 0) expect(medianAbsoluteDeviation(blocks, 50)).toBe(medianAbsoluteDeviation(tree, 50));
+    }
+  });
+
+  it('drains to empty, reports missing values and rejects NaN and bad ranks', () => {
+    const blocks = new SortedBlocks();
+    for (let i = 0; i < 300; i++) blocks.insert(i % 10);
+    expect(blocks.remove(10)).toBe(false);
+    expect(blocks.remove(-1)).toBe(false);
+    for (let i = 0; i < 300; i++) expect(blocks.remove(i % 10)).toBe(true);
+    expect(blocks.size).toBe(0);
+    expect(blocks.remove(3)).toBe(false);
+    blocks.insert(4);
+    expect(blocks.select(0)).toBe(4);
+    expect(() => blocks.insert(Number.NaN)).toThrow(RangeError);
+    expect(() => blocks.select(1)).toThrow(RangeError);
+  });
+});
