@@ -4,7 +4,7 @@
  * answers the same questions as `OrderStatisticTree` at a fraction of the cost, because a step touches two or three
  * contiguous Float64Arrays instead of a dozen scattered tree nodes.
  *
- * Cost with m = n/B blocks of B = 32…128 values: `insert`, `remove`, `countLess`, `countLessOrEqual` are
+ * Cost with m = n/B blocks of B = 32…256 values: `insert`, `remove`, `countLess`, `countLessOrEqual` are
  * O(log m + B) (a binary search over the blocks' last values, one in the block, one short shift) plus O(m) to add up
  * the counts before the block; `select` is O(m). Memory O(n).
  */
@@ -146,8 +146,8 @@ export class SortedBlocks {
 }
 
 /** Values per block at which it splits in two; blocks under MIN_BLOCK values join a neighbour. */
-const BLOCK_CAPACITY = 128;
-const MIN_BLOCK = 16;
+const BLOCK_CAPACITY = 256;
+const MIN_BLOCK = 32;
 
 /** First index in block[0, length) whose value is ≥ value. */
 function lowerBound(block: Float64Array, length: number, value: number): number {
