@@ -114,12 +114,14 @@ export interface RollingMomentsState {
 }
 
 /**
- * Median and median absolute deviation (MAD) of the last `windowSize` values, kept in an order-statistic tree so a
- * step never re-sorts the window.
+ * Median and median absolute deviation (MAD) of the last `windowSize` values, kept sorted in short blocks
+ * (`SortedBlocks`) so a step never re-sorts the window.
  *
- * Cost per `push`: O(log w) (one insertion, at most one deletion). `median()`: O(log w). `mad()`: O(log² w), found
- * without a second structure as the middle order statistic of the two sorted deviation sequences either side of the
- * median (see `medianAbsoluteDeviation`). Memory O(w). Definitions follow numpy: for an even count the median (and the
+ * Cost per `push`: one insertion and at most one deletion, O(log w + B) with blocks of B ≤ 256 values; `median()`,
+ * `quantile()`, `countAtLeast()`: O(w/B + log w). `mad()`: found without a second structure as the middle order
+ * statistic of the two sorted deviation sequences either side of the median (see `medianAbsoluteDeviation`), the
+ * search starting where the previous step's ended: O(log δ · w/B) for a split that moved by δ (at most O(log² w)-like
+ * bisection when it jumps). Memory O(w). Definitions follow numpy: for an even count the median (and the
  * MAD) is the mean of the two middle values. Reference: Iglewicz & Hoaglin (1993), "How to Detect and Handle
  * Outliers", for the MAD-based modified z-score this supports.
  */
@@ -162,7 +164,7 @@ export class RollingMedianMad {
     return medianAbsoluteDeviation(this.tree, this.median(), this.madHint);
   }
 
-  /** `mad()` given the window's median as computed by `median()` (saves recomputing it). O(log² w). */
+  /** `mad()` given the window's median as computed by `median()` (saves recomputing it). */
   madAbout(median: number): number {
     if (this.tree.size === 0) return Number.NaN;
     return medianAbsoluteDeviation(this.tree, median, this.madHint);
@@ -175,12 +177,12 @@ export class RollingMedianMad {
     return (this.tree.countLess(value) + this.tree.countLessOrEqual(value)) / (2 * n);
   }
 
-  /** How many values in the window are greater than or equal to `value`. O(log w). */
+  /** How many values in the window are greater than or equal to `value`. O(log w + w/B). */
   countAtLeast(value: number): number {
     return this.tree.size - this.tree.countLess(value);
   }
 
-  /** The q-quantile of the window with numpy's default linear interpolation (NaN when empty). O(log w). */
+  /** The q-quantile of the window with numpy's default linear interpolation (NaN when empty). O(w/B). */
   quantile(q: number): number {
     const n = this.tree.size;
     if (n === 0) return Number.NaN;

@@ -81,7 +81,7 @@ const HALF_SCALE_DECADES = 5;
  * seen too little to call anything far beyond its range), a score above everything seen (a new extreme) is also rated by an exponential
  * tail fitted through the `low` and `high` quantiles (peaks over threshold: Pickands 1975; Siffer et al. 2017,
  * "Anomaly detection in streams with extreme value theory"): P(S > s) = (1 − high)·((1 − low)/(1 − high))^(−(s − q_high)/spread)
- * with spread = max(q_high − q_low, floor); the larger of the two ratings wins. O(log n) per call.
+ * with spread = max(q_high − q_low, floor); the larger of the two ratings wins. O(log n + n/256) per call.
  */
 function rarityDecades(history: RollingMedianMad, score: number, options: AnomalyEnsembleOptions): number {
   const n = history.count;
@@ -113,9 +113,10 @@ function rarityDecades(history: RollingMedianMad, score: number, options: Anomal
  *    approaching 1 as the probability vanishes — a monotone, calibrated likelihood scale that never saturates, so
  *    thresholds can tell strong anomalies apart.
  *
- * Cost per step: the components' own (O(log w) for the rolling z-score, O(1) for the rest) plus O(log rankWindow)
- * per component for the calibration. Memory O(K · rankWindow). Reference: the calibration idea of Numenta's anomaly
- * likelihood (Ahmad, Lavin, Purdy & Agha 2017, "Unsupervised real-time anomaly detection for streaming data").
+ * Cost per step: the components' own (O(log w + B) for the rolling z-score, O(1) for the rest) plus
+ * O(log rankWindow + rankWindow/B), with sorted blocks of B ≤ 256 scores, per component for the calibration.
+ * Memory O(K · rankWindow). Reference: the calibration idea of Numenta's anomaly likelihood (Ahmad, Lavin, Purdy &
+ * Agha 2017, "Unsupervised real-time anomaly detection for streaming data").
  */
 export class AnomalyEnsemble extends UnivariateDetector<AnomalyEnsembleOptions, AnomalyEnsembleState> {
   static override readonly className = 'AnomalyEnsemble';

@@ -27,8 +27,8 @@ const NORMAL_MAD_FACTOR = 0.6745;
 
 /**
  * Modified z-score of each point against the median and MAD of the last `windowSize` points (Iglewicz & Hoaglin
- * 1993): 0.6745·|x − median| / MAD. The window lives in an order-statistic tree, so a step costs O(log w) and the
- * MAD O(log² w) (see `RollingMedianMad`). When more than half the window is one value the MAD is 0; the scale then
+ * 1993): 0.6745·|x − median| / MAD. The window is kept sorted in short blocks, so a step costs O(log w + B) and
+ * the MAD a few probes resumed from the previous step's search (see `RollingMedianMad`). When more than half the window is one value the MAD is 0; the scale then
  * falls back to 10⁻⁹·max(|median|, 1), so a departure from a flat line scores very high but finite.
  *
  * @example
