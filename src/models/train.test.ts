@@ -149,13 +149,18 @@ describe('trainModel: linear regression', () => {
     );
     const trials = auto.card.search?.trials ?? [];
     expect(auto.card.search?.scoring).toBe('rmse');
-    expect(trials.map((trial) => trial.params.ridge)).toEqual([0, 1, 10, 100]);
+    expect(trials.filter((trial) => trial.kind === 'linear').map((trial) => trial.params.ridge)).toEqual([
+      0, 1, 10, 100,
+    ]);
+    expect(trials.filter((trial) => trial.kind === 'gbdt').map((trial) => trial.params.maxDepth)).toEqual([3, 6]);
+    // y is linear in load: the linear model beats the trees.
+    expect(auto.card.kind).toBe('linear');
     const best = trials.reduce((a, b) => ((b.score as number) < (a.score as number) ? b : a));
     expect(auto.card.parameters.ridge).toBe(best.params.ridge);
     expect((auto.card.validation.metrics as { rmse: number }).rmse).toBe(best.score);
     expect(auto.card.validation).toMatchObject({ method: 'kfold', folds: 5, stratified: false });
-    // 4 candidates × 5 folds, then the final fit.
-    expect(progress.at(-1)).toMatchObject({ stage: 'fit', completed: 21, total: 21 });
+    // (4 linear + 2 gbdt candidates) × 5 folds, then the final fit.
+    expect(progress.at(-1)).toMatchObject({ stage: 'fit', completed: 31, total: 31 });
     const counts = progress.map((step) => step.completed);
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
   });

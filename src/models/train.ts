@@ -28,7 +28,7 @@ import { type PreprocessOptions, Preprocessor } from '../features/preprocess.js'
 import type { Column, Frame } from '../io/frame.js';
 import { type JsonObject, SupervisedModel, type Task } from './base.js';
 import { CARD_FORMAT_VERSION, featureScaling, frameFingerprint, type ModelCard, originalUnits } from './card.js';
-import { type ModelKind, modelKind, modelKinds, type ParamValue } from './kinds.js';
+import { type ModelKind, modelKind, modelKinds, type ParamValue, takesParameter } from './kinds.js';
 import { type ModelRegistry, modelRegistry } from './registry.js';
 import { TrainedModel } from './trained-model.js';
 
@@ -229,17 +229,19 @@ function gather(values: Float64Array, rows: ArrayLike<number>): Float64Array {
 /** Options of one candidate: task options, then the user's (those the kind takes), then the grid's. */
 function candidatesFor(kind: ModelKind, task: Task, userParams: Params, auto: boolean): Params[] {
   const fixed: Params = { ...(kind.taskOptions?.(task) ?? {}) };
-  for (const [name, value] of Object.entries(userParams)) if (kind.parameters.includes(name)) fixed[name] = value;
+  for (const [name, value] of Object.entries(userParams)) if (takesParameter(kind, task, name)) fixed[name] = value;
   if (!auto) return [fixed];
   const grid: Record<string, readonly ParamValue[]> = {};
   for (const [name, values] of Object.entries(kind.autoGrid)) if (!(name in userParams)) grid[name] = values;
   return gridCandidates(grid).map((candidate) => ({ ...fixed, ...candidate }));
 }
 
-function checkParams(kinds: readonly ModelKind[], params: Params, auto: boolean): void {
+function checkParams(kinds: readonly ModelKind[], task: Task, params: Params, auto: boolean): void {
   for (const name of Object.keys(params)) {
-    if (!kinds.some((kind) => kind.parameters.includes(name))) {
-      const accepted = [...new Set(kinds.flatMap((kind) => kind.parameters))].join(', ');
+    if (!kinds.some((kind) => takesParameter(kind, task, name))) {
+      const accepted = [
+        ...new Set(kinds.flatMap((kind) => kind.parameters.filter((option) => takesParameter(kind, task, option)))),
+      ].join(', ');
       const which = auto ? `any model for this task` : `model '${kinds[0]?.name}'`;
       throw new ValidationError(`parameter '${name}' is not an option of ${which} (options: ${accepted})`, [
         { path: `params.${name}`, message: 'unknown option' },
@@ -366,7 +368,7 @@ export function trainModel(frame: Frame, spec: TrainSpec, options: TrainOptions 
       [{ path: 'model', message: `not a ${task} model` }],
     );
   }
-  checkParams(kinds, resolved.params, auto);
+  checkParams(kinds, task, resolved.params, auto);
   const scoring: Scoring = resolved.scoring ?? (task === 'classification' ? 'average-precision' : 'rmse');
   const allowedScorings = task === 'classification' ? CLASSIFICATION_SCORINGS : REGRESSION_SCORINGS;
   if (!allowedScorings.includes(scoring)) {
@@ -416,8 +418,9 @@ export function trainModel(frame: Frame, spec: TrainSpec, options: TrainOptions 
 
   const fitPipeline = (kind: ModelKind, params: Params, trainFrame: Frame, targets: Float64Array) => {
     const pipeline = new Preprocessor(preprocessOptions).fit(trainFrame);
-    const model = registry.create(kind.className, params);
-    if (!(model instanceof SupervisedModel)) throw new ValidationError(`${kind.className} is not a supervised model`);
+    const className = kind.classNameFor(task);
+    const model = registry.create(className, params);
+    if (!(model instanceof SupervisedModel)) throw new ValidationError(`${className} is not a supervised model`);
     model.fit(pipeline.transform(trainFrame), targets);
     return { pipeline, model };
   };

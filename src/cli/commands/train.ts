@@ -20,6 +20,14 @@ export interface TrainCommandOptions {
   ridge?: number;
   C?: number;
   classWeight?: 'balanced' | 'none';
+  trees?: number;
+  depth?: number;
+  learningRate?: number;
+  minChildWeight?: number;
+  subsample?: number;
+  colsample?: number;
+  lambda?: number;
+  alpha?: number;
   folds?: number;
   holdout?: number;
   seed: number;
@@ -41,6 +49,20 @@ export function trainSpecOf(options: TrainCommandOptions): TrainSpec {
   if (options.ridge !== undefined) params.ridge = options.ridge;
   if (options.C !== undefined) params.C = options.C;
   if (options.classWeight !== undefined) params.classWeight = options.classWeight === 'none' ? null : 'balanced';
+  const gbdt: [keyof TrainCommandOptions, string][] = [
+    ['trees', 'nEstimators'],
+    ['depth', 'maxDepth'],
+    ['learningRate', 'learningRate'],
+    ['minChildWeight', 'minChildWeight'],
+    ['subsample', 'subsample'],
+    ['colsample', 'colsampleByTree'],
+    ['lambda', 'lambda'],
+    ['alpha', 'alpha'],
+  ];
+  for (const [option, param] of gbdt) {
+    const value = options[option];
+    if (typeof value === 'number') params[param] = value;
+  }
   return {
     target: options.target,
     drop: options.drop,
@@ -161,9 +183,33 @@ export function registerTrain(program: Command): Command {
     .option('--C <c>', 'logistic: inverse regularisation strength (default 1)', numberOption('--C', { above: 0 }))
     .option(
       '--class-weight <weight>',
-      'logistic: balanced or none',
+      'logistic, gbdt: balanced or none',
       choiceOption('--class-weight', ['balanced', 'none'] as const),
     )
+    .option('--trees <n>', 'gbdt: boosting rounds (default 100)', integerOption('--trees', 1, 100_000))
+    .option('--depth <d>', 'gbdt: maximum tree depth (default 6; auto tries 3 and 6)', integerOption('--depth', 1, 30))
+    .option(
+      '--learning-rate <eta>',
+      'gbdt: shrinkage of every tree (default 0.3)',
+      numberOption('--learning-rate', { above: 0 }),
+    )
+    .option(
+      '--min-child-weight <w>',
+      'gbdt: least hessian sum in a leaf (default 1)',
+      numberOption('--min-child-weight', { atLeast: 0 }),
+    )
+    .option(
+      '--subsample <fraction>',
+      'gbdt: share of rows each tree sees (default 1)',
+      numberOption('--subsample', { above: 0 }),
+    )
+    .option(
+      '--colsample <fraction>',
+      'gbdt: share of features each tree sees (default 1)',
+      numberOption('--colsample', { above: 0 }),
+    )
+    .option('--lambda <l2>', 'gbdt: L2 penalty on leaf values (default 1)', numberOption('--lambda', { atLeast: 0 }))
+    .option('--alpha <l1>', 'gbdt: L1 penalty on leaf values (default 0)', numberOption('--alpha', { atLeast: 0 }))
     .option('--folds <k>', 'k-fold validation with k folds (default 5)', integerOption('--folds', 2, 50))
     .option(
       '--holdout <fraction>',
