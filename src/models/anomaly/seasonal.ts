@@ -47,6 +47,11 @@ const MEAN_ABSOLUTE_TO_SIGMA = 1.2533141373155003;
 export class Seasonal extends UnivariateDetector<SeasonalOptions, SeasonalState> {
   static override readonly className = 'Seasonal';
   private state: SeasonalState;
+  /** The residual of the point scored last, reused by `learn` when it is the same point and nothing was learned since. */
+  private cachedTs = 0;
+  private cachedValue = 0;
+  private cachedResidual = 0;
+  private hasCached = false;
 
   constructor(options: Partial<SeasonalOptions> = {}) {
     const resolved = resolveOptions(Seasonal.className, DEFAULTS, options);
@@ -87,6 +92,10 @@ export class Seasonal extends UnivariateDetector<SeasonalOptions, SeasonalState>
     const s = this.state;
     if (s.residualCount === 0) return 0;
     const residual = this.residual(x);
+    this.cachedTs = x.ts;
+    this.cachedValue = x.value;
+    this.cachedResidual = residual;
+    this.hasCached = true;
     if (residual === Number.POSITIVE_INFINITY || residual === 0) return 0;
     const scale = Math.max(MEAN_ABSOLUTE_TO_SIGMA * s.meanAbsoluteResidual, 1e-9 * Math.max(Math.abs(x.value), 1));
     return residual / scale;
@@ -94,7 +103,9 @@ export class Seasonal extends UnivariateDetector<SeasonalOptions, SeasonalState>
 
   protected learn(x: StreamPoint): void {
     const s = this.state;
-    const residual = this.residual(x);
+    const cached = this.hasCached && this.cachedTs === x.ts && this.cachedValue === x.value;
+    const residual = cached ? this.cachedResidual : this.residual(x);
+    this.hasCached = false;
     if (residual !== Number.POSITIVE_INFINITY) {
       s.residualCount++;
       s.meanAbsoluteResidual +=
@@ -112,5 +123,6 @@ export class Seasonal extends UnivariateDetector<SeasonalOptions, SeasonalState>
   protected setState(state: unknown): void {
     const record = expectState(state, Seasonal.className, ['daily', 'weekly', 'residualCount', 'meanAbsoluteResidual']);
     this.state = structuredClone(record) as unknown as SeasonalState;
+    this.hasCached = false;
   }
 }
