@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatExplanation } from '../src/cli/commands/predict.js';
 import { ManualClock } from '../src/core/clock.js';
 import { Rng } from '../src/core/rng.js';
 import { readCsvFrame, writeCsvFile } from '../src/io/csv-frame.js';
@@ -119,5 +120,17 @@ describe('upkeep train --model gbdt', () => {
     expect(Array.from(table.numeric('probability'))).toEqual(
       Array.from(inProcess.predictFrame(frame).probability as Float64Array),
     );
+
+    const explained = await upkeep(
+      ['predict', '--model', 'm', '--data', 'd.csv', '--explain', '--top', '2', '--out', 'e.csv'],
+      work,
+    );
+    expect(explained.code).toBe(0);
+    const withReasons = await readCsvFrame(join(work, 'e.csv'));
+    const column = withReasons.column('explanation');
+    if (column.kind !== 'category') throw new Error('explanation must be text');
+    const texts = Array.from(column.codes, (code) => (code < 0 ? '' : column.levels[code]));
+    expect(texts).toEqual(loaded.explain(frame, 2).map(formatExplanation));
+    expect(texts[0]).toMatch(/^(Torque \[Nm\]|Tool wear \[min\]) [+-]\d+\.\d\d/);
   }, 120_000);
 });

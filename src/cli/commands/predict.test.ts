@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { frameToCsv } from '../../io/csv-frame.js';
 import { categoryFromText, Frame, numericColumn } from '../../io/frame.js';
 import { trainModel } from '../../models/train.js';
-import { predictionFrame } from './predict.js';
+import { formatExplanation, predictionFrame } from './predict.js';
 
 const frame = new Frame([
   numericColumn('UDI', [1, 2, 3, 4, 5, 6, 7, 8]),
@@ -29,5 +29,30 @@ describe('predictionFrame', () => {
     expect(table.names).toEqual(['prediction', 'probability']);
     const regressor = trainModel(frame, { target: 'torque', drop: ['UDI'], model: 'linear' });
     expect(predictionFrame(regressor, frame).names).toEqual(['UDI', 'machine_id', 'prediction']);
+  });
+});
+
+describe('explanations', () => {
+  it('formats signed contributions to two decimals, largest first as given', () => {
+    const text = formatExplanation({
+      contributions: [
+        { feature: 'Torque [Nm]', value: 1.304 },
+        { feature: 'Tool wear [min]', value: 0.8951 },
+        { feature: 'Rotational speed [rpm]', value: -0.2 },
+      ],
+      bias: -3,
+      margin: -1,
+    });
+    expect(text).toBe('Torque [Nm] +1.30; Tool wear [min] +0.90; Rotational speed [rpm] -0.20');
+  });
+
+  it('adds an explanation column from the model', () => {
+    const table = predictionFrame(model, frame, { top: 1 });
+    expect(table.names).toEqual(['UDI', 'machine_id', 'prediction', 'probability', 'explanation']);
+    const expected = model.explain(frame, 1).map(formatExplanation);
+    const column = table.column('explanation');
+    if (column.kind !== 'category') throw new Error('explanation must be text');
+    expect(Array.from(column.codes, (code) => column.levels[code])).toEqual(expected);
+    expect(expected[0]).toMatch(/^(torque|machine_id\S*) [+-]\d+\.\d\d$/);
   });
 });
