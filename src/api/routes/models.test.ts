@@ -144,6 +144,35 @@ describe('model routes', () => {
     expect(body.model_id).toBe('failure-risk@1');
   });
 
+  it('explains predictions on request: bias + contributions = the log-odds of the probability', async () => {
+    const gbdtRisk = { ...failureRisk, name: 'failure-gbdt', model: 'gbdt', params: { nEstimators: 10, maxDepth: 2 } };
+    await train(failureRisk);
+    await train(gbdtRisk);
+    const rows = [
+      { x1: 3, x2: 1 },
+      { x1: -3, x2: -1 },
+    ];
+    for (const id of ['failure-risk@1', 'failure-gbdt@1']) {
+      const { status, body } = await call('POST', `/v1/models/${id}/predict?explain=true&top=5`, { rows });
+      expect(status, JSON.stringify(body)).toBe(200);
+      const predictions = body.predictions as {
+        probability: number;
+        bias: number;
+        contributions: { feature: string; value: number }[];
+      }[];
+      for (const p of predictions) {
+        // Two features, top 5: every non-zero contribution is listed, so they sum to the margin.
+        const margin = p.contributions.reduce((sum, entry) => sum + entry.value, p.bias);
+        expect(Math.abs(margin - Math.log(p.probability / (1 - p.probability)))).toBeLessThan(1e-9);
+        for (const entry of p.contributions) expect(['x1', 'x2']).toContain(entry.feature);
+      }
+    }
+    const plain = await call('POST', '/v1/models/failure-gbdt@1/predict', { rows });
+    expect(Object.keys((plain.body.predictions as object[])[0] as object)).toEqual(['prediction', 'probability']);
+    const bad = await call('POST', '/v1/models/failure-gbdt@1/predict?explain=true&top=0', { rows });
+    expect(bad.status).toBe(400);
+  });
+
   it('refuses rows missing a feature column (422 naming it) and non-numeric values (naming row and field)', async () => {
     await train(failureRisk);
     const missing = await call('POST', '/v1/models/failure-risk@1/predict', { rows: [{ x1: 1 }] });

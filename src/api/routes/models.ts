@@ -49,9 +49,36 @@ const PredictRequestSchema = z
   })
   .openapi('PredictRequest');
 
+const PredictQuerySchema = z.object({
+  explain: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({ description: "true: each row's largest feature contributions to the margin and the bias" }),
+  top: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .openapi({ description: 'Contributions per row with explain=true (default 3)' }),
+});
+
+const ContributionSchema = z.object({
+  feature: z.string(),
+  value: z.number().openapi({ description: 'Signed contribution to the margin (log-odds for classifiers)' }),
+});
+
 const PredictionSchema = z.object({
   prediction: z.number().openapi({ description: 'The predicted value, or for classifiers the predicted label' }),
   probability: z.number().optional().openapi({ description: 'Classifiers: probability of the positive class' }),
+  contributions: z
+    .array(ContributionSchema)
+    .optional()
+    .openapi({ description: 'explain=true: the largest contributions by absolute value, largest first' }),
+  bias: z
+    .number()
+    .optional()
+    .openapi({ description: 'explain=true: the margin before any feature; bias + all contributions = margin' }),
 });
 
 const PredictResponseSchema = z
@@ -106,6 +133,7 @@ const predictRoute = createRoute({
   summary: 'Predictions of one model version for rows given as JSON',
   request: {
     params: ModelParamsSchema,
+    query: PredictQuerySchema,
     body: { required: true, content: { 'application/json': { schema: PredictRequestSchema } } },
   },
   responses: {
@@ -113,7 +141,10 @@ const predictRoute = createRoute({
     400: { description: 'Malformed rows (row and field named)', content: errorContent },
     404: { description: 'Unknown model version', content: errorContent },
     413: { description: 'More rows than the configured limit', content: errorContent },
-    422: { description: 'A missing or non-numeric input column (named)', content: errorContent },
+    422: {
+      description: 'A missing or non-numeric input column (named), or explain=true for a model without explanations',
+      content: errorContent,
+    },
   },
 });
 
@@ -206,16 +237,24 @@ export function modelsRoutes(ctx: AppContext): OpenAPIHono {
   router.openapi(predictRoute, async (c) => {
     const { id } = c.req.valid('param');
     const { rows } = c.req.valid('json');
+    const query = c.req.valid('query');
     const model = await loadModel(id);
     if (rows.length > ctx.limits.maxReadings) {
       throw new PayloadTooLargeError(`${rows.length} rows is more than the limit ${ctx.limits.maxReadings}`, [
         { path: 'rows', message: `more than ${ctx.limits.maxReadings} rows` },
       ]);
     }
-    const { prediction, probability } = model.predictFrame(frameFromRows(rows));
-    const predictions = Array.from(prediction, (value, row) =>
-      probability ? { prediction: value, probability: probability[row] as number } : { prediction: value },
-    );
+    const frame = frameFromRows(rows);
+    const { prediction, probability } = model.predictFrame(frame);
+    const explained = query.explain === 'true' ? model.explain(frame, query.top ?? 3) : undefined;
+    const predictions = Array.from(prediction, (value, row) => {
+      const reasons = explained?.[row];
+      return {
+        prediction: value,
+        ...(probability ? { probability: probability[row] as number } : {}),
+        ...(reasons ? { contributions: reasons.contributions, bias: reasons.bias } : {}),
+      };
+    });
     return c.json({ model_id: id, predictions }, 200);
   });
 
