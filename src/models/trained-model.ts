@@ -14,6 +14,7 @@ import { type ModelRegistry, modelRegistry } from './registry.js';
 import { readObject } from './serialisation.js';
 import { GbdtClassifier } from './trees/gbdt-classifier.js';
 import { GbdtRegressor } from './trees/gbdt-regressor.js';
+import type { ImportanceType } from './trees/importance.js';
 
 /** Version of the saved bundle layout (`model.json`). */
 export const TRAINED_MODEL_FORMAT_VERSION = 1;
@@ -131,6 +132,19 @@ export class TrainedModel {
       return { prediction, probability };
     }
     return { prediction: this.model.predict(X) };
+  }
+
+  /**
+   * Importance per feature, largest first, for tree models: 'gain' (mean loss reduction per split, default) or the
+   * other types of `importance.ts`. `UnprocessableError` for other models. O(nodes).
+   */
+  featureImportance(type: ImportanceType = 'gain'): Record<string, number> {
+    if (this.model instanceof GbdtClassifier || this.model instanceof GbdtRegressor) {
+      return this.model.featureImportance(type);
+    }
+    throw new UnprocessableError(`model ${this.model.className} has no feature importance (gbdt models do)`, [
+      { path: 'model', message: 'not a tree model' },
+    ]);
   }
 
   /** Whether `explain` works for this model: gradient-boosted trees and binary linear models. */

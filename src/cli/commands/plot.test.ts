@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { UnprocessableError, ValidationError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import { categoryFromText, Frame, numericColumn } from '../../io/frame.js';
 import { studentTQuantile } from '../../math/student-t.js';
 import { trainModel } from '../../models/train.js';
-import { confusionChart, fitChart, prCurveChart, predictionBand, rocCurveChart, seriesChart } from './plot.js';
+import {
+  confusionChart,
+  explainChart,
+  fitChart,
+  importanceChart,
+  prCurveChart,
+  predictionBand,
+  rocCurveChart,
+  seriesChart,
+} from './plot.js';
 
 const rng = new Rng(17);
 const rows = 80;
@@ -127,5 +137,40 @@ describe('plot series', () => {
       ),
     ]);
     expect(() => seriesChart(many, { column: 'v' })).toThrow(/holds 9 assets in 'asset': pick one with --asset/);
+  });
+});
+
+describe('plot importance and explain', () => {
+  const trees = trainModel(frame, {
+    target: 'failed',
+    drop: ['y'],
+    model: 'gbdt',
+    params: { nEstimators: 20, maxDepth: 2 },
+    validation: { method: 'none' },
+  });
+
+  it('importance: gain bars of a tree model, largest first; other models have none', () => {
+    const svg = importanceChart(trees, {});
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('Feature importance: failed');
+    const importance = trees.featureImportance('gain');
+    // failed depends on x far more than on z: x's bar comes first.
+    expect(Object.keys(importance)[0]).toBe('x');
+    expect(svg.indexOf('>x<')).toBeLessThan(svg.indexOf('>z<'));
+    expect(() => importanceChart(classifier, {})).toThrow(UnprocessableError);
+  });
+
+  it('explain: signed bars of one row with bias and margin in the subtitle', () => {
+    const svg = explainChart(trees, frame, { row: 1 });
+    const [row] = trees.explain(frame.take([0]), Number.POSITIVE_INFINITY);
+    expect(svg).toContain(
+      `Why row 1: P(failed = 1) ${(trees.predictFrame(frame.take([0])).probability?.[0] as number).toFixed(3)}`,
+    );
+    expect(svg).toContain(
+      `bias ${(row?.bias as number).toFixed(3)} + contributions = ${(row?.margin as number).toFixed(3)}`,
+    );
+    expect(() => explainChart(trees, frame, { row: 0 })).toThrow(ValidationError);
+    expect(() => explainChart(trees, frame, { row: rows + 1 })).toThrow(/--row must be a data row from 1 to 80/);
+    expect(explainChart(classifier, frame, { row: 2 })).toContain('Why row 2');
   });
 });

@@ -10,6 +10,7 @@ import { evaluateTrainedModel, scoreRows } from '../../models/evaluation.js';
 import type { TrainedModel } from '../../models/trained-model.js';
 import {
   type Band,
+  barChart,
   confusionMatrixChart,
   type LineSeries,
   lineChart,
@@ -18,7 +19,7 @@ import {
   scatterChart,
   writeChart,
 } from '../../plot/index.js';
-import { action, formatCount, printLine } from '../run.js';
+import { action, formatCount, integerOption, printLine } from '../run.js';
 import { DATA_FORMATS, formatMetric, readDataFrame } from './model-data.js';
 
 export interface ModelPlotOptions {
@@ -321,6 +322,83 @@ export function seriesChart(frame: Frame, options: Omit<SeriesPlotOptions, 'data
   });
 }
 
+export interface ImportancePlotOptions {
+  model: string;
+  top?: number;
+  out: string;
+  title?: string;
+}
+
+export interface ExplainPlotOptions {
+  model: string;
+  data: string;
+  format: string;
+  row: number;
+  top?: number;
+  out: string;
+  title?: string;
+}
+
+/** `plot importance`: gain importance of a tree model's features, largest at the top. */
+export function importanceChart(model: TrainedModel, options: { top?: number; title?: string } = {}): string {
+  const importance = model.featureImportance('gain');
+  const labels = Object.keys(importance);
+  return barChart(
+    { labels, values: Float64Array.from(labels, (name) => importance[name] as number) },
+    {
+      title: options.title ?? `Feature importance: ${model.card.target}`,
+      subtitle: `${model.card.kind} (${model.card.className}), mean loss reduction per split (gain)`,
+      valueAxis: { label: 'Gain' },
+      sort: 'value',
+      ...(options.top !== undefined ? { limit: options.top } : {}),
+    },
+  );
+}
+
+/**
+ * `plot explain`: the signed contributions of every feature to one row's margin (data row `row`, counted from 1),
+ * largest by absolute value at the top; the subtitle gives the bias, the margin and the prediction.
+ */
+export function explainChart(
+  model: TrainedModel,
+  frame: Frame,
+  options: { row: number; top?: number; title?: string },
+): string {
+  if (!(Number.isInteger(options.row) && options.row >= 1 && options.row <= frame.rowCount)) {
+    throw new ValidationError(
+      `--row must be a data row from 1 to ${frame.rowCount}, got ${describeValue(options.row)}`,
+      [{ path: 'row', message: 'out of range' }],
+    );
+  }
+  const one = frame.take([options.row - 1]);
+  const [explained] = model.explain(one, Number.POSITIVE_INFINITY);
+  if (!explained || explained.contributions.length === 0) {
+    throw new UnprocessableError(`row ${options.row}: every feature contributes 0 (the model predicts its bias)`, [
+      { path: 'row', message: 'nothing to explain' },
+    ]);
+  }
+  const predicted = model.predictFrame(one);
+  const classifier = model.task === 'classification';
+  const outcome = classifier
+    ? `P(${model.card.target} = ${model.positiveLabel}) ${formatMetric(predicted.probability?.[0], 3)}`
+    : `${model.card.target} ${formatMetric(predicted.prediction[0], 4)}`;
+  const scale = classifier ? 'log-odds' : model.card.target;
+  return barChart(
+    {
+      labels: explained.contributions.map((entry) => entry.feature),
+      values: Float64Array.from(explained.contributions, (entry) => entry.value),
+    },
+    {
+      title: options.title ?? `Why row ${options.row}: ${outcome}`,
+      subtitle: `bias ${formatMetric(explained.bias, 3)} + contributions = ${formatMetric(explained.margin, 3)} (${scale})`,
+      valueAxis: { label: `Contribution to the ${classifier ? 'log-odds' : 'prediction'}` },
+      sort: 'magnitude',
+      ...(options.top !== undefined ? { limit: options.top } : {}),
+      ...(classifier ? { positiveLabel: 'Raises failure risk', negativeLabel: 'Lowers failure risk' } : {}),
+    },
+  );
+}
+
 type ModelChart = (model: TrainedModel, frame: Frame, options: { target?: string; title?: string }) => string;
 
 function registerModelChart(plot: Command, name: string, description: string, chart: ModelChart): void {
@@ -349,6 +427,38 @@ export function registerPlot(program: Command): Command {
   registerModelChart(plot, 'confusion', "confusion matrix at the model's threshold", confusionChart);
   registerModelChart(plot, 'roc', 'ROC curve with the operating point', rocCurveChart);
   registerModelChart(plot, 'pr', 'precision–recall curve with the operating point', prCurveChart);
+  plot
+    .command('importance')
+    .description("a tree model's feature importance (gain), largest at the top")
+    .requiredOption('--model <dir>', 'model directory written by upkeep train (gbdt)')
+    .option('--top <n>', 'at most this many features', integerOption('--top', 1, 1000))
+    .option('--title <text>', 'chart title')
+    .requiredOption('--out <file>', 'chart file: .png or .svg')
+    .action(
+      action(async (options: ImportancePlotOptions) => {
+        const model = await loadTrainedModel(options.model);
+        await writeChart(importanceChart(model, options), options.out);
+        printLine(`wrote ${options.out}`);
+      }),
+    );
+  plot
+    .command('explain')
+    .description("signed contributions of each feature to one row's prediction (gbdt, linear, logistic)")
+    .requiredOption('--model <dir>', 'model directory written by upkeep train')
+    .requiredOption('--data <file>', 'rows holding the model inputs')
+    .option('--format <format>', `data format (${DATA_FORMATS.join(', ')})`, 'csv')
+    .requiredOption('--row <n>', 'the data row to explain, counted from 1', integerOption('--row', 1))
+    .option('--top <n>', 'at most this many features', integerOption('--top', 1, 1000))
+    .option('--title <text>', 'chart title')
+    .requiredOption('--out <file>', 'chart file: .png or .svg')
+    .action(
+      action(async (options: ExplainPlotOptions) => {
+        const model = await loadTrainedModel(options.model);
+        const frame = await readDataFrame(options.data, options.format);
+        await writeChart(explainChart(model, frame, options), options.out);
+        printLine(`wrote ${options.out}`);
+      }),
+    );
   plot
     .command('series')
     .description('one column over time, a line per asset')
