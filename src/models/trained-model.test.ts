@@ -97,7 +97,7 @@ describe('TrainedModel.explain', () => {
       const [a, b] = row.contributions;
       if (a && b) expect(Math.abs(a.value)).toBeGreaterThanOrEqual(Math.abs(b.value));
     }
-    expect(trained.card.featureNames).toContain((rows[0]?.contributions[0] as { feature: string }).feature);
+    expect(trained.card.featureNames).toContain(rows[0]?.contributions[0]?.feature);
     expect(() => trained.explain(frame, 0)).toThrow(ValidationError);
   });
 

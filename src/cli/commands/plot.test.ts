@@ -164,10 +164,10 @@ describe('plot importance and explain', () => {
     const svg = explainChart(trees, frame, { row: 1 });
     const [row] = trees.explain(frame.take([0]), Number.POSITIVE_INFINITY);
     expect(svg).toContain(
-      `Why row 1: P(failed = 1) ${(trees.predictFrame(frame.take([0])).probability?.[0] as number).toFixed(3)}`,
+      `Why row 1: P(failed = 1) ${((trees.predictFrame(frame.take([0])).probability as Float64Array)[0] as number).toFixed(3)}`,
     );
     expect(svg).toContain(
-      `bias ${(row?.bias as number).toFixed(3)} + contributions = ${(row?.margin as number).toFixed(3)}`,
+      `bias ${(row as { bias: number }).bias.toFixed(3)} + contributions = ${(row as { margin: number }).margin.toFixed(3)}`,
     );
     expect(() => explainChart(trees, frame, { row: 0 })).toThrow(ValidationError);
     expect(() => explainChart(trees, frame, { row: rows + 1 })).toThrow(/--row must be a data row from 1 to 80/);
