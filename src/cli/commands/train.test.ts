@@ -81,3 +81,22 @@ describe('trainFile', () => {
     expect(lines).toHaveLength(6);
   });
 });
+
+describe('formatTrainSummary for trees', () => {
+  it('lists the features by gain instead of coefficients', async () => {
+    const data = join(directory, 'trees.csv');
+    await generateRegression({ samples: 120, features: 2, noise: 1, bias: 5, seed: 4, out: data });
+    const summary = await trainFile(
+      { ...base, data, target: 'y', drop: [], model: 'gbdt', trees: 5, depth: 2, out: join(directory, 'trees') },
+      { clock: new ManualClock(0) },
+    );
+    const lines = formatTrainSummary(summary);
+    expect(lines[0]).toMatch(/^trained gbdt \(GbdtRegressor, regression\) on 120 rows × 2 features/);
+    const at = lines.indexOf('top features by gain (mean loss reduction per split):');
+    expect(at).toBeGreaterThan(0);
+    const gain = summary.card.diagnostics.importanceGain as Record<string, number>;
+    const names = Object.keys(gain).sort((a, b) => (gain[b] as number) - (gain[a] as number));
+    expect(lines.slice(at + 1, at + 1 + names.length).map((line) => line.trim().split(/\s+/)[0])).toEqual(names);
+    expect(lines.some((line) => line.startsWith('intercept'))).toBe(false);
+  });
+});

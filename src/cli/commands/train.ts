@@ -156,6 +156,19 @@ export function formatTrainSummary(summary: TrainSummary, top = 8): string[] {
     }
     if (ranked.length > shown.length) lines.push(`  … ${ranked.length - shown.length} more in the card (--json)`);
   }
+  const gain = card.diagnostics.importanceGain;
+  if (!card.coefficients && gain !== null && typeof gain === 'object' && !Array.isArray(gain)) {
+    const ranked = Object.entries(gain as Record<string, unknown>)
+      .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
+      .sort((a, b) => b[1] - a[1]);
+    if (ranked.length > 0) {
+      const shown = ranked.slice(0, top);
+      const width = Math.max(...shown.map(([name]) => name.length));
+      lines.push('top features by gain (mean loss reduction per split):');
+      for (const [name, value] of shown) lines.push(`  ${name.padEnd(width)}  ${value.toFixed(4).padStart(10)}`);
+      if (ranked.length > shown.length) lines.push(`  … ${ranked.length - shown.length} more in the card (--json)`);
+    }
+  }
   for (const warning of card.warnings) lines.push(`warning: ${warning}`);
   return lines;
 }
