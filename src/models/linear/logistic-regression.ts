@@ -2,6 +2,7 @@ import { describeValue, ValidationError } from '../../core/errors.js';
 import { minimizeLbfgs } from '../../math/lbfgs.js';
 import { choleskySolve, choleskyUpper, type Matrix } from '../../math/linalg.js';
 import { Classifier, type FitContext, type JsonObject } from '../base.js';
+import { type ClassWeight, checkClassWeight, resolveClassWeights } from '../class-weight.js';
 import type { DesignMatrix } from '../input.js';
 import { readBoolean, readFloat64Array, readNumber, readObject, readStringArray } from '../serialisation.js';
 
@@ -12,11 +13,8 @@ export interface LogisticRegressionOptions {
   /** 'l2' (default) or 'none' (no penalty: C is ignored). */
   penalty: 'l2' | 'none';
   fitIntercept: boolean;
-  /**
-   * Weights per class multiplying the sample weights: 'balanced' gives class c the weight n / (classes · n_c), so rare
-   * failures count as much as the common case; or explicit weights keyed by label (`{"0": 1, "1": 20}`, missing = 1).
-   */
-  classWeight: 'balanced' | Record<string, number> | null;
+  /** Weights per class multiplying the sample weights (see `ClassWeight`). Default null. */
+  classWeight: ClassWeight;
   /**
    * Convergence tolerance (default 1e-6). Two classes: stop when a Newton step changes no parameter by more than
    * tol · max(1, max |β|); that step is then taken, which leaves the parameters within about tol² (exact Hessian) or
@@ -89,44 +87,7 @@ function checkOptions(options: LogisticRegressionOptions): void {
       `hessianRows must be null or a positive integer, got ${describeValue(options.hessianRows)}`,
     );
   }
-  const classWeight = options.classWeight;
-  if (classWeight !== null && classWeight !== 'balanced') {
-    if (typeof classWeight !== 'object') {
-      throw new ValidationError(
-        `classWeight must be 'balanced', an object of weights or null, got ${describeValue(classWeight)}`,
-      );
-    }
-    for (const [label, weight] of Object.entries(classWeight)) {
-      if (!(typeof weight === 'number' && Number.isFinite(weight) && weight >= 0)) {
-        throw new ValidationError(`classWeight.${label} must be a finite number ≥ 0, got ${describeValue(weight)}`);
-      }
-    }
-  }
-}
-
-/** Per-class weights in class-index order (sklearn's `compute_class_weight`). */
-function resolveClassWeights(
-  classWeight: LogisticRegressionOptions['classWeight'],
-  classes: readonly number[],
-  labels: Float64Array,
-): Float64Array {
-  const weights = new Float64Array(classes.length).fill(1);
-  if (classWeight === 'balanced') {
-    const counts = new Float64Array(classes.length);
-    for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
-    for (let k = 0; k < classes.length; k++) weights[k] = labels.length / (classes.length * counts[k]);
-  } else if (classWeight) {
-    const known = new Set(classes.map(String));
-    for (const label of Object.keys(classWeight)) {
-      if (!known.has(label)) {
-        throw new ValidationError(`classWeight.${label} names a class not in y (classes: ${classes.join(', ')})`);
-      }
-    }
-    classes.forEach((label, k) => {
-      weights[k] = classWeight[String(label)] ?? 1;
-    });
-  }
-  return weights;
+  checkClassWeight(options.classWeight);
 }
 
 /** The data of one fit, laid out for blocked passes. */

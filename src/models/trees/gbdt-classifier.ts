@@ -1,18 +1,11 @@
 import { describeValue, UnprocessableError, ValidationError } from '../../core/errors.js';
-import { Rng } from '../../core/rng.js';
 import type { Matrix } from '../../math/linalg.js';
 import { Classifier, type FitContext, type JsonObject } from '../base.js';
+import { type ClassWeight, checkClassWeight, resolveClassWeights } from '../class-weight.js';
 import type { DesignMatrix } from '../input.js';
+import { type BoostingOptions, defaultBoostingOptions } from './boosting.js';
+import { explainGbdt, fitGbdtState, gbdtXgboostJson } from './gbdt-model.js';
 import {
-  type BoostingData,
-  type BoostingOptions,
-  boost,
-  defaultBoostingOptions,
-  nameOrder,
-  splitValidation,
-} from './boosting.js';
-import {
-  boosterModel,
   ensembleShape,
   type GbdtExplanation,
   type GbdtState,
@@ -24,8 +17,7 @@ import {
 import type { ImportanceType } from './importance.js';
 import { binaryLogistic, sigmoid, softmax, softmaxRow } from './objectives.js';
 import { predictMargins } from './tree.js';
-import { treeShap } from './treeshap.js';
-import { formatXgboostJson, parseXgboostJson, toXgboostJson } from './xgboost-json.js';
+import { parseXgboostJson } from './xgboost-json.js';
 
 /** Options of `GbdtClassifier`: the boosting hyperparameters plus class weighting. */
 export interface GbdtClassifierOptions extends BoostingOptions {
@@ -34,11 +26,8 @@ export interface GbdtClassifierOptions extends BoostingOptions {
    * n_negative / n_positive balances them). Default 1.
    */
   scalePosWeight: number;
-  /**
-   * Weights per class multiplying the sample weights: 'balanced' gives class c the weight n / (classes · n_c);
-   * or explicit weights keyed by label (`{"0": 1, "1": 20}`, missing = 1). Default null.
-   */
-  classWeight: 'balanced' | Record<string, number> | null;
+  /** Weights per class multiplying the sample weights (see `ClassWeight`). Default null. */
+  classWeight: ClassWeight;
 }
 
 /**
@@ -65,43 +54,7 @@ function checkClassifierOptions(options: GbdtClassifierOptions, classCount: numb
   if (options.baseScore !== null && classCount === 2 && !(options.baseScore > 0 && options.baseScore < 1)) {
     throw new ValidationError(`baseScore must be a probability in (0, 1), got ${describeValue(options.baseScore)}`);
   }
-  const classWeight = options.classWeight;
-  if (classWeight === null || classWeight === 'balanced') return;
-  if (typeof classWeight !== 'object') {
-    throw new ValidationError(
-      `classWeight must be 'balanced', an object of weights or null, got ${describeValue(classWeight)}`,
-    );
-  }
-  for (const [label, weight] of Object.entries(classWeight)) {
-    if (!(typeof weight === 'number' && Number.isFinite(weight) && weight >= 0)) {
-      throw new ValidationError(`classWeight.${label} must be a finite number ≥ 0, got ${describeValue(weight)}`);
-    }
-  }
-}
-
-/** Per-class weights in class-index order (scikit-learn's `compute_class_weight`). O(n). */
-function classWeights(
-  classWeight: GbdtClassifierOptions['classWeight'],
-  classes: readonly number[],
-  labels: Float64Array,
-): Float64Array {
-  const weights = new Float64Array(classes.length).fill(1);
-  if (classWeight === 'balanced') {
-    const counts = new Float64Array(classes.length);
-    for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
-    for (let k = 0; k < classes.length; k++) weights[k] = labels.length / (classes.length * counts[k]);
-  } else if (classWeight) {
-    const known = new Set(classes.map(String));
-    for (const label of Object.keys(classWeight)) {
-      if (!known.has(label)) {
-        throw new ValidationError(`classWeight.${label} names a class not in y (classes: ${classes.join(', ')})`);
-      }
-    }
-    classes.forEach((label, k) => {
-      weights[k] = classWeight[String(label)] ?? 1;
-    });
-  }
-  return weights;
+  checkClassWeight(options.classWeight);
 }
 
 /**
@@ -160,37 +113,14 @@ export class GbdtClassifier extends Classifier<GbdtClassifierOptions, GbdtState>
   protected _fit(X: DesignMatrix, y: Float64Array, context: FitContext): GbdtState {
     const classes = context.classes ?? [];
     checkClassifierOptions(this.options, classes.length);
-    const perClass = classWeights(this.options.classWeight, classes, y);
+    const perClass = resolveClassWeights(this.options.classWeight, classes, y);
     const weights = new Float64Array(y.length);
     for (let i = 0; i < y.length; i++) {
       const positiveScale = classes.length === 2 && y[i] === 1 ? this.options.scalePosWeight : 1;
       weights[i] = context.sampleWeight[i] * perClass[y[i]] * positiveScale;
     }
     const objective = classes.length === 2 ? binaryLogistic : softmax(classes.length);
-    let train: BoostingData = { data: X.data, rows: X.rows, cols: X.cols, labels: y, weights };
-    let validation: BoostingData | null = null;
-    if (this.options.earlyStoppingRounds !== null) {
-      [train, validation] = splitValidation(
-        train,
-        this.options.validationFraction,
-        classes.length,
-        new Rng(this.options.seed),
-      );
-    }
-    const result = boost(train, objective, this.options, {
-      validation,
-      onProgress: (iteration, maxIterations, loss) =>
-        context.onProgress(loss === undefined ? { iteration, maxIterations } : { iteration, maxIterations, loss }),
-      featureOrder: context.featureNames ? nameOrder(context.featureNames) : undefined,
-    });
-    return {
-      objective: objective.name,
-      trees: result.ensemble,
-      baseMargin: result.baseMargin,
-      precision: 'float64',
-      rounds: result.rounds,
-      validationLoss: result.validationLoss,
-    };
+    return fitGbdtState(X, y, weights, objective, this.options, context, classes.length);
   }
 
   private featureCountOf(): number {
@@ -236,17 +166,7 @@ export class GbdtClassifier extends Classifier<GbdtClassifierOptions, GbdtState>
    * classes); with the bias they sum to `predictMargin`.
    */
   explain(X: DesignMatrix): GbdtExplanation {
-    const state = this.requireState();
-    const aligned = this.prepareInput(X);
-    const contributions = treeShap(
-      state.trees,
-      ensembleShape(state, this.featureCountOf()),
-      aligned.data,
-      aligned.rows,
-      aligned.cols,
-    );
-    const featureNames = this.featureNames ?? Array.from({ length: aligned.cols }, (_, j) => `x${j}`);
-    return { ...contributions, featureNames };
+    return explainGbdt(this.requireState(), this.featureCountOf(), this.prepareInput(X), this.featureNames);
   }
 
   /** Importance per feature, largest first: 'gain' (mean loss reduction per split, default), 'weight' (splits), … */
@@ -256,12 +176,7 @@ export class GbdtClassifier extends Classifier<GbdtClassifierOptions, GbdtState>
 
   /** The model as the text of an XGBoost JSON model file (`xgboost.Booster(model_file=…)` loads it). */
   toXgboostJson(): string {
-    const state = this.requireState();
-    return formatXgboostJson(
-      toXgboostJson(boosterModel(state, this.featureCountOf(), this.featureNames), {
-        learningRate: state.precision === 'float64' ? this.options.learningRate : 1,
-      }),
-    );
+    return gbdtXgboostJson(this.requireState(), this.featureCountOf(), this.featureNames, this.options.learningRate);
   }
 
   protected _restoreState(raw: unknown, schema: { featureCount?: number; classes?: number[] }): GbdtState {

@@ -1,17 +1,9 @@
 import { describeValue, UnprocessableError, ValidationError } from '../../core/errors.js';
-import { Rng } from '../../core/rng.js';
 import { type FitContext, type JsonObject, SupervisedModel, type Task } from '../base.js';
 import type { DesignMatrix } from '../input.js';
+import { type BoostingOptions, defaultBoostingOptions } from './boosting.js';
+import { explainGbdt, fitGbdtState, gbdtXgboostJson } from './gbdt-model.js';
 import {
-  type BoostingData,
-  type BoostingOptions,
-  boost,
-  defaultBoostingOptions,
-  nameOrder,
-  splitValidation,
-} from './boosting.js';
-import {
-  boosterModel,
   ensembleShape,
   type GbdtExplanation,
   type GbdtState,
@@ -23,8 +15,7 @@ import {
 import type { ImportanceType } from './importance.js';
 import { squaredError } from './objectives.js';
 import { predictMargins } from './tree.js';
-import { treeShap } from './treeshap.js';
-import { formatXgboostJson, parseXgboostJson, toXgboostJson } from './xgboost-json.js';
+import { parseXgboostJson } from './xgboost-json.js';
 
 /** Options of `GbdtRegressor`: the boosting hyperparameters plus what the target is. */
 export interface GbdtRegressorOptions extends BoostingOptions {
@@ -89,25 +80,7 @@ export class GbdtRegressor extends SupervisedModel<GbdtRegressorOptions, GbdtSta
     if (this.options.task !== 'regression' && this.options.task !== 'rul') {
       throw new ValidationError(`task must be 'regression' or 'rul', got ${describeValue(this.options.task)}`);
     }
-    let train: BoostingData = { data: X.data, rows: X.rows, cols: X.cols, labels: y, weights: context.sampleWeight };
-    let validation: BoostingData | null = null;
-    if (this.options.earlyStoppingRounds !== null) {
-      [train, validation] = splitValidation(train, this.options.validationFraction, 0, new Rng(this.options.seed));
-    }
-    const result = boost(train, squaredError, this.options, {
-      validation,
-      onProgress: (iteration, maxIterations, loss) =>
-        context.onProgress(loss === undefined ? { iteration, maxIterations } : { iteration, maxIterations, loss }),
-      featureOrder: context.featureNames ? nameOrder(context.featureNames) : undefined,
-    });
-    return {
-      objective: squaredError.name,
-      trees: result.ensemble,
-      baseMargin: result.baseMargin,
-      precision: 'float64',
-      rounds: result.rounds,
-      validationLoss: result.validationLoss,
-    };
+    return fitGbdtState(X, y, context.sampleWeight, squaredError, this.options, context, 0);
   }
 
   private featureCountOf(): number {
@@ -129,17 +102,7 @@ export class GbdtRegressor extends SupervisedModel<GbdtRegressorOptions, GbdtSta
 
   /** Exact TreeSHAP contributions of each feature to each row's (unclipped) prediction; with the bias they sum to it. */
   explain(X: DesignMatrix): GbdtExplanation {
-    const state = this.requireState();
-    const aligned = this.prepareInput(X);
-    const contributions = treeShap(
-      state.trees,
-      ensembleShape(state, this.featureCountOf()),
-      aligned.data,
-      aligned.rows,
-      aligned.cols,
-    );
-    const featureNames = this.featureNames ?? Array.from({ length: aligned.cols }, (_, j) => `x${j}`);
-    return { ...contributions, featureNames };
+    return explainGbdt(this.requireState(), this.featureCountOf(), this.prepareInput(X), this.featureNames);
   }
 
   /** Importance per feature, largest first: 'gain' (mean loss reduction per split, default), 'weight' (splits), … */
@@ -149,12 +112,7 @@ export class GbdtRegressor extends SupervisedModel<GbdtRegressorOptions, GbdtSta
 
   /** The model as the text of an XGBoost JSON model file (`xgboost.Booster(model_file=…)` loads it). */
   toXgboostJson(): string {
-    const state = this.requireState();
-    return formatXgboostJson(
-      toXgboostJson(boosterModel(state, this.featureCountOf(), this.featureNames), {
-        learningRate: state.precision === 'float64' ? this.options.learningRate : 1,
-      }),
-    );
+    return gbdtXgboostJson(this.requireState(), this.featureCountOf(), this.featureNames, this.options.learningRate);
   }
 
   protected _restoreState(raw: unknown, schema: { featureCount?: number }): GbdtState {
