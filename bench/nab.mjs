@@ -1,4 +1,4 @@
-// Every streaming detector over the Numenta Anomaly Benchmark subset in /work/shared/datasets/nab (12 labelled
+// Every streaming detector over the Numenta Anomaly Benchmark subset in ../shared/datasets/nab (12 labelled
 // series, 10 anomaly windows), scored the way NAB scores: one threshold per detector and profile over the whole
 // corpus, normalised so the null detector is 0 and the perfect one 100. Prints one JSON line per detector with the
 // three profile scores and the detector's time per point. Run `npm run build` first: this imports from dist/.
@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { evaluateDetectorOnNab } from '../dist/evaluate/nab.js';
 import { detectorNames } from '../dist/models/anomaly/factory.js';
 
-const NAB_ROOT = '/work/shared/datasets/nab';
+const NAB_ROOT = new URL('../../shared/datasets/nab', import.meta.url).pathname;
 const { values: args } = parseArgs({
   options: {
     'data-dir': { type: 'string', default: NAB_ROOT },

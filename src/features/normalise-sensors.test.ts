@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sharedDataset } from '../../test/helpers/paths.js';
 import { NotFittedError, UnprocessableError } from '../core/errors.js';
 import { readCmapss } from '../io/cmapss.js';
 import { SensorNormaliser, type SensorNormaliserState } from './normalise-sensors.js';
 
-const TRAIN_FD001 = '/work/shared/datasets/cmapss/train_FD001.txt';
+const TRAIN_FD001 = sharedDataset('cmapss', 'train_FD001.txt');
 
 /** Two operating conditions (op ≈ 0 and op ≈ 10) with sensor x centred at 2 and 102, and a constant column k. */
 const conditionColumns = ['op', 'x', 'k'];

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sharedDataset } from '../../test/helpers/paths.js';
 import { Rng } from '../core/rng.js';
 import { readCmapss } from '../io/cmapss.js';
 import { WINDOW_STATS, type WindowStatsOptions, windowStatistics } from './window-stats.js';
 import { makeWindows, type UnitSeries } from './windows.js';
 
-const TRAIN_FD001 = '/work/shared/datasets/cmapss/train_FD001.txt';
+const TRAIN_FD001 = sharedDataset('cmapss', 'train_FD001.txt');
 
 /** Plain recomputation over one window's values: two-pass moments, centred least squares, the EWMA recursion. */
 function reference(window: number[], alpha: number): Record<string, number> {

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sharedDataset } from '../../test/helpers/paths.js';
 import { readCmapss } from '../io/cmapss.js';
 import { rulTargets } from './rul-targets.js';
 import { makeWindows, windowEnds } from './windows.js';
 
-const TRAIN_FD001 = '/work/shared/datasets/cmapss/train_FD001.txt';
+const TRAIN_FD001 = sharedDataset('cmapss', 'train_FD001.txt');
 
 /** Unit with `rows` rows of two features [r, 10·r + unit] and target 100·unit + r. */
 function unit(id: number, rows: number) {

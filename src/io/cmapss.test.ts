@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedDataset } from '../../test/helpers/paths.js';
 import { CMAPSS_COLUMNS, parseCmapss, parseCmapssRul, readCmapss, withRul } from './cmapss.js';
 
-const TRAIN_FD001 = '/work/shared/datasets/cmapss/train_FD001.txt';
+const TRAIN_FD001 = sharedDataset('cmapss', 'train_FD001.txt');
 
 /** A C-MAPSS line: unit, cycle, then 24 values `base + column index` (trailing spaces as in NASA's files). */
 function line(unit: number, cycle: number, base: number): string {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedDataset } from '../../test/helpers/paths.js';
 import {
   listNabDataFiles,
   parseNabCsv,
@@ -10,7 +11,7 @@ import {
   resolveNabDataFile,
 } from './nab.js';
 
-const NAB_ROOT = '/work/shared/datasets/nab';
+const NAB_ROOT = sharedDataset('nab');
 const MACHINE_TEMPERATURE = join(NAB_ROOT, 'data/realKnownCause/machine_temperature_system_failure.csv');
 const WINDOWS_FILE = join(NAB_ROOT, 'labels/combined_windows.json');
 
