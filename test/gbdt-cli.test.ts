@@ -2,11 +2,9 @@
  * `upkeep train --model gbdt` and `upkeep predict` end to end on a small synthetic failure table: the saved model
  * predicts exactly what the same training request gives in process.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatExplanation } from '../src/cli/commands/predict.js';
 import { ManualClock } from '../src/core/clock.js';
@@ -15,24 +13,10 @@ import { readCsvFrame, writeCsvFile } from '../src/io/csv-frame.js';
 import { Frame, numericColumn } from '../src/io/frame.js';
 import { loadTrainedModel } from '../src/models/artifact.js';
 import { trainModel } from '../src/models/train.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { type RunResult, runUpkeep } from './helpers/cli.js';
 
 function upkeep(args: string[], cwd: string): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(TSX, [MAIN, ...args], { cwd, timeout: 120_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runUpkeep(args, { cwd, timeoutMs: 120_000 });
 }
 
 /** 150 rows: failure when torque + 0.5·wear > 1. */

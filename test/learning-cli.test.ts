@@ -3,7 +3,7 @@
  * the same file), and AI4I 2020 logistic regression on a stratified holdout (checked against scikit-learn's
  * metrics on the same split, test/fixtures/golden/ai4i_holdout.json).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,29 +11,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCsvFrame, writeCsvFile } from '../src/io/csv-frame.js';
+import { type RunResult, runUpkeep } from './helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 const AI4I = join(ROOT, '..', 'shared', 'datasets', 'ai4i2020', 'train.csv');
 const GOLDEN = join(ROOT, 'test', 'fixtures', 'golden', 'ai4i_holdout.json');
 const PYTHON = '/usr/bin/python3';
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `upkeep …` (the TypeScript entry point through tsx) in `cwd`. */
 function upkeep(args: string[], cwd: string): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(TSX, [MAIN, ...args], { cwd, timeout: 120_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runUpkeep(args, { cwd, timeoutMs: 120_000 });
 }
 
 function numpyAvailable(): boolean {

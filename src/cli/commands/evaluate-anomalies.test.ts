@@ -1,25 +1,18 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAIN, type RunResult, runUpkeep } from '../../../test/helpers/cli.js';
+import { sharedDataset } from '../../../test/helpers/paths.js';
 import { evaluateDetectorOnNab } from '../../evaluate/nab.js';
 import { formatRun, runToJson } from './evaluate-anomalies.js';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-const NAB_ROOT = '/work/shared/datasets/nab';
+const NAB_ROOT = sharedDataset('nab');
 const NAB_LABELS = join(NAB_ROOT, 'labels', 'combined_windows.json');
 
-function upkeep(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(TSX, [MAIN, ...args], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
+function upkeep(args: string[]): Promise<RunResult> {
+  return runUpkeep(args, { timeoutMs: 120_000 });
 }
 
 let workDir: string;
