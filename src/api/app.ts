@@ -12,6 +12,7 @@ import { assetsRoutes } from './routes/assets.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLettersRoutes } from './routes/dead-letters.js';
 import { eventsRoutes } from './routes/events.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { healthRoutes } from './routes/health.js';
 import { healthAssetRoutes } from './routes/health-asset.js';
 import { jobsRoutes } from './routes/jobs.js';
@@ -19,6 +20,7 @@ import { keysRoutes } from './routes/keys.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelsRoutes } from './routes/models.js';
 import { readingsRoutes } from './routes/readings.js';
+import { reportRoutes } from './routes/report.js';
 
 /** Turns zod validation failures of a route's declared params/query/body into a ValidationError (HTTP 400). */
 export function newRouter(): OpenAPIHono {
@@ -57,9 +59,11 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.route('/', analyseHistoryRoutes(ctx));
   app.route('/', analyseRoutes(ctx));
   app.route('/', modelsRoutes(ctx));
+  app.route('/', reportRoutes(ctx));
   app.route('/', jobsRoutes(ctx));
   if (ctx.deadLetters) app.route('/', deadLettersRoutes(ctx.deadLetters));
   if (ctx.alerts) app.route('/', alertsRoutes(ctx.alerts, ctx.clock));
+  app.route('/', fleetRoutes(ctx));
   app.route('/', eventsRoutes(ctx));
 
   app.doc31('/openapi.json', {

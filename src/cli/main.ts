@@ -10,6 +10,7 @@ import { registerImport } from './commands/import.js';
 import { registerKeys } from './commands/keys.js';
 import { registerPlot } from './commands/plot.js';
 import { registerPredict } from './commands/predict.js';
+import { registerReport } from './commands/report.js';
 import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 import { registerWorker } from './commands/worker.js';
@@ -35,6 +36,7 @@ function buildProgram(): Command {
   registerKeys(program);
   registerWorker(program);
   registerGateway(program);
+  registerReport(program);
   return program;
 }
 
