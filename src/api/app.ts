@@ -12,6 +12,7 @@ import { assetsRoutes } from './routes/assets.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLettersRoutes } from './routes/dead-letters.js';
 import { eventsRoutes } from './routes/events.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { healthRoutes } from './routes/health.js';
 import { healthAssetRoutes } from './routes/health-asset.js';
 import { jobsRoutes } from './routes/jobs.js';
@@ -62,6 +63,7 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.route('/', jobsRoutes(ctx));
   if (ctx.deadLetters) app.route('/', deadLettersRoutes(ctx.deadLetters));
   if (ctx.alerts) app.route('/', alertsRoutes(ctx.alerts, ctx.clock));
+  app.route('/', fleetRoutes(ctx));
   app.route('/', eventsRoutes(ctx));
 
   app.doc31('/openapi.json', {

@@ -4,6 +4,7 @@ import { formatTimestamp, parseTimestamp } from '../../core/time.js';
 import type { AssetSummary } from '../../store/store.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
+import { downsampleValues, MAX_DOWNSAMPLE_SOURCE } from '../readings-downsample.js';
 import { ErrorResponseSchema } from './readings.js';
 
 export const DEFAULT_ASSET_PAGE = 100;
@@ -92,6 +93,18 @@ const readingsRoute = createRoute({
       from: z.string().optional().openapi({ description: 'Inclusive; ISO-8601 or epoch milliseconds' }),
       to: z.string().optional().openapi({ description: 'Exclusive; ISO-8601 or epoch milliseconds' }),
       limit: countParameter(DEFAULT_READINGS_LIMIT, MAX_READINGS_LIMIT),
+      points: z.coerce
+        .number()
+        .int()
+        .min(4)
+        .max(MAX_READINGS_LIMIT)
+        .optional()
+        .openapi({
+          type: 'integer',
+          description:
+            'Reduce each metric to about this many values for a chart (per time column the first, last, lowest and ' +
+            'highest: spikes are kept); the whole range is read, limit does not apply',
+        }),
     }),
   },
   responses: {
@@ -157,7 +170,13 @@ export function assetsRoutes(ctx: AppContext): OpenAPIHono {
     const query = c.req.valid('query');
     const from = timeParameter('from', query.from);
     const to = timeParameter('to', query.to);
-    const values = await ctx.store.queryReadings(id, { metric: query.metric, from, to, limit: query.limit });
+    const values =
+      query.points === undefined
+        ? await ctx.store.queryReadings(id, { metric: query.metric, from, to, limit: query.limit })
+        : downsampleValues(
+            await ctx.store.queryReadings(id, { metric: query.metric, from, to, limit: MAX_DOWNSAMPLE_SOURCE }),
+            query.points,
+          );
     if (values.length === 0 && !(await ctx.store.getAsset(id))) throw unknownAsset(id);
     const readings = values.map((value) => ({
       ts: formatTimestamp(value.ts),

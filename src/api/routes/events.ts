@@ -1,26 +1,20 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { formatTimestamp } from '../../core/time.js';
-import type { Store } from '../../store/store.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
+import type { FleetRow, FleetSummary } from '../fleet-summary.js';
+import { fleetSummaryFor } from './fleet.js';
 
 /** How often the fleet is polled for new values while at least one client listens (ms). */
 export const FLEET_POLL_MS = 2000;
-/** Most assets read per poll (the asset list is paged by the store at this size). */
-const ASSET_PAGE = 1000;
 /** A comment line this often keeps idle proxies from closing the stream (ms). */
 const KEEPALIVE_MS = 15_000;
 
-/** The latest state of one asset as sent to dashboards. */
-export interface AssetUpdate {
-  id: string;
-  last_ts: string | null;
-  /** The most recent value of every metric. */
-  latest: Record<string, { ts: string; value: number }>;
-}
+/** The latest state of one asset as sent to dashboards: its fleet row (latest values, status, risk, RUL, alerts). */
+export type AssetUpdate = FleetRow;
 
-/** One `fleet` event: every asset on the first event of a stream, afterwards only those with new values. */
+/** One `fleet` event: every asset on the first event of a stream, afterwards only those whose row changed. */
 export interface FleetEvent {
   ts: string;
   full: boolean;
@@ -30,22 +24,20 @@ export interface FleetEvent {
 type Listener = (event: FleetEvent) => void;
 
 /**
- * Polls the store while anyone listens and hands every listener the assets whose last time moved. One poller per
- * app, however many dashboards are open; it stops when the last listener leaves. Cost per poll: one asset list
- * plus one latest-values query per changed asset.
+ * Polls the fleet summary while anyone listens and hands every listener the rows that changed. One poller per app,
+ * however many dashboards are open; it stops when the last listener leaves. Cost per poll: one summary refresh
+ * (which reads only the assets with new values) and a comparison of every row with the one sent before.
  */
 export class FleetWatcher {
   private readonly listeners = new Set<Listener>();
-  private readonly lastSeen = new Map<string, number | null>();
-  private readonly latest = new Map<string, AssetUpdate>();
+  private readonly sent = new Map<string, string>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private polling: Promise<void> | undefined;
   private primed: Promise<void> | undefined;
-  /** False until the first poll has filled the cache (that poll's changes are the snapshot, not an update). */
-  private ready = false;
+  private latest: AssetUpdate[] = [];
 
   constructor(
-    private readonly store: Store,
+    private readonly summary: FleetSummary,
     private readonly now: () => number,
     private readonly intervalMs = FLEET_POLL_MS,
   ) {}
@@ -60,7 +52,7 @@ export class FleetWatcher {
     this.primed ??= this.poll();
     await this.primed;
     await this.polling;
-    const snapshot: FleetEvent = { ts: formatTimestamp(this.now()), full: true, assets: [...this.latest.values()] };
+    const snapshot: FleetEvent = { ts: formatTimestamp(this.now()), full: true, assets: this.latest };
     return {
       snapshot,
       unsubscribe: () => {
@@ -69,6 +61,7 @@ export class FleetWatcher {
           clearInterval(this.timer);
           this.timer = undefined;
           this.primed = undefined;
+          this.sent.clear();
         }
       },
     };
@@ -77,12 +70,20 @@ export class FleetWatcher {
   private poll(): Promise<void> {
     this.polling ??= (async () => {
       try {
-        const changed = await this.changedAssets();
-        if (changed.length > 0 && this.ready) {
+        const first = this.sent.size === 0;
+        const rows = await this.summary.rows();
+        const changed: AssetUpdate[] = [];
+        for (const row of rows) {
+          const signature = JSON.stringify(row);
+          if (this.sent.get(row.id) === signature) continue;
+          this.sent.set(row.id, signature);
+          changed.push(row);
+        }
+        this.latest = rows;
+        if (changed.length > 0 && !first) {
           const event: FleetEvent = { ts: formatTimestamp(this.now()), full: false, assets: changed };
           for (const listener of this.listeners) listener(event);
         }
-        this.ready = true;
       } catch {
         // The store is closing or busy: the next poll tries again.
       } finally {
@@ -91,41 +92,15 @@ export class FleetWatcher {
     })();
     return this.polling;
   }
-
-  private async changedAssets(): Promise<AssetUpdate[]> {
-    const changed: AssetUpdate[] = [];
-    for (let offset = 0; ; offset += ASSET_PAGE) {
-      const page = await this.store.listAssets({ limit: ASSET_PAGE, offset });
-      for (const asset of page) {
-        if (this.lastSeen.has(asset.id) && this.lastSeen.get(asset.id) === asset.lastTs) continue;
-        this.lastSeen.set(asset.id, asset.lastTs);
-        const latest: AssetUpdate['latest'] = {};
-        if (asset.lastTs !== null) {
-          for (const [metric, value] of Object.entries(await this.store.latestValues(asset.id))) {
-            latest[metric] = { ts: formatTimestamp(value.ts), value: value.value };
-          }
-        }
-        const update: AssetUpdate = {
-          id: asset.id,
-          last_ts: asset.lastTs === null ? null : formatTimestamp(asset.lastTs),
-          latest,
-        };
-        this.latest.set(asset.id, update);
-        changed.push(update);
-      }
-      if (page.length < ASSET_PAGE) break;
-    }
-    return changed;
-  }
 }
 
 /**
  * `GET /v1/events`: Server-Sent Events for dashboards. Each `fleet` event carries a `FleetEvent` as JSON: the
- * whole fleet first, then every `FLEET_POLL_MS` the assets with new values (their latest value of every metric).
+ * whole fleet first, then every `FLEET_POLL_MS` the assets whose fleet row changed (see `GET /v1/fleet`).
  */
 export function eventsRoutes(ctx: AppContext, options: { intervalMs?: number } = {}): OpenAPIHono {
   const router = newRouter();
-  const watcher = new FleetWatcher(ctx.store, () => ctx.clock.now(), options.intervalMs);
+  const watcher = new FleetWatcher(fleetSummaryFor(ctx), () => ctx.clock.now(), options.intervalMs);
 
   router.get('/v1/events', (c) => {
     c.header('Cache-Control', 'no-cache');

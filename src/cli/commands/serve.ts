@@ -6,6 +6,7 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import { UnprocessableError } from '../../core/errors.js';
 import { normaliseReadings, type Reading } from '../../core/reading.js';
 import { FleetSimulator } from '../../io/fleet-simulator.js';
+import { ensureDefaultModels } from '../../jobs/default-models.js';
 import { JobRunner } from '../../jobs/runner.js';
 import { AlertMonitor } from '../../scoring/alert-monitor.js';
 import { AssetHealthScorer } from '../../scoring/asset-health.js';
@@ -196,6 +197,10 @@ export function registerServe(program: Command): Command {
         let authNotice = '';
         try {
           const { registry, jobs: jobRecords } = await openRegistry(store);
+          if (options.simulate !== undefined) {
+            const simulator = new FleetSimulator({ machines: options.simulate, clock: systemClock });
+            await ensureDefaultModels({ store, registry, simulator, clock: systemClock, log: printLine });
+          }
           const jobs = await JobRunner.open(jobRecords);
           if (options.mqtt !== undefined) deadLetters = await openDeadLetters(store);
           if (store instanceof DuckDBStore) alerts = await DuckDBAlerts.open(store);

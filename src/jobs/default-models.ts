@@ -1,0 +1,180 @@
+/**
+ * The models a fresh `upkeep serve --simulate N` starts with: at first start the simulated fleet's recent history
+ * is stored (so the dashboard has something to draw) and two gradient-boosted models are trained on it from the
+ * simulator's ground truth — `failure-risk` (will the machine fail within FAILURE_HORIZON_MS?) and `rul` (hours
+ * of life left, capped at RUL_CAP_HOURS) — and saved as the active versions. A later start finds them in the
+ * registry and trains nothing. Both models read one row per asset: its kind and the latest value of each metric
+ * (`featureRow`), which is also how the fleet summary scores every asset.
+ */
+import type { Clock } from '../core/clock.js';
+import type { Reading } from '../core/reading.js';
+import type { FleetSimulator } from '../io/fleet-simulator.js';
+import { frameFromRows } from '../io/frame.js';
+import { type TrainSpec, trainModel } from '../models/train.js';
+import type { ModelRegistry } from '../store/registry.js';
+import type { Store } from '../store/store.js';
+import { registryVersion } from './train-job.js';
+
+export const FAILURE_RISK_MODEL = 'failure-risk';
+export const RUL_MODEL = 'rul';
+/** A machine "fails soon" when its next failure is at most this far ahead (ms). */
+export const FAILURE_HORIZON_MS = 30 * 60_000;
+/** Remaining life above this is reported as "more than" it: from the values alone no later failure is visible. */
+export const RUL_CAP_HOURS = 2;
+/** The metrics the default models read, besides the asset's kind. */
+export const DEFAULT_MODEL_METRICS = ['temperature', 'vibration', 'pressure', 'rpm'] as const;
+
+const HOUR_MS = 3_600_000;
+
+export interface DefaultModelsOptions {
+  store: Store;
+  registry: ModelRegistry;
+  simulator: FleetSimulator;
+  clock: Clock;
+  /** History stored before the first start's training when the fleet has none (default 12 h). */
+  historyMs?: number;
+  /** Time between two stored readings of a machine in that history (default 15 s). */
+  historyStepMs?: number;
+  /** Time between two training rows of a machine (default 60 s). */
+  sampleStepMs?: number;
+  /** Progress lines for the terminal. */
+  log?: (line: string) => void;
+}
+
+export interface DefaultModelsResult {
+  /** Readings stored as history (0 when the fleet already had some). */
+  backfilled: number;
+  /** Model ids trained now. */
+  trained: string[];
+  /** Active model ids found and kept. */
+  reused: string[];
+}
+
+/** A cell of a model's input row. */
+export type FeatureValue = string | number | null;
+
+/** The input row of the default models for one asset: its kind and the latest value of each metric (or null). */
+export function featureRow(
+  attributes: Record<string, string>,
+  latest: Record<string, number | undefined>,
+): Record<string, FeatureValue> {
+  const row: Record<string, FeatureValue> = { kind: attributes.kind ?? 'unknown' };
+  for (const metric of DEFAULT_MODEL_METRICS) row[metric] = latest[metric] ?? null;
+  return row;
+}
+
+/** Stores `fromMs`..`toMs` of the simulated fleet, a tick every `stepMs`, in batches. Returns readings stored. */
+async function backfill(store: Store, simulator: FleetSimulator, fromMs: number, toMs: number, stepMs: number) {
+  let stored = 0;
+  let batch: Reading[] = [];
+  for (let ts = fromMs; ts < toMs; ts += stepMs) {
+    batch.push(...simulator.readingsAt(ts));
+    if (batch.length >= 5000) {
+      await store.appendReadings(batch);
+      stored += batch.length;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await store.appendReadings(batch);
+  return stored + batch.length;
+}
+
+/** Training rows from the simulator's ground truth: features, `failure_soon` (0/1) and capped `rul_hours`. */
+export function trainingRows(
+  simulator: FleetSimulator,
+  fromMs: number,
+  toMs: number,
+  stepMs: number,
+): Record<string, FeatureValue>[] {
+  const rows: Record<string, FeatureValue>[] = [];
+  const byId = new Map(simulator.machines.map((machine) => [machine.id, machine]));
+  for (let ts = fromMs; ts < toMs; ts += stepMs) {
+    for (const reading of simulator.readingsAt(ts)) {
+      const machine = byId.get(reading.asset);
+      if (!machine) continue;
+      const remaining = simulator.remainingLifeAt(machine, ts);
+      rows.push({
+        asset: machine.id,
+        ...featureRow({ kind: machine.kind }, reading.metrics),
+        failure_soon: remaining !== undefined && remaining <= FAILURE_HORIZON_MS ? 1 : 0,
+        rul_hours: Math.min(RUL_CAP_HOURS, remaining === undefined ? RUL_CAP_HOURS : remaining / HOUR_MS),
+      });
+    }
+  }
+  return rows;
+}
+
+/**
+ * Makes sure the default models exist: stores history when the fleet has none, then trains and activates every
+ * default model without an active version. Training is synchronous CPU work (seconds); call it before serving.
+ */
+export async function ensureDefaultModels(options: DefaultModelsOptions): Promise<DefaultModelsResult> {
+  const { store, registry, simulator, clock } = options;
+  const log = options.log ?? (() => {});
+  const result: DefaultModelsResult = { backfilled: 0, trained: [], reused: [] };
+  const missing: string[] = [];
+  for (const name of [FAILURE_RISK_MODEL, RUL_MODEL]) {
+    const active = await registry.getActive(name);
+    if (active) result.reused.push(active.id);
+    else missing.push(name);
+  }
+  const historyMs = options.historyMs ?? 12 * HOUR_MS;
+  const now = clock.now();
+  const from = now - historyMs;
+  let hasHistory = false;
+  for (const machine of simulator.machines) {
+    if ((await store.getAsset(machine.id))?.lastTs != null) {
+      hasHistory = true;
+      break;
+    }
+  }
+  if (!hasHistory) {
+    log(`storing ${Math.round(historyMs / HOUR_MS)} h of simulated history for ${simulator.machines.length} machines`);
+    await store.upsertAssets(simulator.assets());
+    result.backfilled = await backfill(store, simulator, from, now, options.historyStepMs ?? 15_000);
+  }
+  if (missing.length === 0) return result;
+
+  const rows = trainingRows(simulator, from, now, options.sampleStepMs ?? 60_000);
+  const frame = frameFromRows(rows);
+  const specs: Record<string, TrainSpec> = {
+    [FAILURE_RISK_MODEL]: {
+      target: 'failure_soon',
+      drop: ['rul_hours'],
+      model: 'gbdt',
+      task: 'classification',
+      groupColumn: 'asset',
+      validation: { method: 'kfold', folds: 3 },
+      source: 'simulated fleet history',
+    },
+    [RUL_MODEL]: {
+      target: 'rul_hours',
+      drop: ['failure_soon'],
+      model: 'gbdt',
+      task: 'regression',
+      groupColumn: 'asset',
+      validation: { method: 'kfold', folds: 3 },
+      source: 'simulated fleet history',
+    },
+  };
+  for (const name of missing) {
+    const started = Date.now();
+    let lastLine = 0;
+    log(`training ${name} on ${rows.length.toLocaleString('en-US')} rows of simulated history`);
+    const trained = trainModel(frame, specs[name] as TrainSpec, {
+      clock,
+      onProgress: (progress) => {
+        const at = Date.now();
+        if (at - lastLine < 1000 && progress.completed < progress.total) return;
+        lastLine = at;
+        const percent = Math.round((100 * progress.completed) / Math.max(1, progress.total));
+        log(`  ${name}: ${percent}% ${progress.message}`);
+      },
+    });
+    const saved = await registry.saveVersion(registryVersion(name, trained, clock.now(), true));
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    log(`  ${saved.id} trained in ${seconds} s and active`);
+    result.trained.push(saved.id);
+  }
+  return result;
+}
