@@ -3,12 +3,15 @@ import { loadTrainedModel } from '../../models/artifact.js';
 import { evaluateTrainedModel, type ModelEvaluation } from '../../models/evaluation.js';
 import { action, formatCount, printJson, printLine } from '../run.js';
 import { DATA_FORMATS, formatMetric, readDataFrame } from './model-data.js';
+import { evaluateRulFile, formatRulEvaluation } from './rul.js';
 
 export interface EvaluateCommandOptions {
   model: string;
   data: string;
   format: string;
   target?: string;
+  /** --format cmapss: the RUL file of the test units. */
+  rul?: string;
   json?: boolean;
 }
 
@@ -55,11 +58,18 @@ export function registerEvaluate(program: Command): Command {
     .description("score a trained model on labelled data at the model's threshold")
     .requiredOption('--model <dir>', 'model directory written by upkeep train')
     .requiredOption('--data <file>', 'labelled rows')
-    .option('--format <format>', `data format (${DATA_FORMATS.join(', ')})`, 'csv')
+    .option('--format <format>', `data format (${[...DATA_FORMATS, 'cmapss'].join(', ')})`, 'csv')
     .option('--target <column>', 'the true values (default: the column the model was trained to predict)')
+    .option('--rul <file>', 'cmapss: the true RUL of each test unit, one a line')
     .option('--json', 'print one JSON object')
     .action(
       action(async (options: EvaluateCommandOptions) => {
+        if (options.format === 'cmapss') {
+          const rul = await evaluateRulFile(options);
+          if (options.json) printJson(rul);
+          else for (const line of formatRulEvaluation(rul)) printLine(line);
+          return;
+        }
         const summary = await evaluateFile(options);
         if (options.json) printJson(summary);
         else for (const line of formatEvaluation(summary)) printLine(line);

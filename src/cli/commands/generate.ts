@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { groundTruth, writeRegressionCsv } from '../../io/synthetic.js';
 import { action, formatCount, integerOption, printJson, printLine } from '../run.js';
 import { numberOption } from './model-data.js';
+import { registerCmapssTest } from './rul.js';
 
 export interface GenerateRegressionOptions {
   samples: number;
@@ -86,5 +87,6 @@ export function registerGenerate(program: Command): Command {
         else for (const line of formatGenerateSummary(summary)) printLine(line);
       }),
     );
+  registerCmapssTest(generate);
   return generate;
 }

@@ -21,6 +21,7 @@ import {
 } from '../../plot/index.js';
 import { action, formatCount, integerOption, printLine } from '../run.js';
 import { DATA_FORMATS, formatMetric, readDataFrame } from './model-data.js';
+import { registerRulPlot } from './rul.js';
 
 export interface ModelPlotOptions {
   model: string;
@@ -427,6 +428,7 @@ export function registerPlot(program: Command): Command {
   registerModelChart(plot, 'confusion', "confusion matrix at the model's threshold", confusionChart);
   registerModelChart(plot, 'roc', 'ROC curve with the operating point', rocCurveChart);
   registerModelChart(plot, 'pr', 'precision–recall curve with the operating point', prCurveChart);
+  registerRulPlot(plot);
   plot
     .command('importance')
     .description("a tree model's feature importance (gain), largest at the top")

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { frameToCsv, writeCsvFile } from '../../io/csv-frame.js';
 import { categoryFromText, Frame, numericColumn } from '../../io/frame.js';
@@ -5,6 +6,7 @@ import { loadTrainedModel } from '../../models/artifact.js';
 import type { RowExplanation, TrainedModel } from '../../models/trained-model.js';
 import { action, formatCount, integerOption, printLine } from '../run.js';
 import { DATA_FORMATS, readDataFrame } from './model-data.js';
+import { predictRulFile, rulPredictionCsv } from './rul.js';
 
 export interface PredictCommandOptions {
   model: string;
@@ -15,6 +17,8 @@ export interface PredictCommandOptions {
   explain?: boolean;
   /** How many contributions `explain` lists (default 3). */
   top?: number;
+  /** --format cmapss: the RUL file of the test units (adds a true_rul column). */
+  rul?: string;
 }
 
 /** `Torque [Nm] +1.30; Tool wear [min] +0.90; Rotational speed [rpm] -0.20`: signed contributions to the margin. */
@@ -54,12 +58,22 @@ export function registerPredict(program: Command): Command {
     .description('predict with a trained model: CSV of id columns, prediction and (classifiers) probability')
     .requiredOption('--model <dir>', 'model directory written by upkeep train')
     .requiredOption('--data <file>', 'rows to predict')
-    .option('--format <format>', `data format (${DATA_FORMATS.join(', ')})`, 'csv')
+    .option('--format <format>', `data format (${[...DATA_FORMATS, 'cmapss'].join(', ')})`, 'csv')
+    .option('--rul <file>', 'cmapss: the true RUL of each unit, added as a true_rul column')
     .option('--out <file>', 'CSV file to write (default: stdout)')
     .option('--explain', 'add a column with the features that pushed each prediction most (gbdt, linear, logistic)')
     .option('--top <n>', 'contributions per row with --explain (default 3)', integerOption('--top', 1, 1000))
     .action(
       action(async (options: PredictCommandOptions) => {
+        if (options.format === 'cmapss') {
+          const rows = await predictRulFile(options);
+          const csv = rulPredictionCsv(rows, options.rul !== undefined);
+          if (options.out) {
+            await writeFile(options.out, csv);
+            printLine(`wrote ${formatCount(rows.length)} unit predictions to ${options.out}`);
+          } else process.stdout.write(csv);
+          return;
+        }
         const table = await predictFile(options);
         if (options.out) {
           await writeCsvFile(options.out, table);

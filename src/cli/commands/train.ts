@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { Clock } from '../../core/clock.js';
+import { ValidationError } from '../../core/errors.js';
 import { saveTrainedModel } from '../../models/artifact.js';
 import type { ModelCard } from '../../models/card.js';
 import type { ParamValue } from '../../models/kinds.js';
@@ -9,6 +10,7 @@ import { type TrainProgress, type TrainSpec, trainModel } from '../../models/tra
 import { Progress, progressWanted } from '../progress.js';
 import { action, formatCount, formatDuration, integerOption, printJson, printLine } from '../run.js';
 import { choiceOption, DATA_FORMATS, formatMetric, listOption, numberOption, readDataFrame } from './model-data.js';
+import { formatRulTrainSummary, runRulTrain } from './rul.js';
 
 export interface TrainCommandOptions {
   data: string;
@@ -33,6 +35,11 @@ export interface TrainCommandOptions {
   seed: number;
   out: string;
   json?: boolean;
+  /** --format cmapss: window length, window stride, RUL cap, sequence-model epochs. */
+  window?: number;
+  stride?: number;
+  cap?: number;
+  epochs?: number;
 }
 
 /** What `upkeep train` did; also the `--json` answer. */
@@ -174,13 +181,13 @@ export function formatTrainSummary(summary: TrainSummary, top = 8): string[] {
 }
 
 export function registerTrain(program: Command): Command {
-  const kinds = [...modelKinds.map((kind) => kind.name), 'auto'];
+  const kinds = [...modelKinds.map((kind) => kind.name), 'auto', 'lstm', 'gru', 'cnn'];
   return program
     .command('train')
     .description('train a model on a data file and save it (with its model card) to a directory')
     .requiredOption('--data <file>', 'training data')
-    .option('--format <format>', `data format (${DATA_FORMATS.join(', ')})`, 'csv')
-    .requiredOption('--target <column>', 'the column to predict')
+    .option('--format <format>', `data format (${[...DATA_FORMATS, 'cmapss'].join(', ')})`, 'csv')
+    .option('--target <column>', 'the column to predict (not with --format cmapss: the target is the RUL)')
     .option('--drop <columns>', 'comma-separated columns to leave out (identifiers, leaky labels)', listOption, [])
     .option('--model <kind>', `model kind (${kinds.join(', ')})`, choiceOption('--model', kinds), 'auto')
     .option(
@@ -230,10 +237,26 @@ export function registerTrain(program: Command): Command {
       numberOption('--holdout', { above: 0, below: 1 }),
     )
     .option('--seed <n>', 'seed of the validation split', integerOption('--seed', 0, 0xffffffff), 0)
+    .option('--window <n>', 'cmapss: cycles per window (default 30)', integerOption('--window', 1, 10_000))
+    .option('--stride <n>', 'cmapss: cycles between training windows (default 1)', integerOption('--stride', 1, 10_000))
+    .option(
+      '--cap <cycles>',
+      'cmapss: cap of the piecewise-linear RUL target (default 125)',
+      numberOption('--cap', { above: 0 }),
+    )
+    .option('--epochs <n>', 'cmapss, lstm/gru/cnn: most training epochs', integerOption('--epochs', 1, 100_000))
     .requiredOption('--out <dir>', 'directory to write model.json into')
     .option('--json', 'print one JSON object (with the model card) instead of a summary')
     .action(
       action(async (options: TrainCommandOptions) => {
+        if (options.format === 'cmapss') {
+          const summary = await runRulTrain(options, progressWanted(options.json));
+          if (options.json) printJson(summary);
+          else for (const line of formatRulTrainSummary(summary)) printLine(line);
+          return;
+        }
+        if (options.target === undefined)
+          throw new ValidationError("required option '--target <column>' not specified");
         let progress: Progress | undefined;
         const summary = await trainFile(options, {
           onProgress: (step) => {
