@@ -1,10 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
 import { ValidationError } from '../core/errors.js';
 import type { AppContext } from './context.js';
 import { ApiKeyVerifier, authenticate } from './middleware/auth.js';
 import { errorResponse } from './middleware/error-handler.js';
 import { httpMetrics } from './middleware/metrics.js';
 import { DEFAULT_RATE_LIMIT, rateLimit, TokenBuckets } from './middleware/rate-limit.js';
+import { requestLog } from './middleware/request-log.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeout } from './middleware/timeout.js';
 import { alertsRoutes } from './routes/alerts.js';
 import { analyseRoutes } from './routes/analyse.js';
 import { analyseHistoryRoutes } from './routes/analyse-history.js';
@@ -21,6 +24,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { modelsRoutes } from './routes/models.js';
 import { readingsRoutes } from './routes/readings.js';
 import { reportRoutes } from './routes/report.js';
+import { webhooksRoutes } from './routes/webhooks.js';
 
 /** Turns zod validation failures of a route's declared params/query/body into a ValidationError (HTTP 400). */
 export function newRouter(): OpenAPIHono {
@@ -44,6 +48,9 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}`, details: [] }, 404));
 
   if (ctx.metrics) app.use('*', httpMetrics(ctx.metrics));
+  app.use('*', requestLog(ctx.logger));
+  if (ctx.corsOrigins && ctx.corsOrigins.length > 0) app.use('*', cors({ origin: ctx.corsOrigins }));
+  app.use('*', requestTimeout(ctx.limits.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
   if (ctx.auth) {
     const verifier = new ApiKeyVerifier({ keys: ctx.auth.keys, clock: ctx.clock });
     app.use('*', authenticate(verifier, { publicMetrics: ctx.auth.publicMetrics }));
@@ -63,6 +70,7 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.route('/', jobsRoutes(ctx));
   if (ctx.deadLetters) app.route('/', deadLettersRoutes(ctx.deadLetters));
   if (ctx.alerts) app.route('/', alertsRoutes(ctx.alerts, ctx.clock));
+  if (ctx.webhooks) app.route('/', webhooksRoutes(ctx.webhooks, ctx.clock));
   app.route('/', fleetRoutes(ctx));
   app.route('/', eventsRoutes(ctx));
 

@@ -1,13 +1,15 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Permission, ROLES, type Role } from '../../core/api-keys.js';
+import { ROLES, type Role } from '../../core/api-keys.js';
 import { ManualClock } from '../../core/clock.js';
 import { createApiKey, MemoryApiKeyStore } from '../../store/api-keys.js';
 import { DuckDBStore } from '../../store/duckdb.js';
+import { openAlertStores } from '../../store/open-alerts.js';
 import { createApp } from '../app.js';
 import { DEFAULT_LIMITS } from '../context.js';
-import { presentedKey, requiredPermission } from './auth.js';
+import { presentedKey } from './auth.js';
 import { ApiMetrics } from './metrics.js';
+import { accessFor, type RouteAccess } from './route-access.js';
 
 /** 2026-01-01T00:00:00Z: Date.UTC(2026, 0, 1). */
 const T0 = 1_767_225_600_000;
@@ -41,38 +43,35 @@ const ROUTES: Array<{ method: string; path: string; allowed: Role[] | 'public'; 
   { method: 'POST', path: '/v1/models/risk@1/promote', allowed: ['operate', 'admin'] },
   { method: 'GET', path: '/v1/jobs', allowed: ['read', 'operate', 'admin'] },
   { method: 'GET', path: '/v1/jobs/job-1', allowed: ['read', 'operate', 'admin'] },
-  { method: 'POST', path: '/v1/jobs', allowed: ['operate', 'admin'], body: '{}' },
-  { method: 'DELETE', path: '/v1/jobs/job-1', allowed: ['operate', 'admin'] },
   { method: 'GET', path: '/v1/alerts', allowed: ['read', 'operate', 'admin'] },
   { method: 'POST', path: '/v1/alerts/a-1/ack', allowed: ['operate', 'admin'], body: '{}' },
   { method: 'POST', path: '/v1/alerts/a-1/resolve', allowed: ['operate', 'admin'], body: '{}' },
-  { method: 'POST', path: '/v1/alerts/rules', allowed: ['admin'], body: '{}' },
+  { method: 'POST', path: '/v1/alert-rules', allowed: ['admin'], body: '{}' },
+  { method: 'DELETE', path: '/v1/alert-rules/1', allowed: ['admin'] },
+  { method: 'GET', path: '/v1/dead-letters', allowed: ['read', 'operate', 'admin'] },
   { method: 'GET', path: '/v1/keys', allowed: ['admin'] },
   { method: 'POST', path: '/v1/keys', allowed: ['admin'], body: '{}' },
   { method: 'DELETE', path: '/v1/keys/0000000000000000', allowed: ['admin'] },
 ];
 
 describe('the access policy', () => {
-  it('gives every route the permission the rules name', () => {
-    const cases: Array<[string, string, Permission | undefined]> = [
-      ['GET', '/health', undefined],
-      ['HEAD', '/ready', undefined],
-      ['POST', '/health', 'admin'],
+  it('reads what a route needs from the one table: undeclared routes are admin, unmatched ones public', () => {
+    const cases: Array<[string, string | undefined, RouteAccess]> = [
+      ['GET', '/health', 'public'],
+      ['HEAD', '/ready', 'public'],
       ['GET', '/metrics', 'read'],
-      ['GET', '/assets/app.js', undefined],
-      ['PUT', '/assets/app.js', 'admin'],
+      ['GET', '/*', 'public'],
       ['POST', '/v1/readings', 'ingest'],
-      ['POST', '/V1//Readings/', 'ingest'],
       ['POST', '/analyse', 'score'],
       ['GET', '/v1/keys', 'admin'],
-      ['GET', '/V1/KEYS/', 'admin'],
-      ['POST', '/v1/models/x@1/predict', 'read'],
-      ['POST', '/v1/models/x@1/promote', 'operate'],
-      ['PUT', '/v1/assets/x', 'admin'],
+      ['POST', '/v1/models/:id/predict', 'read'],
+      ['POST', '/v1/models/:id/promote', 'operate'],
+      ['PUT', '/v1/assets/:id', 'admin'],
+      ['POST', undefined, 'public'],
     ];
-    for (const [method, path, expected] of cases)
-      expect(requiredPermission(method, path), `${method} ${path}`).toBe(expected);
-    expect(requiredPermission('GET', '/metrics', true)).toBeUndefined();
+    for (const [method, pattern, expected] of cases)
+      expect(accessFor(method, pattern), `${method} ${pattern}`).toBe(expected);
+    expect(accessFor('GET', '/metrics', true)).toBe('public');
   });
 
   it('takes the key from a Bearer header first, then from X-API-Key', () => {
@@ -106,6 +105,7 @@ describe('authentication and roles over HTTP', () => {
       clock,
       limits: DEFAULT_LIMITS,
       version: 'test',
+      ...(await openAlertStores(store)),
       auth: { keys, rateLimit: { perSecond: 1e6, burst: 1e6 } },
       metrics: new ApiMetrics({ processMetrics: false }),
     });

@@ -1,8 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
-import { type Permission, parseKey, roleAllows, secretMatches } from '../../core/api-keys.js';
+import { parseKey, roleAllows, secretMatches } from '../../core/api-keys.js';
 import type { Clock } from '../../core/clock.js';
 import { ForbiddenError, UnauthorizedError } from '../../core/errors.js';
 import { type ApiKeyRecord, type ApiKeyStore, type ApiKeySummary, summaryOf } from '../../store/api-keys.js';
+import { accessFor, answeringRoute } from './route-access.js';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -20,42 +21,6 @@ export interface AuthOptions {
   cacheMs?: number;
   /** Least time between two writes of a key's last-used time. Default 60 s. */
   touchIntervalMs?: number;
-}
-
-const PUBLIC_PATHS = new Set(['/health', '/ready', '/openapi.json']);
-const READ_METHODS = new Set(['GET', 'HEAD']);
-
-/** Lower-cased, repeated and trailing slashes removed: how the policy sees a path. */
-function normalisePath(path: string): string {
-  const collapsed = path.toLowerCase().replace(/\/{2,}/g, '/');
-  return collapsed.length > 1 && collapsed.endsWith('/') ? collapsed.slice(0, -1) : collapsed;
-}
-
-/**
- * The one access policy: what `method path` needs, or `undefined` for a public route. Rules, first match wins:
- * `/health`, `/ready`, `/openapi.json` public; `/metrics` needs read (public with `publicMetrics`); keys need admin;
- * `POST /analyse` any key (score); `POST /v1/readings` ingest; `GET` under `/v1` read; predicting read; training,
- * promoting, jobs and acknowledging or resolving alerts operate; any other `GET` outside the API (the dashboard's
- * files) public; anything else admin, so that a new write route is closed until it is given a role here.
- */
-export function requiredPermission(method: string, path: string, publicMetrics = false): Permission | undefined {
-  const verb = method.toUpperCase();
-  const route = normalisePath(path);
-  const reading = READ_METHODS.has(verb);
-  const underApi = route === '/v1' || route.startsWith('/v1/');
-  if (reading && PUBLIC_PATHS.has(route)) return undefined;
-  if (route === '/metrics') return reading && publicMetrics ? undefined : 'read';
-  if (route === '/v1/keys' || route.startsWith('/v1/keys/')) return 'admin';
-  if (verb === 'POST' && (route === '/analyse' || route === '/v1/analyse')) return 'score';
-  if (verb === 'POST' && route === '/v1/readings') return 'ingest';
-  if (reading) return underApi || route === '/analyse' ? 'read' : undefined;
-  if (verb === 'POST' && /^\/v1\/models\/[^/]+\/predict$/.test(route)) return 'read';
-  if (verb === 'POST' && (route === '/v1/models' || /^\/v1\/models\/[^/]+\/promote$/.test(route))) return 'operate';
-  if ((verb === 'POST' || verb === 'DELETE') && (route === '/v1/jobs' || route.startsWith('/v1/jobs/'))) {
-    return 'operate';
-  }
-  if (verb === 'POST' && /^\/v1\/alerts\/[^/]+\/(ack|resolve)$/.test(route)) return 'operate';
-  return 'admin';
 }
 
 /** The key a request presents: `Authorization: Bearer <key>` first, then `X-API-Key`. */
@@ -125,7 +90,7 @@ export class ApiKeyVerifier {
 }
 
 /**
- * Authentication and authorisation in one middleware: finds what the route needs (`requiredPermission`), checks
+ * Authentication and authorisation in one middleware: finds what the answering route declares (`ROUTE_ACCESS`), checks
  * the presented key (401 when missing or not valid) and its role (403), and leaves the key in `c.get('apiKey')`.
  */
 export function authenticate(
@@ -133,8 +98,8 @@ export function authenticate(
   options: Pick<AuthOptions, 'publicMetrics'> = {},
 ): MiddlewareHandler {
   return async (c, next) => {
-    const permission = requiredPermission(c.req.method, c.req.path, options.publicMetrics ?? false);
-    if (permission === undefined) return next();
+    const permission = accessFor(c.req.method, answeringRoute(c), options.publicMetrics ?? false);
+    if (permission === 'public') return next();
     let key: ApiKeySummary;
     try {
       key = await verifier.verify(presentedKey(c.req.header('authorization'), c.req.header('x-api-key')));
