@@ -12,6 +12,7 @@ import { registerPlot } from './commands/plot.js';
 import { registerPredict } from './commands/predict.js';
 import { registerReport } from './commands/report.js';
 import { registerServe } from './commands/serve.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
 import { registerWorker } from './commands/worker.js';
 import { EXIT_BAD_INPUT, reportError } from './run.js';
@@ -36,6 +37,7 @@ function buildProgram(): Command {
   registerKeys(program);
   registerWorker(program);
   registerGateway(program);
+  registerSimulate(program);
   registerReport(program);
   return program;
 }

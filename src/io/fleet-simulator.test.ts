@@ -163,4 +163,94 @@ describe('FleetSimulator', () => {
     );
     expect(() => new FleetSimulator({ machines: 2, clock, cycleMs: [10, 5] })).toThrow(/'cycleMs'/);
   });
+
+  it('adds current, a daily cycle, sudden faults and glitches only when asked, leaving the other metrics as they were', () => {
+    const clock = new ManualClock(T0);
+    const plain = new FleetSimulator({ machines: 6, clock, seed: 3 });
+    const withCurrent = new FleetSimulator({ machines: 6, clock, seed: 3, currentSensor: true });
+    for (const ts of [T0, T0 + 3_600_000]) {
+      const a = plain.readingsAt(ts);
+      const b = withCurrent.readingsAt(ts);
+      for (let i = 0; i < a.length; i++) {
+        const { current, ...rest } = (b[i] as Reading).metrics;
+        expect(rest).toEqual((a[i] as Reading).metrics);
+        expect(current).toBeGreaterThan(10);
+        expect((a[i] as Reading).metrics.current).toBeUndefined();
+      }
+    }
+    expect(plain.failuresBetween(T0, T0 + 86_400_000).every((event) => event.cause === 'wear')).toBe(true);
+  });
+
+  it('records each wear failure where the remaining life runs out, and shows it in the readings', () => {
+    const clock = new ManualClock(T0);
+    const simulator = new FleetSimulator({ machines: 8, clock, degradingShare: 0.5 });
+    const events = simulator.failuresBetween(T0, T0 + 2 * 86_400_000);
+    const wear = events.filter((event) => event.cause === 'wear');
+    expect(wear.length).toBeGreaterThan(8);
+    expect(events.map((event) => event.ts)).toEqual([...events.map((event) => event.ts)].sort((a, b) => a - b));
+    for (const event of wear) {
+      const machine = simulator.machines.find((m) => m.id === event.asset) as SimulatedMachine;
+      expect(machine.degrading).toBe(true);
+      expect(simulator.remainingLifeAt(machine, event.ts - 1)).toBe(1);
+      expect(simulator.wearAt(machine, event.ts - 1)).toBeGreaterThan(0.999);
+      expect(simulator.wearAt(machine, event.ts)).toBe(0);
+      expect(event.mode).toMatch(/-wear$/);
+    }
+  });
+
+  it('builds up to each sudden fault over its precursor: vibration and current rise, then back to normal', () => {
+    const clock = new ManualClock(T0);
+    const options = { machines: 20, clock, degradingShare: 0, currentSensor: true, spikeProbability: 0 };
+    const simulator = new FleetSimulator({ ...options, suddenFaultsPerDay: 4 });
+    const calm = new FleetSimulator(options);
+    const events = simulator.failuresBetween(T0, T0 + 86_400_000);
+    // 20 machines × 4 per day: about 80 (binomial, sd ≈ 9).
+    expect(events.length).toBeGreaterThan(50);
+    expect(events.length).toBeLessThan(110);
+    for (const event of events.slice(0, 10)) {
+      expect(event.cause).toBe('sudden');
+      const index = simulator.machines.findIndex((m) => m.id === event.asset);
+      const at = (ts: number, sim: FleetSimulator) => (sim.readingsAt(ts)[index] as Reading).metrics;
+      const before = at(event.ts - 1, simulator);
+      const baseline = at(event.ts - 1, calm);
+      expect(before.vibration as number).toBeGreaterThan(2.5 * (baseline.vibration as number));
+      expect(before.current as number).toBeGreaterThan(1.3 * (baseline.current as number));
+      expect(at(event.ts + 1, simulator)).toEqual(at(event.ts + 1, calm));
+    }
+  });
+
+  it('glitches the requested share of values: dropouts to 0 and tenfold blips', () => {
+    const clock = new ManualClock(T0);
+    const simulator = new FleetSimulator({ machines: 50, clock, glitchProbability: 0.01, spikeProbability: 0 });
+    const clean = new FleetSimulator({ machines: 50, clock, spikeProbability: 0 });
+    let values = 0;
+    let zero = 0;
+    let blips = 0;
+    for (let tick = 0; tick < 200; tick++) {
+      const a = simulator.readingsAt(T0 + tick * 1000);
+      const b = clean.readingsAt(T0 + tick * 1000);
+      for (let i = 0; i < a.length; i++) {
+        for (const [metric, value] of Object.entries((a[i] as Reading).metrics)) {
+          values++;
+          const expected = (b[i] as Reading).metrics[metric] as number;
+          if (value === expected) continue;
+          if (value === 0) zero++;
+          else if (Math.abs(value - 10 * expected) < 0.01) blips++;
+          else throw new Error(`unexpected glitch ${metric}=${value} (clean ${expected})`);
+        }
+      }
+    }
+    // About 1 % of ~37,000 values, half dropouts and half blips.
+    expect((zero + blips) / values).toBeGreaterThan(0.008);
+    expect((zero + blips) / values).toBeLessThan(0.012);
+    expect(zero / (zero + blips)).toBeGreaterThan(0.4);
+    expect(zero / (zero + blips)).toBeLessThan(0.6);
+  });
+
+  it('follows the day with a daily cycle: warmer at noon than at midnight', () => {
+    const clock = new ManualClock(T0);
+    const simulator = new FleetSimulator({ machines: 30, clock, degradingShare: 0, dailyCycle: true });
+    const temperatures = (ts: number) => mean(simulator.readingsAt(ts).map((r) => r.metrics.temperature as number));
+    expect(temperatures(T0 + 12 * 3_600_000) - temperatures(T0)).toBeGreaterThan(6);
+  });
 });

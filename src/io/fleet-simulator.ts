@@ -38,9 +38,44 @@ export interface FleetSimulatorOptions {
   startAfter?: number;
   /** Most ticks `next()` emits at once after a pause; older missed ticks are skipped. */
   maxCatchUpTicks?: number;
+  /** Adds a `current` metric (A) that follows load and wear (off by default: earlier fleets keep their metrics). */
+  currentSensor?: boolean;
+  /** Adds a day/night cycle (UTC): load and ambient temperature peak at noon, lowest at midnight. */
+  dailyCycle?: boolean;
+  /** Sudden faults per machine per day (default 0): a short precursor, then a failure recorded as ground truth. */
+  suddenFaultsPerDay?: number;
+  /** Chance that one metric value of one reading is a sensor glitch: a dropout to 0 or a tenfold blip. */
+  glitchProbability?: number;
+}
+
+/** What ended a machine's run: slow wear at the end of its cycle, or a sudden fault. */
+export type FailureCause = 'wear' | 'sudden';
+
+/** One ground-truth failure: when a model should have seen it coming. */
+export interface FailureEvent {
+  asset: string;
+  kind: MachineKind;
+  /** Epoch ms of the failure. */
+  ts: number;
+  cause: FailureCause;
+  /** The failure mode, e.g. `bearing-wear` or `seal-leak`. */
+  mode: string;
 }
 
 const KINDS: readonly MachineKind[] = ['pump', 'motor', 'compressor'];
+const DAY_MS = 24 * 3_600_000;
+/** How long before a sudden fault its precursor (rising vibration and current) shows. */
+export const SUDDEN_FAULT_PRECURSOR_MS = 10 * 60_000;
+/** Failure modes per kind: [slow wear, sudden fault]. */
+const FAILURE_MODES: Record<MachineKind, [string, string]> = {
+  pump: ['impeller-wear', 'seal-leak'],
+  motor: ['bearing-wear', 'winding-short'],
+  compressor: ['valve-wear', 'valve-break'],
+};
+/** Baseline mean and spread of the `current` metric per kind (A). */
+const CURRENT_PROFILES: Record<MachineKind, [number, number]> = { pump: [40, 3], motor: [25, 2], compressor: [60, 4] };
+/** Salts of the seeded streams that must not disturb the original ones (so earlier fleets stay identical). */
+const SALT = { current: 0xc0, fault: 0xfa17, glitch: 0x611c };
 const SITES = ['plant-a', 'plant-b', 'plant-c'];
 const LOAD_PERIOD_MS = 15 * 60_000;
 const HOUR_MS = 3_600_000;
@@ -104,6 +139,10 @@ function share(name: string, value: number): number {
  * temperature (+30 °C at w = 1) and vibration (×5), lowering pressure (−20 %) and rpm (−3 %), and widening the
  * noise; at the end of the cycle the machine is repaired and starts over. Independently a small share of values
  * are spikes. `next()` reads the injected clock and returns the readings of the ticks due since the last call.
+ *
+ * Opt-in realism (what `upkeep simulate` turns on): a `current` metric, a day/night cycle, sudden faults (a
+ * 10-minute precursor of rising vibration and current, then the failure) and sensor glitches. `failuresBetween`
+ * gives the ground truth: every wear-out and sudden failure with its time, cause and mode.
  */
 export class FleetSimulator {
   readonly machines: readonly SimulatedMachine[];
@@ -113,6 +152,12 @@ export class FleetSimulator {
   private readonly spikeProbability: number;
   private readonly wearOnset: number;
   private readonly maxCatchUpTicks: number;
+  private readonly currentSensor: boolean;
+  private readonly dailyCycle: boolean;
+  private readonly suddenFaultsPerDay: number;
+  private readonly glitchProbability: number;
+  /** Baseline current per machine (A), from its own seeded stream. */
+  private readonly baseCurrent: readonly number[];
   /** Time of the next tick to emit; undefined until the first `next()`. */
   private cursor: number | undefined;
 
@@ -124,6 +169,17 @@ export class FleetSimulator {
     this.spikeProbability = share('spikeProbability', options.spikeProbability ?? 0.002);
     this.wearOnset = share('wearOnset', options.wearOnset ?? 0.5);
     this.maxCatchUpTicks = positive('maxCatchUpTicks', options.maxCatchUpTicks ?? 60, true);
+    this.currentSensor = options.currentSensor ?? false;
+    this.dailyCycle = options.dailyCycle ?? false;
+    const faults = options.suddenFaultsPerDay ?? 0;
+    if (!Number.isFinite(faults) || faults < 0 || faults > 24) {
+      throw new ValidationError(
+        `simulator 'suddenFaultsPerDay' must be between 0 and 24, got ${describeValue(faults)}`,
+        [{ path: 'suddenFaultsPerDay', message: 'must be in [0, 24]' }],
+      );
+    }
+    this.suddenFaultsPerDay = faults;
+    this.glitchProbability = share('glitchProbability', options.glitchProbability ?? 0);
     const degradingShare = share('degradingShare', options.degradingShare ?? 0.25);
     const [shortestCycle, longestCycle] = options.cycleMs ?? [2 * HOUR_MS, 6 * HOUR_MS];
     positive('cycleMs', shortestCycle);
@@ -166,6 +222,59 @@ export class FleetSimulator {
       });
     }
     this.machines = machines;
+    this.baseCurrent = machines.map((machine, index) => {
+      const [mean, spread] = CURRENT_PROFILES[machine.kind];
+      return mean + spread * new Rng(mixSeed(this.seed, index, SALT.current)).normal();
+    });
+  }
+
+  /** The time of the sudden fault of machine `index` in the hour `hour` (epoch ms / 1 h), if it has one. */
+  private suddenFaultIn(index: number, hour: number): number | undefined {
+    if (this.suddenFaultsPerDay === 0) return undefined;
+    const rng = new Rng(mixSeed(this.seed, index, hour, SALT.fault));
+    if (rng.next() >= this.suddenFaultsPerDay / 24) return undefined;
+    return hour * HOUR_MS + Math.floor(rng.next() * HOUR_MS);
+  }
+
+  /** Progress in (0, 1] of a sudden fault's precursor at `ts` (1 at the fault), or 0 when none is building up. */
+  private suddenFaultProgress(index: number, ts: number): number {
+    if (this.suddenFaultsPerDay === 0) return 0;
+    const first = Math.floor(ts / HOUR_MS);
+    const last = Math.floor((ts + SUDDEN_FAULT_PRECURSOR_MS) / HOUR_MS);
+    for (let hour = first; hour <= last; hour++) {
+      const at = this.suddenFaultIn(index, hour);
+      if (at !== undefined && at >= ts && at - ts < SUDDEN_FAULT_PRECURSOR_MS) {
+        return 1 - (at - ts) / SUDDEN_FAULT_PRECURSOR_MS;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Ground truth: every failure in [from, to) — the end of each degrading machine's wear cycle and every sudden
+   * fault — sorted by time (then asset). A pure function of the seed, like the readings.
+   */
+  failuresBetween(from: number, to: number): FailureEvent[] {
+    const events: FailureEvent[] = [];
+    for (let index = 0; index < this.machines.length; index++) {
+      const machine = this.machines[index] as SimulatedMachine;
+      const [wearMode, suddenMode] = FAILURE_MODES[machine.kind];
+      if (machine.degrading) {
+        // The cycle restarts (position 0) where ts + phase is a multiple of the cycle length.
+        for (let k = Math.ceil((from + machine.phaseMs) / machine.cycleMs); ; k++) {
+          const ts = k * machine.cycleMs - machine.phaseMs;
+          if (ts >= to) break;
+          events.push({ asset: machine.id, kind: machine.kind, ts, cause: 'wear', mode: wearMode });
+        }
+      }
+      for (let hour = Math.floor(from / HOUR_MS); hour * HOUR_MS < to; hour++) {
+        const ts = this.suddenFaultIn(index, hour);
+        if (ts !== undefined && ts >= from && ts < to) {
+          events.push({ asset: machine.id, kind: machine.kind, ts, cause: 'sudden', mode: suddenMode });
+        }
+      }
+    }
+    return events.sort((a, b) => a.ts - b.ts || (a.asset < b.asset ? -1 : a.asset > b.asset ? 1 : 0));
   }
 
   /** The assets to register before streaming: kind and site as attributes. */
@@ -199,14 +308,19 @@ export class FleetSimulator {
       const machine = this.machines[index] as SimulatedMachine;
       const rng = new Rng(mixSeed(this.seed, index, tick));
       const wear = this.wearAt(machine, ts);
-      const load = Math.sin((2 * Math.PI * ts) / LOAD_PERIOD_MS + machine.loadPhase);
+      const fast = Math.sin((2 * Math.PI * ts) / LOAD_PERIOD_MS + machine.loadPhase);
+      // Day/night: -1 at midnight UTC, +1 at noon.
+      const daily = this.dailyCycle ? -Math.cos((2 * Math.PI * (((ts % DAY_MS) + DAY_MS) % DAY_MS)) / DAY_MS) : 0;
+      const load = this.dailyCycle ? 0.5 * fast + 0.5 * daily : fast;
+      const fault = this.suddenFaultProgress(index, ts);
       const noise = 1 + 3 * wear;
       const spike = () => rng.next() < this.spikeProbability;
       const { baseline } = machine;
 
-      let temperature = baseline.temperature + 3 * load + 30 * wear + 0.3 * noise * rng.normal();
+      let temperature =
+        baseline.temperature + 3 * load + 30 * wear + 0.3 * noise * rng.normal() + 4 * daily + 8 * fault;
       if (spike()) temperature += 15 + 5 * rng.next();
-      let vibration = baseline.vibration * (1 + 4 * wear) * (1 + 0.04 * noise * rng.normal());
+      let vibration = baseline.vibration * (1 + 4 * wear + 2 * fault) * (1 + 0.04 * noise * rng.normal());
       if (spike()) vibration *= 3 + rng.next();
       let rpm = baseline.rpm * (1 + 0.01 * load - 0.03 * wear) + 0.002 * baseline.rpm * noise * rng.normal();
       if (spike()) rpm *= 0.8;
@@ -216,13 +330,27 @@ export class FleetSimulator {
         rpm: round(rpm, 1),
       };
       if (baseline.pressure !== undefined) {
-        let pressure = baseline.pressure * (1 + 0.02 * load - 0.2 * wear) + 0.04 * noise * rng.normal();
+        let pressure = baseline.pressure * (1 + 0.02 * load - 0.2 * wear - 0.3 * fault) + 0.04 * noise * rng.normal();
         if (spike()) pressure *= rng.next() < 0.5 ? 0.6 : 1.4;
         metrics.pressure = round(pressure, 3);
       }
+      if (this.currentSensor) {
+        const base = this.baseCurrent[index] as number;
+        const current = base * (1 + 0.15 * load + 0.25 * wear + 0.4 * fault) + 0.01 * base * noise * rng.normal();
+        metrics.current = round(current, 2);
+      }
+      if (this.glitchProbability > 0) this.glitch(metrics, new Rng(mixSeed(this.seed, index, tick, SALT.glitch)));
       readings[index] = { asset: machine.id, ts, metrics };
     }
     return readings;
+  }
+
+  /** Sensor glitches: each value, with `glitchProbability`, drops out to 0 or blips tenfold. */
+  private glitch(metrics: Record<string, number>, rng: Rng): void {
+    for (const metric of Object.keys(metrics)) {
+      if (rng.next() >= this.glitchProbability) continue;
+      metrics[metric] = rng.next() < 0.5 ? 0 : round((metrics[metric] as number) * 10, 3);
+    }
   }
 
   /**
