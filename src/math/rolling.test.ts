@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RingBuffer, RollingMedianMad, RollingMoments } from './rolling.js';
+import { RingBuffer, RollingMedianMad, RollingMoments, RollingRank } from './rolling.js';
 
 function seededUniform(seed: number): () => number {
   let state = seed >>> 0;
@@ -106,6 +106,60 @@ describe('RollingMedianMad', () => {
     const rolling = new RollingMedianMad(4);
     expect(rolling.median()).toBeNaN();
     expect(rolling.mad()).toBeNaN();
+  });
+});
+
+/** Scores as a calibration window sees them: zeros, clustered values sharing a bin, every scale, negatives, ∞. */
+function scoreLike(count: number, seed: number): number[] {
+  const uniform = seededUniform(seed);
+  const values: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const pick = uniform();
+    if (pick < 0.2) values.push(0);
+    else if (pick < 0.4) values.push(1 + uniform() * 1e-3);
+    else if (pick < 0.5 && i > 0) values.push(values[i - 1]);
+    else if (pick < 0.55) values.push(-uniform() * 3);
+    else if (pick < 0.6) values.push(uniform() * 1e-9);
+    else if (pick < 0.65) values.push(1e8 * (1 + uniform()));
+    else if (pick < 0.66) values.push(Number.POSITIVE_INFINITY);
+    else values.push(2 ** (uniform() * 40 - 10));
+  }
+  return values;
+}
+
+describe('RollingRank', () => {
+  for (const windowSize of [1, 7, 300]) {
+    it(`counts and ranks exactly like a plain recomputation over a window of ${windowSize}`, () => {
+      const data = scoreLike(2000, windowSize);
+      const rank = new RollingRank(windowSize);
+      for (let t = 0; t < data.length; t++) {
+        rank.push(data[t]);
+        const window = data.slice(Math.max(0, t - windowSize + 1), t + 1);
+        const sorted = [...window].sort((a, b) => a - b);
+        expect(rank.count).toBe(window.length);
+        for (const probe of [data[(t * 7) % data.length], data[t], 0, 1.0005, 5e-10, -1]) {
+          const atLeast = window.filter((v) => v >= probe).length;
+          expect(rank.countAtLeast(probe)).toBe(atLeast);
+          const limit = Math.ceil(window.length / 4);
+          const bounded = rank.countAtLeastBelow(probe, limit);
+          if (atLeast < limit) expect(bounded).toBe(atLeast);
+          else expect(bounded).toBeGreaterThanOrEqual(limit);
+        }
+        expect(rank.select(t % window.length)).toBe(sorted[t % window.length]);
+        for (const q of [0, 0.05, 0.5, 0.95, 0.995, 1]) {
+          // Interpolating between two infinities is undefined (∞ − ∞), so only finite quantiles are compared.
+          const expected = plainQuantile(window, q);
+          if (Number.isFinite(expected)) expect(Math.abs(rank.quantile(q) - expected)).toBeLessThanOrEqual(1e-10);
+        }
+      }
+      expect(rank.values()).toEqual(data.slice(-windowSize));
+    });
+  }
+
+  it('rejects NaN and a bad window size', () => {
+    expect(() => new RollingRank(0)).toThrow(/windowSize must be a positive integer, got 0/);
+    expect(() => new RollingRank(3).push(Number.NaN)).toThrow(/must not be NaN/);
+    expect(new RollingRank(3).quantile(0.5)).toBeNaN();
   });
 });
 

@@ -198,3 +198,205 @@ export class RollingMedianMad {
     return this.window.toArray();
   }
 }
+
+/** Octaves covered by the fine bins of `RollingRank`, 64 bins each: [2^LOW_EXPONENT, 2^HIGH_EXPONENT). */
+const LOW_EXPONENT = -6;
+const HIGH_EXPONENT = 26;
+const BINS_PER_OCTAVE_BITS = 6;
+const FINE_BINS = (HIGH_EXPONENT - LOW_EXPONENT) << BINS_PER_OCTAVE_BITS;
+const LOWEST_FINE_VALUE = 2 ** LOW_EXPONENT;
+const HIGHEST_FINE_VALUE = 2 ** HIGH_EXPONENT;
+/** Bins 0–2 hold negatives, exact zeros and positives below the fine range; the last bin everything above it. */
+const NEGATIVE_BIN = 0;
+const ZERO_BIN = 1;
+const TINY_BIN = 2;
+const FIRST_FINE_BIN = 3;
+const HUGE_BIN = FIRST_FINE_BIN + FINE_BINS;
+const BIN_COUNT = HUGE_BIN + 1;
+/** The upper 18 bits of 2^LOW_EXPONENT as a double (sign 0, biased exponent, 6 leading mantissa bits zero). */
+const LOWEST_FINE_KEY = (1023 + LOW_EXPONENT) << BINS_PER_OCTAVE_BITS;
+/** Largest power of two ≤ BIN_COUNT: where a Fenwick descent starts. */
+const FENWICK_TOP = 2 ** Math.floor(Math.log2(BIN_COUNT));
+
+const binScratch = new Float64Array(1);
+const binScratchWords = new Uint32Array(binScratch.buffer);
+/** Index of the word holding a double's sign and exponent (1 on little-endian machines). */
+const HIGH_WORD = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f ? 1 : 0;
+
+/**
+ * The bin of a value: monotone in the value (a larger value never lands in a lower bin). Inside the fine range
+ * a positive double's upper 18 bits (biased exponent and 6 leading mantissa bits) order it, 64 bins per octave.
+ */
+function binOf(value: number): number {
+  if (value < LOWEST_FINE_VALUE) return value < 0 ? NEGATIVE_BIN : value === 0 ? ZERO_BIN : TINY_BIN;
+  if (value >= HIGHEST_FINE_VALUE) return HUGE_BIN;
+  binScratch[0] = value;
+  return FIRST_FINE_BIN + (binScratchWords[HIGH_WORD] >>> (20 - BINS_PER_OCTAVE_BITS)) - LOWEST_FINE_KEY;
+}
+
+/**
+ * Ranks among the last `windowSize` values — how many are at least v, the q-quantile — for a window that slides
+ * one value at a time, without keeping it sorted.
+ *
+ * Values are filed in bins that preserve order: 64 per octave over [2⁻⁶, 2²⁶) (the binary exponent and six leading
+ * mantissa bits), plus one each for negatives, exact zeros, tinier and larger values. A Fenwick tree over the
+ * bins counts the values below any bin in O(log bins); inside the one bin v falls in, the values are read from a
+ * first-in-first-out list of window slots (the value leaving the window is always the oldest of its bin, so it is
+ * the head of that list). Each bin also keeps bounds on its values (reset when it empties), so a bin whose values all
+ * lie on one side of v — in particular a bin of identical values — is counted without reading it.
+ *
+ * Cost: `push` O(log bins) = O(1) in the window size (two Fenwick updates and two list links); `countAtLeast` O(log
+ * bins + values in v's bin) — `countAtLeastBelow` skips reading the bin when the values in higher bins already reach
+ * the limit; `quantile` O(log bins + c log c) for c values in the bin holding it. Memory O(w + bins). Reference:
+ * Fenwick (1994), "A new data structure for cumulative frequency tables".
+ */
+export class RollingRank {
+  readonly windowSize: number;
+  private readonly slots: Float64Array;
+  /** Next slot of the same bin in arrival order, −1 at a bin's tail. */
+  private readonly nextInBin: Int32Array;
+  private readonly heads = new Int32Array(BIN_COUNT).fill(-1);
+  private readonly tails = new Int32Array(BIN_COUNT).fill(-1);
+  private readonly binCounts = new Int32Array(BIN_COUNT);
+  /** Bounds on the values a bin holds: the least and greatest it received since it was last empty. */
+  private readonly binLow = new Float64Array(BIN_COUNT);
+  private readonly binHigh = new Float64Array(BIN_COUNT);
+  /** Fenwick tree (1-based) of `binCounts`. */
+  private readonly fenwick = new Int32Array(BIN_COUNT + 1);
+  private start = 0;
+  private filled = 0;
+  private scratch = new Float64Array(16);
+
+  constructor(windowSize: number) {
+    if (!Number.isInteger(windowSize) || windowSize < 1) {
+      throw new RangeError(`RollingRank: windowSize must be a positive integer, got ${windowSize}`);
+    }
+    this.windowSize = windowSize;
+    this.slots = new Float64Array(windowSize);
+    this.nextInBin = new Int32Array(windowSize);
+  }
+
+  get count(): number {
+    return this.filled;
+  }
+
+  /** Appends a value (NaN is not allowed: it has no rank); the oldest leaves the window once it is full. */
+  push(value: number): void {
+    if (Number.isNaN(value)) throw new RangeError('RollingRank.push: value must not be NaN');
+    const bin = binOf(value);
+    let slot: number;
+    if (this.filled < this.windowSize) {
+      slot = this.start + this.filled;
+      if (slot >= this.windowSize) slot -= this.windowSize;
+      this.filled++;
+      this.addToFenwick(bin, 1);
+    } else {
+      slot = this.start;
+      this.start = slot + 1 === this.windowSize ? 0 : slot + 1;
+      const leavingBin = binOf(this.slots[slot]);
+      this.heads[leavingBin] = this.nextInBin[slot];
+      if (--this.binCounts[leavingBin] === 0) this.tails[leavingBin] = -1;
+      if (leavingBin !== bin) {
+        this.addToFenwick(leavingBin, -1);
+        this.addToFenwick(bin, 1);
+      }
+    }
+    if (this.binCounts[bin] === 0) {
+      this.binLow[bin] = value;
+      this.binHigh[bin] = value;
+    } else if (value < this.binLow[bin]) this.binLow[bin] = value;
+    else if (value > this.binHigh[bin]) this.binHigh[bin] = value;
+    this.slots[slot] = value;
+    this.nextInBin[slot] = -1;
+    const tail = this.tails[bin];
+    if (tail === -1) this.heads[bin] = slot;
+    else this.nextInBin[tail] = slot;
+    this.tails[bin] = slot;
+    this.binCounts[bin]++;
+  }
+
+  /** How many values in the window are greater than or equal to `value`. */
+  countAtLeast(value: number): number {
+    const bin = binOf(value);
+    return this.filled - this.countBelowBin(bin + 1) + this.countInBinAtLeast(bin, value);
+  }
+
+  /**
+   * `countAtLeast(value)` when that is less than `limit`; otherwise some number ≥ `limit` (the values in higher
+   * bins), found without reading `value`'s bin. For callers to whom every count from `limit` up means the same.
+   */
+  countAtLeastBelow(value: number, limit: number): number {
+    const bin = binOf(value);
+    const above = this.filled - this.countBelowBin(bin + 1);
+    return above >= limit ? above : above + this.countInBinAtLeast(bin, value);
+  }
+
+  /** The q-quantile of the window with numpy's default linear interpolation (NaN when empty). */
+  quantile(q: number): number {
+    const n = this.filled;
+    if (n === 0) return Number.NaN;
+    const position = Math.min(Math.max(q, 0), 1) * (n - 1);
+    const below = Math.floor(position);
+    const lower = this.select(below);
+    if (below === position) return lower;
+    return lower + (position - below) * (this.select(below + 1) - lower);
+  }
+
+  /** The k-th smallest value of the window, 0-based. */
+  select(rank: number): number {
+    if (!(rank >= 0 && rank < this.filled) || !Number.isInteger(rank)) {
+      throw new RangeError(`RollingRank.select: rank must be an integer in [0, ${this.filled}), got ${rank}`);
+    }
+    // Fenwick descent: the last bin whose preceding bins hold at most `rank` values.
+    let position = 0;
+    let remaining = rank;
+    for (let step = FENWICK_TOP; step > 0; step >>>= 1) {
+      const next = position + step;
+      if (next <= BIN_COUNT && this.fenwick[next] <= remaining) {
+        position = next;
+        remaining -= this.fenwick[next];
+      }
+    }
+    const bin = position;
+    if (this.binLow[bin] === this.binHigh[bin]) return this.binLow[bin];
+    const size = this.binCounts[bin];
+    if (this.scratch.length < size) this.scratch = new Float64Array(2 * size);
+    const values = this.scratch.subarray(0, size);
+    for (let slot = this.heads[bin], i = 0; slot !== -1; slot = this.nextInBin[slot]) values[i++] = this.slots[slot];
+    values.sort();
+    return values[remaining];
+  }
+
+  /** The window, oldest first. */
+  values(): number[] {
+    const values = new Array<number>(this.filled);
+    for (let i = 0; i < this.filled; i++) {
+      const slot = this.start + i;
+      values[i] = this.slots[slot >= this.windowSize ? slot - this.windowSize : slot];
+    }
+    return values;
+  }
+
+  private addToFenwick(bin: number, delta: number): void {
+    for (let i = bin + 1; i <= BIN_COUNT; i += i & -i) this.fenwick[i] += delta;
+  }
+
+  /** Values in bins before `bin`. */
+  private countBelowBin(bin: number): number {
+    let sum = 0;
+    for (let i = bin; i > 0; i -= i & -i) sum += this.fenwick[i];
+    return sum;
+  }
+
+  /** Values of `bin` that are ≥ value, reading the bin only when its bounds straddle the value. */
+  private countInBinAtLeast(bin: number, value: number): number {
+    const size = this.binCounts[bin];
+    if (size === 0 || value <= this.binLow[bin]) return size;
+    if (value > this.binHigh[bin]) return 0;
+    let count = 0;
+    for (let slot = this.heads[bin]; slot !== -1; slot = this.nextInBin[slot]) {
+      if (this.slots[slot] >= value) count++;
+    }
+    return count;
+  }
+}

@@ -61,10 +61,7 @@ export abstract class StreamingDetector<TInput, TConfig extends object, TState> 
 
   /** `scoreOne(x)` then `learnOne(x)`: the score of a point never depends on the point itself or later ones. */
   scoreThenLearn(x: TInput): number {
-    const valid = this.validate(x);
-    const result = this.score(valid);
-    this.learn(valid);
-    return result;
+    return this.scoreAndLearn(this.validate(x));
   }
 
   /** The options with defaults filled in; `new Class(getConfig())` builds an equivalent untrained detector. */
@@ -103,6 +100,12 @@ export abstract class StreamingDetector<TInput, TConfig extends object, TState> 
   protected abstract validate(x: TInput): TInput;
   protected abstract learn(x: TInput): void;
   protected abstract score(x: TInput): number;
+  /** Scores then learns a validated x; detectors whose score and update share work override it. */
+  protected scoreAndLearn(x: TInput): number {
+    const result = this.score(x);
+    this.learn(x);
+    return result;
+  }
   protected abstract getState(): TState;
   protected abstract setState(state: unknown): void;
 }

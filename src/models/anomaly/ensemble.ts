@@ -1,5 +1,5 @@
 import { ValidationError } from '../../core/errors.js';
-import { RollingMedianMad } from '../../math/rolling.js';
+import { RollingRank } from '../../math/rolling.js';
 import {
   type AnyDetectorJSON,
   checkRange,
@@ -59,7 +59,7 @@ const COMPONENTS: Record<string, ComponentClass> = {
 };
 
 const DEFAULTS: AnomalyEnsembleOptions = {
-  components: ['seasonal', 'periodic', 'rolling-mzscore', 'ewma'],
+  components: ['seasonal', 'periodic', 'ewma'],
   warmup: 300,
   rankWindow: 4000,
   lowQuantile: 0.95,
@@ -81,12 +81,21 @@ const HALF_SCALE_DECADES = 5;
  * seen too little to call anything far beyond its range), a score above everything seen (a new extreme) is also rated by an exponential
  * tail fitted through the `low` and `high` quantiles (peaks over threshold: Pickands 1975; Siffer et al. 2017,
  * "Anomaly detection in streams with extreme value theory"): P(S > s) = (1 − high)·((1 − low)/(1 − high))^(−(s − q_high)/spread)
- * with spread = max(q_high − q_low, floor); the larger of the two ratings wins. O(log n + n/256) per call.
+ * with spread = max(q_high − q_low, floor); the larger of the two ratings wins.
+ *
+ * A count from `countLimit` up gives 0 (the caller ignores rarities that low), which spares reading the score's bin
+ * of the history for ordinary scores. O(log bins) per call plus, when read, the values in the score's bin.
  */
-function rarityDecades(history: RollingMedianMad, score: number, options: AnomalyEnsembleOptions): number {
+function rarityDecades(
+  history: RollingRank,
+  score: number,
+  options: AnomalyEnsembleOptions,
+  countLimit = Number.POSITIVE_INFINITY,
+): number {
   const n = history.count;
   if (n < MIN_HISTORY) return 0;
-  const atLeast = history.countAtLeast(score);
+  const atLeast = history.countAtLeastBelow(score, countLimit);
+  if (atLeast >= countLimit) return 0;
   const empirical = -Math.log10((atLeast + 1) / (n + 1));
   const { lowQuantile, highQuantile, tailFloor, tailHistory } = options;
   if (atLeast > 0 || n < tailHistory) return empirical;
@@ -121,13 +130,10 @@ function rarityDecades(history: RollingMedianMad, score: number, options: Anomal
 export class AnomalyEnsemble extends UnivariateDetector<AnomalyEnsembleOptions, AnomalyEnsembleState> {
   static override readonly className = 'AnomalyEnsemble';
   private components: Array<StreamingDetector<StreamPoint, object, unknown>>;
-  private histories: RollingMedianMad[];
+  private histories: RollingRank[];
   private count = 0;
-  /** The last point scored and its components' raw scores, so `scoreThenLearn` scores each component once. */
-  private readonly cachedScores: Float64Array;
-  private cachedTs = 0;
-  private cachedValue = 0;
-  private hasCached = false;
+  /** The components' raw scores of the point in hand (no allocation per step). */
+  private readonly rawScores: Float64Array;
 
   constructor(options: Partial<AnomalyEnsembleOptions> = {}) {
     const resolved = resolveOptions(AnomalyEnsemble.className, DEFAULTS, options);
@@ -151,47 +157,52 @@ export class AnomalyEnsemble extends UnivariateDetector<AnomalyEnsembleOptions, 
     checkRange(name, 'tailFloor', resolved.tailFloor, Number.MIN_VALUE, Number.MAX_VALUE);
     super({ ...resolved, components: [...resolved.components] });
     this.components = resolved.components.map((component) => new COMPONENTS[component]());
-    this.histories = resolved.components.map(() => new RollingMedianMad(resolved.rankWindow));
-    this.cachedScores = new Float64Array(resolved.components.length);
+    this.histories = resolved.components.map(() => new RollingRank(resolved.rankWindow));
+    this.rawScores = new Float64Array(resolved.components.length);
   }
 
   /** Decades of rarity of x (before the Bonferroni correction is applied, per component). */
   componentRarities(x: StreamPoint): number[] {
-    const rawScores = this.rawScores(this.validate(x));
-    return Array.from(rawScores, (raw, c) => rarityDecades(this.histories[c], raw, this.options));
+    const valid = this.validate(x);
+    return this.components.map((component, c) =>
+      rarityDecades(this.histories[c], component.scoreOne(valid), this.options),
+    );
   }
 
-  /** The components' raw scores of x, reused when x is the point scored last (no allocation per step). */
-  private rawScores(x: StreamPoint): Float64Array {
-    const rawScores = this.cachedScores;
-    if (this.hasCached && this.cachedTs === x.ts && this.cachedValue === x.value) return rawScores;
-    for (let c = 0; c < this.components.length; c++) rawScores[c] = this.components[c].scoreOne(x);
-    this.cachedTs = x.ts;
-    this.cachedValue = x.value;
-    this.hasCached = true;
-    return rawScores;
-  }
-
-  protected score(x: StreamPoint): number {
-    const rawScores = this.rawScores(x);
-    if (this.count < this.options.warmup) return 0;
+  /** The likelihood of the raw scores in `rawScores` against the histories as they stand. */
+  private likelihood(): number {
+    const rawScores = this.rawScores;
+    const componentCount = rawScores.length;
+    const bonferroni = Math.log10(componentCount);
     let rarest = 0;
-    for (let c = 0; c < rawScores.length; c++) {
-      const decades = rarityDecades(this.histories[c], rawScores[c], this.options);
+    for (let c = 0; c < componentCount; c++) {
+      // A count of at least (n + 1)/K gives a rarity ≤ log₁₀ K, which the correction below takes to 0 anyway.
+      const countLimit = Math.ceil((this.histories[c].count + 1) / componentCount) + 1;
+      const decades = rarityDecades(this.histories[c], rawScores[c], this.options, countLimit);
       if (decades > rarest) rarest = decades;
     }
-    const decades = Math.max(0, rarest - Math.log10(rawScores.length));
+    const decades = Math.max(0, rarest - bonferroni);
     return decades / (decades + HALF_SCALE_DECADES);
   }
 
+  protected score(x: StreamPoint): number {
+    if (this.count < this.options.warmup) return 0;
+    for (let c = 0; c < this.components.length; c++) this.rawScores[c] = this.components[c].scoreOne(x);
+    return this.likelihood();
+  }
+
   protected learn(x: StreamPoint): void {
-    const rawScores = this.rawScores(x);
-    this.hasCached = false;
-    for (let c = 0; c < this.components.length; c++) {
-      this.histories[c].push(rawScores[c]);
-      this.components[c].learnOne(x);
-    }
+    for (let c = 0; c < this.components.length; c++) this.histories[c].push(this.components[c].scoreThenLearn(x));
     this.count++;
+  }
+
+  protected override scoreAndLearn(x: StreamPoint): number {
+    const rawScores = this.rawScores;
+    for (let c = 0; c < this.components.length; c++) rawScores[c] = this.components[c].scoreThenLearn(x);
+    const result = this.count < this.options.warmup ? 0 : this.likelihood();
+    for (let c = 0; c < this.components.length; c++) this.histories[c].push(rawScores[c]);
+    this.count++;
+    return result;
   }
 
   protected getState(): AnomalyEnsembleState {
@@ -213,10 +224,9 @@ export class AnomalyEnsemble extends UnivariateDetector<AnomalyEnsembleOptions, 
     this.count = count;
     this.components = components.map((json, c) => COMPONENTS[this.options.components[c]].fromJSON(json));
     this.histories = histories.map((values) => {
-      const history = new RollingMedianMad(this.options.rankWindow);
+      const history = new RollingRank(this.options.rankWindow);
       for (const value of values) history.push(value);
       return history;
     });
-    this.hasCached = false;
   }
 }

@@ -124,9 +124,8 @@ export class Periodic extends UnivariateDetector<PeriodicOptions, PeriodicState>
     return closestResidual(profile, value, 0, index % period, period, neighbours, Math.floor(index / period), alpha);
   }
 
-  /** Folds one point at position `index` of the series into the profile and the residual scale. */
-  private absorb(index: number, value: number): void {
-    const residual = this.residualAt(index, value);
+  /** Folds one point at position `index` of the series, whose residual is given, into the profile and the scale. */
+  private absorb(index: number, value: number, residual: number): void {
     const s = this.state;
     if (residual !== Number.POSITIVE_INFINITY) {
       s.residualCount++;
@@ -136,13 +135,19 @@ export class Periodic extends UnivariateDetector<PeriodicOptions, PeriodicState>
     if (s.profile) addToProfile(s.profile, index % s.period, Math.floor(index / s.period), value, this.options.alpha);
   }
 
+  private scoreOf(value: number, residual: number): number {
+    if (residual === Number.POSITIVE_INFINITY || residual === 0) return 0;
+    const scale = Math.max(
+      MEAN_ABSOLUTE_TO_SIGMA * this.state.meanAbsoluteResidual,
+      1e-9 * Math.max(Math.abs(value), 1),
+    );
+    return residual / scale;
+  }
+
   protected score(x: StreamPoint): number {
     const s = this.state;
     if (s.period === 0 || s.residualCount === 0) return 0;
-    const residual = this.residualAt(s.count, x.value);
-    if (residual === Number.POSITIVE_INFINITY || residual === 0) return 0;
-    const scale = Math.max(MEAN_ABSOLUTE_TO_SIGMA * s.meanAbsoluteResidual, 1e-9 * Math.max(Math.abs(x.value), 1));
-    return residual / scale;
+    return this.scoreOf(x.value, this.residualAt(s.count, x.value));
   }
 
   protected learn(x: StreamPoint): void {
@@ -155,14 +160,28 @@ export class Periodic extends UnivariateDetector<PeriodicOptions, PeriodicState>
         s.period = estimatePeriod(s.buffer, minPeriod, maxPeriod, minCorrelation);
         if (s.period > 0) {
           s.profile = emptyProfile(s.period);
-          for (let i = 0; i < s.buffer.length; i++) this.absorb(i, s.buffer[i]);
+          for (let i = 0; i < s.buffer.length; i++) this.absorb(i, s.buffer[i], this.residualAt(i, s.buffer[i]));
         }
         s.buffer = [];
       }
       return;
     }
-    if (s.period > 0) this.absorb(s.count, x.value);
+    if (s.period > 0) this.absorb(s.count, x.value, this.residualAt(s.count, x.value));
     s.count++;
+  }
+
+  protected override scoreAndLearn(x: StreamPoint): number {
+    const s = this.state;
+    if (s.count < this.options.learnPoints || s.period === 0) {
+      const result = this.score(x);
+      this.learn(x);
+      return result;
+    }
+    const residual = this.residualAt(s.count, x.value);
+    const result = s.residualCount === 0 ? 0 : this.scoreOf(x.value, residual);
+    this.absorb(s.count, x.value, residual);
+    s.count++;
+    return result;
   }
 
   protected getState(): PeriodicState {

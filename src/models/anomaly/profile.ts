@@ -60,12 +60,14 @@ export function closestResidual(
   alpha: number,
 ): number {
   let best = Number.POSITIVE_INFINITY;
+  let neighbour = (bucket - (neighbours % buckets) + buckets) % buckets;
   for (let shift = -neighbours; shift <= neighbours; shift++) {
-    const expected = expectedValue(profile, base + ((((bucket + shift) % buckets) + buckets) % buckets), season, alpha);
+    const expected = expectedValue(profile, base + neighbour, season, alpha);
     if (!Number.isNaN(expected)) {
       const residual = Math.abs(value - expected);
       if (residual < best) best = residual;
     }
+    if (++neighbour === buckets) neighbour = 0;
   }
   return best;
 }

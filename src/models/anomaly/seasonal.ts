@@ -47,11 +47,11 @@ const MEAN_ABSOLUTE_TO_SIGMA = 1.2533141373155003;
 export class Seasonal extends UnivariateDetector<SeasonalOptions, SeasonalState> {
   static override readonly className = 'Seasonal';
   private state: SeasonalState;
-  /** The residual of the point scored last, reused by `learn` when it is the same point and nothing was learned since. */
-  private cachedTs = 0;
-  private cachedValue = 0;
-  private cachedResidual = 0;
-  private hasCached = false;
+  /** Where the last located timestamp falls: bucket within the season, season, bucket within the week, week. */
+  private bucket = 0;
+  private day = 0;
+  private weekBucket = 0;
+  private week = 0;
 
   constructor(options: Partial<SeasonalOptions> = {}) {
     const resolved = resolveOptions(Seasonal.className, DEFAULTS, options);
@@ -69,51 +69,67 @@ export class Seasonal extends UnivariateDetector<SeasonalOptions, SeasonalState>
     };
   }
 
-  /** Bucket within the season, season number, bucket within the week, week number. */
-  private position(ts: number): { bucket: number; day: number; weekBucket: number; week: number } {
+  /** Sets bucket, day, weekBucket and week for `ts`. */
+  private locate(ts: number): void {
     const { periodMs, buckets } = this.options;
     const day = Math.floor(ts / periodMs);
     const bucket = Math.min(buckets - 1, Math.floor(((ts - day * periodMs) / periodMs) * buckets));
     const week = Math.floor(day / 7);
-    return { bucket, day, weekBucket: (day - week * 7) * buckets + bucket, week };
+    this.bucket = bucket;
+    this.day = day;
+    this.weekBucket = (day - week * 7) * buckets + bucket;
+    this.week = week;
   }
 
-  private residual(x: StreamPoint): number {
-    const { bucket, day, weekBucket, week } = this.position(x.ts);
+  /** Residual of a value at the located position: distance to the closest expected value (Infinity when none). */
+  private residual(value: number): number {
+    const { bucket, weekBucket } = this;
     const { buckets, neighbours, alpha } = this.options;
-    const daily = closestResidual(this.state.daily, x.value, 0, bucket, buckets, neighbours, day, alpha);
+    const daily = closestResidual(this.state.daily, value, 0, bucket, buckets, neighbours, this.day, alpha);
     if (!this.state.weekly) return daily;
     const weeklyBase = weekBucket - bucket;
-    const weekly = closestResidual(this.state.weekly, x.value, weeklyBase, bucket, buckets, neighbours, week, alpha);
+    const weekly = closestResidual(this.state.weekly, value, weeklyBase, bucket, buckets, neighbours, this.week, alpha);
     return Math.min(daily, weekly);
   }
 
-  protected score(x: StreamPoint): number {
-    const s = this.state;
-    if (s.residualCount === 0) return 0;
-    const residual = this.residual(x);
-    this.cachedTs = x.ts;
-    this.cachedValue = x.value;
-    this.cachedResidual = residual;
-    this.hasCached = true;
+  private scoreOf(value: number, residual: number): number {
     if (residual === Number.POSITIVE_INFINITY || residual === 0) return 0;
-    const scale = Math.max(MEAN_ABSOLUTE_TO_SIGMA * s.meanAbsoluteResidual, 1e-9 * Math.max(Math.abs(x.value), 1));
+    const scale = Math.max(
+      MEAN_ABSOLUTE_TO_SIGMA * this.state.meanAbsoluteResidual,
+      1e-9 * Math.max(Math.abs(value), 1),
+    );
     return residual / scale;
   }
 
-  protected learn(x: StreamPoint): void {
+  /** Folds a located point and its residual into the residual scale and the profiles. */
+  private absorb(value: number, residual: number): void {
     const s = this.state;
-    const cached = this.hasCached && this.cachedTs === x.ts && this.cachedValue === x.value;
-    const residual = cached ? this.cachedResidual : this.residual(x);
-    this.hasCached = false;
     if (residual !== Number.POSITIVE_INFINITY) {
       s.residualCount++;
       s.meanAbsoluteResidual +=
         warmWeight(this.options.scaleAlpha, s.residualCount) * (residual - s.meanAbsoluteResidual);
     }
-    const { bucket, day, weekBucket, week } = this.position(x.ts);
-    addToProfile(s.daily, bucket, day, x.value, this.options.alpha);
-    if (s.weekly) addToProfile(s.weekly, weekBucket, week, x.value, this.options.alpha);
+    addToProfile(s.daily, this.bucket, this.day, value, this.options.alpha);
+    if (s.weekly) addToProfile(s.weekly, this.weekBucket, this.week, value, this.options.alpha);
+  }
+
+  protected score(x: StreamPoint): number {
+    if (this.state.residualCount === 0) return 0;
+    this.locate(x.ts);
+    return this.scoreOf(x.value, this.residual(x.value));
+  }
+
+  protected learn(x: StreamPoint): void {
+    this.locate(x.ts);
+    this.absorb(x.value, this.residual(x.value));
+  }
+
+  protected override scoreAndLearn(x: StreamPoint): number {
+    this.locate(x.ts);
+    const residual = this.residual(x.value);
+    const result = this.state.residualCount === 0 ? 0 : this.scoreOf(x.value, residual);
+    this.absorb(x.value, residual);
+    return result;
   }
 
   protected getState(): SeasonalState {
@@ -123,6 +139,5 @@ export class Seasonal extends UnivariateDetector<SeasonalOptions, SeasonalState>
   protected setState(state: unknown): void {
     const record = expectState(state, Seasonal.className, ['daily', 'weekly', 'residualCount', 'meanAbsoluteResidual']);
     this.state = structuredClone(record) as unknown as SeasonalState;
-    this.hasCached = false;
   }
 }
