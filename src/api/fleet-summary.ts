@@ -73,7 +73,7 @@ export interface FleetSummaryOptions {
   scorer: AssetHealthScorer;
   registry?: ModelRegistry;
   alerts?: AlertStore;
-  /** Wall time spent on anomaly scoring per refresh (ms, default 250). */
+  /** Wall time spent on anomaly scoring per refresh (ms, default 400). */
   scoringBudgetMs?: number;
   /** A refresh younger than this is reused (ms, default 1,000). */
   maxAgeMs?: number;
@@ -325,7 +325,7 @@ export class FleetSummary {
 
   /** Anomaly likelihoods of assets with values not scored yet, stalest first, within the time budget. */
   private async scoreAnomalies(): Promise<void> {
-    const budget = this.options.scoringBudgetMs ?? 250;
+    const budget = this.options.scoringBudgetMs ?? 400;
     const started = performance.now();
     const stale = [...this.entries.values()].filter(
       (entry) => entry.lastTs !== null && (entry.scoredTs === undefined || entry.scoredTs !== entry.lastTs),

@@ -8,10 +8,12 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Reading } from '../core/reading.js';
+import { precisionRecallCurve, rocCurve } from '../evaluate/metrics.js';
 import type { FleetSimulator } from '../io/fleet-simulator.js';
 import { frameFromRows } from '../io/frame.js';
 import { type TrainSpec, trainModel } from '../models/train.js';
-import type { ModelRegistry } from '../store/registry.js';
+import type { TrainedModel } from '../models/trained-model.js';
+import type { ModelRegistry, StoredJsonObject } from '../store/registry.js';
 import type { Store } from '../store/store.js';
 import { registryVersion } from './train-job.js';
 
@@ -171,10 +173,75 @@ export async function ensureDefaultModels(options: DefaultModelsOptions): Promis
         log(`  ${name}: ${percent}% ${progress.message}`);
       },
     });
-    const saved = await registry.saveVersion(registryVersion(name, trained, clock.now(), true));
+    const version = registryVersion(name, trained, clock.now(), true);
+    const holdoutRows = trainingRows(simulator, from - historyMs / 2, from, options.sampleStepMs ?? 60_000);
+    const evaluation = holdoutEvaluation(trained, holdoutRows, specs[name]?.target as string);
+    if (evaluation) version.card = { ...version.card, evaluation } as StoredJsonObject;
+    const saved = await registry.saveVersion(version);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     log(`  ${saved.id} trained in ${seconds} s and active`);
     result.trained.push(saved.id);
   }
   return result;
+}
+
+/** Every `step`-th index of `length`, always keeping the last: at most about `most` indices. */
+function thin(length: number, most: number): number[] {
+  const step = Math.max(1, Math.ceil(length / most));
+  const kept: number[] = [];
+  for (let i = 0; i < length; i += step) kept.push(i);
+  if (length > 0 && kept[kept.length - 1] !== length - 1) kept.push(length - 1);
+  return kept;
+}
+
+const round4 = (value: number) => Math.round(value * 1e4) / 1e4;
+
+/**
+ * What the dashboard draws for a default model, measured on a later-unseen stretch of simulated history (the
+ * hours before the training window): ROC and precision–recall curves for the classifier, predicted against true
+ * RUL for the regressor, and the gain importance of the features. Undefined when the stretch cannot be scored.
+ */
+export function holdoutEvaluation(
+  trained: TrainedModel,
+  rows: Record<string, FeatureValue>[],
+  target: string,
+): StoredJsonObject | undefined {
+  if (rows.length === 0) return undefined;
+  try {
+    const frame = frameFromRows(rows);
+    const truth = Float64Array.from(rows, (row) => Number(row[target]));
+    const evaluation: StoredJsonObject = { rows: rows.length, source: 'simulated history before the training window' };
+    try {
+      const importance = trained.featureImportance('gain');
+      evaluation.importance = Object.fromEntries(Object.entries(importance).map(([k, v]) => [k, round4(v)]));
+    } catch {
+      // not a tree model
+    }
+    const predicted = trained.predictFrame(frame);
+    if (trained.task === 'classification' && predicted.probability) {
+      const scores = predicted.probability;
+      const roc = rocCurve(truth, scores);
+      const pr = precisionRecallCurve(truth, scores);
+      const rocKept = thin(roc.falsePositiveRate.length, 200);
+      const prKept = thin(pr.recall.length, 200);
+      evaluation.roc = {
+        fpr: rocKept.map((i) => round4(roc.falsePositiveRate[i] as number)),
+        tpr: rocKept.map((i) => round4(roc.truePositiveRate[i] as number)),
+      };
+      evaluation.pr = {
+        recall: prKept.map((i) => round4(pr.recall[i] as number)),
+        precision: prKept.map((i) => round4(pr.precision[i] as number)),
+      };
+      evaluation.positives = truth.reduce((sum, value) => sum + value, 0);
+    } else {
+      const kept = thin(truth.length, 600);
+      evaluation.predicted_vs_true = {
+        true: kept.map((i) => round4(truth[i] as number)),
+        predicted: kept.map((i) => round4(predicted.prediction[i] as number)),
+      };
+    }
+    return evaluation;
+  } catch {
+    return undefined;
+  }
 }

@@ -28,11 +28,32 @@ export interface ModelVersion {
   active: boolean;
 }
 
-export interface AssetUpdate {
+export type HealthStatus = 'ok' | 'watch' | 'alarm';
+
+export interface RulEstimate {
+  hours: number;
+  lower: number;
+  upper: number;
+  /** At the model's cap: no failure visible yet ("more than `hours`"). */
+  capped: boolean;
+}
+
+/** One asset as `GET /v1/fleet` and the event stream give it. */
+export interface FleetRow {
   id: string;
+  attributes: Record<string, string>;
+  metrics: string[];
   last_ts: string | null;
   latest: Record<string, LatestValue>;
+  status: HealthStatus | null;
+  anomaly: number | null;
+  failure_risk: number | null;
+  rul: RulEstimate | null;
+  open_alerts: number;
+  alert_severity: Alert['severity'] | null;
 }
+
+export type AssetUpdate = FleetRow;
 
 export interface FleetEvent {
   ts: string;
@@ -115,14 +136,78 @@ export function getAsset(id: string): Promise<AssetDetail> {
   return request(`/v1/assets/${encodeURIComponent(id)}`);
 }
 
-/** Values of one metric from `from` (epoch ms) on, earliest first, as parallel arrays of seconds and values. */
-export async function getSeries(id: string, metric: string, from: number): Promise<[number[], number[]]> {
+export interface FleetAnswer {
+  ts: string;
+  models: { failure_risk: string | null; rul: string | null };
+  assets: FleetRow[];
+}
+
+/** The whole fleet in one call. */
+export function getFleet(): Promise<FleetAnswer> {
+  return request('/v1/fleet');
+}
+
+export interface Why {
+  model_id: string;
+  input: Record<string, string | number | null>;
+  bias: number;
+  contributions: { feature: string; value: number }[];
+}
+
+/** One asset's fleet row and the feature contributions behind its failure risk. */
+export function getFleetAsset(id: string): Promise<{ asset: FleetRow; why: Why | null }> {
+  return request(`/v1/fleet/${encodeURIComponent(id)}`);
+}
+
+export interface TrajectoryPoint {
+  ts: string;
+  failure_risk: number | null;
+  rul: RulEstimate | null;
+}
+
+/** Failure risk and RUL over a range, from the active models. */
+export async function getTrajectory(id: string, from: number, to: number, points = 200): Promise<TrajectoryPoint[]> {
+  const query = new URLSearchParams({
+    from: String(Math.floor(from)),
+    to: String(Math.ceil(to)),
+    points: String(points),
+  });
+  return (await request<{ points: TrajectoryPoint[] }>(`/v1/fleet/${encodeURIComponent(id)}/trajectory?${query}`))
+    .points;
+}
+
+/** `GET /v1/assets/{id}/health`; its `rul` may be filled by the RUL pipeline (any shape is read defensively). */
+export interface AssetHealth {
+  asset: string;
+  status: HealthStatus;
+  anomaly: { likelihood: number; metrics: Record<string, { likelihood: number; ts: string }> };
+  failure_risk: unknown;
+  rul: unknown;
+}
+
+export function getHealth(id: string): Promise<AssetHealth> {
+  return request(`/v1/assets/${encodeURIComponent(id)}/health`);
+}
+
+/**
+ * Values of one metric in [from, to) (epoch ms), earliest first, as parallel arrays of seconds and values; with
+ * `points` the server keeps about that many (per time column the first, last, lowest and highest).
+ */
+export async function getSeries(
+  id: string,
+  metric: string,
+  from: number,
+  to?: number,
+  points?: number,
+): Promise<[Float64Array, Float64Array]> {
   const query = new URLSearchParams({ metric, from: String(Math.floor(from)), limit: '100000' });
+  if (to !== undefined) query.set('to', String(Math.ceil(to)));
+  if (points !== undefined) query.set('points', String(points));
   const body = await request<{ readings: { ts: string; value: number }[] }>(
     `/v1/assets/${encodeURIComponent(id)}/readings?${query}`,
   );
-  const xs = new Array<number>(body.readings.length);
-  const ys = new Array<number>(body.readings.length);
+  const xs = new Float64Array(body.readings.length);
+  const ys = new Float64Array(body.readings.length);
   for (let i = 0; i < body.readings.length; i++) {
     xs[i] = Date.parse(body.readings[i].ts) / 1000;
     ys[i] = body.readings[i].value;
@@ -172,4 +257,72 @@ export function actOnAlert(id: string, verb: 'ack' | 'resolve', by: string, comm
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(by ? { by, comment } : { comment }),
   });
+}
+
+export interface ModelDetail extends ModelVersion {
+  card: {
+    kind: string;
+    task: string;
+    target: string;
+    featureNames: string[];
+    trainingData: { rows: number; columns: number; source?: string };
+    validation: {
+      method: string;
+      folds?: number;
+      rows: number;
+      metrics: Record<string, unknown> | null;
+    };
+    threshold?: number;
+    diagnostics: Record<string, unknown>;
+    standardizedCoefficients?: Record<string, number>;
+  };
+  /** Gain per feature for tree models (when the API gives it). */
+  importance?: Record<string, number>;
+}
+
+export function getModel(id: string): Promise<ModelDetail> {
+  return request(`/v1/models/${encodeURIComponent(id)}`);
+}
+
+export interface Job {
+  id: string;
+  kind: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  progress: number;
+  message?: string | null;
+  error?: string | null;
+  result?: unknown;
+  created_at?: string;
+}
+
+export function getJob(id: string): Promise<Job> {
+  return request(`/v1/jobs/${encodeURIComponent(id)}`);
+}
+
+/** Starts training a new version (a background job). */
+export function startTraining(body: Record<string, unknown>): Promise<{ job_id: string; job: Job }> {
+  return request('/v1/models', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+export interface Ingestion {
+  ts: string;
+  readings_total: number;
+  readings_per_second: number | null;
+  queued: number | null;
+  processed_by_source: Record<string, number>;
+  rejected_readings_by_source: Record<string, number>;
+  rejected_batches_by_reason: Record<string, number>;
+  failed_readings: number;
+  dead_letters: {
+    total: number;
+    latest: { id: number; received_at: string; source: string; topic: string; reason: string }[];
+  } | null;
+}
+
+export function getIngestion(): Promise<Ingestion> {
+  return request('/v1/ingestion');
 }

@@ -54,3 +54,32 @@ export function orderMetrics(metrics: string[]): string[] {
   };
   return [...metrics].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
+
+/** A probability as a percentage: "91 %", "<1 %" for small non-zero values, "—" without one. */
+export function formatPercent(probability: number | null | undefined): string {
+  if (probability === null || probability === undefined || !Number.isFinite(probability)) return '—';
+  const percent = probability * 100;
+  if (percent > 0 && percent < 1) return '<1 %';
+  return `${Math.round(percent)} %`;
+}
+
+/** A duration in hours, in minutes below two hours: "45 min", "3.5 h". */
+export function formatHours(hours: number): string {
+  if (hours < 2) return `${Math.round(hours * 60)} min`;
+  return `${Number(hours.toFixed(1))} h`;
+}
+
+/**
+ * Remaining useful life with its interval, all in one unit (minutes when the interval ends within two hours):
+ * "22 (0–48) min", or "> 2 h" when the estimate is at the model's cap (no failure in sight).
+ */
+export function formatRul(rul: { hours: number; lower: number; upper: number; capped: boolean } | null): string {
+  if (!rul) return '—';
+  if (rul.capped) return `> ${Number(rul.hours.toFixed(1))} h`;
+  if (rul.upper < 2) {
+    const m = (h: number) => Math.round(h * 60);
+    return `${m(rul.hours)} min (${m(rul.lower)}–${m(rul.upper)})`;
+  }
+  const h = (value: number) => Number(value.toFixed(1));
+  return `${h(rul.hours)} h (${h(rul.lower)}–${h(rul.upper)})`;
+}

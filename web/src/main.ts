@@ -5,6 +5,7 @@ import { live } from './live';
 import { alertsPage } from './pages/alerts';
 import { assetPage } from './pages/asset';
 import { fleetPage } from './pages/fleet';
+import { ingestionPage } from './pages/ingestion';
 import { modelsPage } from './pages/models';
 import { render, route, startRouter } from './router';
 
@@ -13,6 +14,7 @@ route('/fleet', 'fleet', fleetPage);
 route('/asset/:id', 'fleet', assetPage);
 route('/alerts', 'alerts', alertsPage);
 route('/models', 'models', modelsPage);
+route('/ingestion', 'ingestion', ingestionPage);
 
 const badge = document.getElementById('live') as HTMLElement;
 const text = badge.querySelector('.live-text') as HTMLElement;

@@ -61,7 +61,7 @@ export function startRouter(): void {
     if (!link || link.target || link.origin !== location.origin || link.hasAttribute('download')) return;
     if (link.pathname.startsWith('/v1/') || link.pathname === '/openapi.json') return;
     event.preventDefault();
-    if (link.pathname !== location.pathname) navigate(link.pathname);
+    if (link.pathname + link.search !== location.pathname + location.search) navigate(link.pathname + link.search);
   });
   window.addEventListener('popstate', render);
   render();

@@ -64,7 +64,7 @@ const fleetRoute = createRoute({
   summary: 'Every asset with its latest values, status, anomaly likelihood, failure risk, RUL and open alerts',
   description:
     'One call for the dashboard: kept in memory and refreshed at most every second, only assets with new values ' +
-    'are read again. Anomaly scoring spends at most 250 ms per refresh, so after a start some rows say null until ' +
+    'are read again. Anomaly scoring spends at most 400 ms per refresh, so after a start some rows say null until ' +
     'scored.',
   responses: {
     200: {

@@ -62,6 +62,7 @@ export const alertsPage: Page = (main) => {
   const operatorInput = main.querySelector('#alerts-operator') as HTMLInputElement;
   const commentInput = main.querySelector('#alerts-comment') as HTMLInputElement;
   operatorInput.value = localStorage.getItem(OPERATOR_STORAGE) ?? '';
+  assetInput.value = new URLSearchParams(location.search).get('asset') ?? '';
   main.querySelector('form')?.addEventListener('submit', (event) => event.preventDefault());
   let disposed = false;
 
