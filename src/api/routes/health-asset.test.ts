@@ -1,7 +1,15 @@
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ROOT } from '../../../test/helpers/paths.js';
 import { ManualClock } from '../../core/clock.js';
 import { Rng } from '../../core/rng.js';
+import { type CmapssData, type CmapssUnit, readCmapss } from '../../io/cmapss.js';
+import { trainRulPipeline } from '../../models/rul/train.js';
+import { truncateUnit } from '../../models/rul/truncate.js';
+import type { DuckDBStore } from '../../store/duckdb.js';
+import { DuckDBModelRegistry } from '../../store/duckdb-registry.js';
 import { openStore } from '../../store/open.js';
+import type { StoredJsonObject } from '../../store/registry.js';
 import type { Store } from '../../store/store.js';
 import { createApp } from '../app.js';
 import { DEFAULT_LIMITS } from '../context.js';
@@ -76,6 +84,87 @@ describe('GET /v1/assets/{id}/health', () => {
   it('is documented in the OpenAPI description', async () => {
     const app = createApp({ store, clock: new ManualClock(T0), limits: DEFAULT_LIMITS, version: 'test' });
     const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, { get?: object }> };
-    expect(JSON.stringify(doc.paths['/v1/assets/{id}/health']?.get)).toMatch(/failure_risk and rul are null/);
+    expect(JSON.stringify(doc.paths['/v1/assets/{id}/health']?.get)).toMatch(/rul comes from the active RUL model/);
+  });
+});
+
+describe('GET /v1/assets/{id}/health with an active RUL model', () => {
+  /** Engine 3 of the fixture, cut after 120 of its 179 cycles (59 cycles left), stored as minutely readings. */
+  async function storeEngine(asset: string): Promise<CmapssData> {
+    const data = await readCmapss(join(ROOT, 'test', 'fixtures', 'cmapss', 'train_FD001_five_units.txt'));
+    const engine = data.units.find((unit) => unit.unit === 3) as CmapssUnit;
+    const cut = truncateUnit(engine, 120, data.columns.length);
+    const readings = Array.from(cut.cycles, (cycle, row) => ({
+      asset,
+      ts: T0 + cycle * MINUTE,
+      metrics: Object.fromEntries(
+        data.columns.map((name, column) => [name, cut.values[row * data.columns.length + column]]),
+      ),
+    }));
+    await store.appendReadings(readings);
+    return { columns: data.columns, units: [cut], rowCount: 120 };
+  }
+
+  it('answers the RUL and interval of the active rul version, equal to the model on the same cycles', async () => {
+    const data = await readCmapss(join(ROOT, 'test', 'fixtures', 'cmapss', 'train_FD001_five_units.txt'));
+    const pipeline = await trainRulPipeline(data, {
+      model: 'gbdt',
+      gbdt: { nEstimators: 15, maxDepth: 3, nThreads: 1 },
+    });
+    const registry = await DuckDBModelRegistry.open(store as DuckDBStore);
+    const app = createApp({ store, clock: new ManualClock(T0), limits: DEFAULT_LIMITS, version: 'test', registry });
+    const engine = await storeEngine('engine-3');
+    const get = async () => (await (await app.request('/v1/assets/engine-3/health')).json()) as HealthBody;
+
+    expect((await get()).rul).toBeNull();
+    await registry.saveVersion({
+      name: 'rul',
+      kind: 'gbdt',
+      task: 'rul',
+      metrics: { rmse: pipeline.card.validation.windows?.rmse ?? 0 },
+      card: pipeline.card as unknown as StoredJsonObject,
+      model: JSON.parse(JSON.stringify(pipeline.toJSON())) as StoredJsonObject,
+      createdAt: T0,
+    });
+    const body = await get();
+    // Only the last window (30 cycles) is needed: the model on cycles 91..120 gives the same answer as on 1..120.
+    const [expected] = await pipeline.predictUnits(engine);
+    expect(body.rul).toEqual({
+      value: expected?.rul,
+      lower: expected?.lower,
+      upper: expected?.upper,
+      level: 0.9,
+      model: 'rul@1',
+      cycles: 30,
+    });
+    const rul = body.rul as { value: number; lower: number; upper: number };
+    expect(rul.lower).toBeLessThanOrEqual(rul.value);
+    expect(rul.upper).toBeGreaterThanOrEqual(rul.value);
+    // 59 cycles were left; a 15-tree model trained on four engines is within a few dozen.
+    expect(Math.abs(rul.value - 59)).toBeLessThan(40);
+    expect(body.status).toBeDefined();
+  });
+
+  it('is null for an asset without the sensors the model reads', async () => {
+    const data = await readCmapss(join(ROOT, 'test', 'fixtures', 'cmapss', 'train_FD001_five_units.txt'));
+    const pipeline = await trainRulPipeline(data, {
+      model: 'gbdt',
+      gbdt: { nEstimators: 5, maxDepth: 2, nThreads: 1 },
+    });
+    const registry = await DuckDBModelRegistry.open(store as DuckDBStore);
+    await registry.saveVersion({
+      name: 'engine-rul',
+      kind: 'gbdt',
+      task: 'rul',
+      metrics: {},
+      card: pipeline.card as unknown as StoredJsonObject,
+      model: JSON.parse(JSON.stringify(pipeline.toJSON())) as StoredJsonObject,
+      createdAt: T0,
+    });
+    await storeHistory('pump-3', 70);
+    const app = createApp({ store, clock: new ManualClock(T0), limits: DEFAULT_LIMITS, version: 'test', registry });
+    const body = (await (await app.request('/v1/assets/pump-3/health')).json()) as HealthBody;
+    expect(body.rul).toBeNull();
+    expect(body.anomaly.metrics.temperature).toBeDefined();
   });
 });

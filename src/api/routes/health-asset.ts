@@ -1,6 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { NotFoundError } from '../../core/errors.js';
 import { formatTimestamp } from '../../core/time.js';
+import { assetRunData } from '../../models/rul/asset-history.js';
+import { RulPipeline } from '../../models/rul/pipeline.js';
 import { type AssetHealthOptions, AssetHealthScorer } from '../../scoring/asset-health.js';
+import type { ModelRegistry, ModelVersionSummary } from '../../store/registry.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
 import { ErrorResponseSchema } from './readings.js';
@@ -24,9 +28,21 @@ const AssetHealthSchema = z
     failure_risk: z.null().openapi({
       description: 'Probability of failure from the active classifier; null until a classifier is wired to health',
     }),
-    rul: z.null().openapi({
-      description: 'Remaining useful life with its interval from the active RUL model; null until one is wired',
-    }),
+    rul: z
+      .object({
+        value: z.number().openapi({ description: 'Predicted remaining useful life, in cycles (rows of readings)' }),
+        lower: z.number().openapi({ description: 'Lower end of the central interval' }),
+        upper: z.number().openapi({ description: 'Upper end of the central interval' }),
+        level: z.number().openapi({ description: 'Interval level, e.g. 0.9' }),
+        model: z.string().openapi({ description: 'The model version that answered', example: 'rul@2' }),
+        cycles: z.number().int().openapi({ description: 'Complete rows of readings the prediction used' }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          'Remaining useful life with its interval from the active RUL model; null when no RUL model is active or ' +
+          'the asset has no timestamp with every sensor the model needs',
+      }),
   })
   .openapi('AssetHealth');
 
@@ -41,7 +57,9 @@ const healthRoute = createRoute({
     'for a value as rare as 10^−D; status: alarm when the largest likelihood is ≥ 0.8 (10⁻²⁰), watch when ≥ 0.5 ' +
     '(10⁻⁵), else ok. Likelihoods are 0 until a metric has 300 values, and a value beyond everything seen is rated ' +
     'by an extrapolated tail only once 1,000 are stored. ' +
-    'failure_risk and rul are null for now: they will come from the active failure classifier and RUL model.',
+    'rul comes from the active RUL model of the registry (task rul; the version named rul first, else the newest ' +
+    'active one): its window over the latest rows where every sensor it reads has a value. failure_risk is null ' +
+    'for now: it will come from the active failure classifier.',
   request: {
     params: z.object({
       id: z
@@ -56,12 +74,70 @@ const healthRoute = createRoute({
   },
 });
 
+/** Loaded RUL models kept in memory (versions never change). */
+const LOADED_RUL_CACHE = 4;
+
+interface AssetRul {
+  value: number;
+  lower: number;
+  upper: number;
+  level: number;
+  model: string;
+  cycles: number;
+}
+
+/** The active RUL version: of the active versions with task rul, the one named `rul`, else the newest. */
+async function activeRulVersion(registry: ModelRegistry): Promise<ModelVersionSummary | undefined> {
+  const active = (await registry.listVersions()).filter((version) => version.active && version.task === 'rul');
+  return active.find((version) => version.name === 'rul') ?? active.sort((a, b) => b.createdAt - a.createdAt)[0];
+}
+
+/** RUL of assets from the registry's active RUL model, loaded once per version. */
+function rulAnswerer(ctx: AppContext): (asset: string) => Promise<AssetRul | null> {
+  const loaded = new Map<string, Promise<RulPipeline>>();
+  const load = (registry: ModelRegistry, id: string): Promise<RulPipeline> => {
+    let pipeline = loaded.get(id);
+    if (!pipeline) {
+      pipeline = registry.getVersion(id).then((version) => {
+        if (!version) throw new NotFoundError(`RUL model ${id} vanished from the registry`);
+        return RulPipeline.fromJSON(version.model);
+      });
+      pipeline.catch(() => loaded.delete(id));
+      loaded.set(id, pipeline);
+      if (loaded.size > LOADED_RUL_CACHE) loaded.delete(loaded.keys().next().value as string);
+    }
+    return pipeline;
+  };
+  return async (asset) => {
+    const registry = ctx.registry;
+    if (!registry) return null;
+    const version = await activeRulVersion(registry);
+    if (!version) return null;
+    const pipeline = await load(registry, version.id);
+    const history = assetRunData(pipeline, await ctx.store.queryReadings(asset), pipeline.config.window.length);
+    if (!history) return null;
+    const [row] = await pipeline.predictUnits(history);
+    if (!row) return null;
+    return {
+      value: row.rul,
+      lower: row.lower,
+      upper: row.upper,
+      level: pipeline.config.level,
+      model: version.id,
+      cycles: history.units[0]?.cycles.length ?? 0,
+    };
+  };
+}
+
 /** `GET /v1/assets/{id}/health`; `options` tunes the scorer (tests use a small history). */
 export function healthAssetRoutes(ctx: AppContext, options: Partial<AssetHealthOptions> = {}): OpenAPIHono {
   const router = newRouter();
   const scorer = new AssetHealthScorer(ctx.store, options);
+  const rulOf = rulAnswerer(ctx);
   router.openapi(healthRoute, async (c) => {
-    const health = await scorer.health(c.req.valid('param').id);
+    const id = c.req.valid('param').id;
+    const health = await scorer.health(id);
+    const rul = await rulOf(id);
     const metrics: Record<string, { likelihood: number; ts: string }> = {};
     for (const [name, metric] of Object.entries(health.metrics)) {
       metrics[name] = { likelihood: metric.likelihood, ts: formatTimestamp(metric.ts) };
@@ -72,7 +148,7 @@ export function healthAssetRoutes(ctx: AppContext, options: Partial<AssetHealthO
         status: health.status,
         anomaly: { likelihood: health.likelihood, metrics },
         failure_risk: null,
-        rul: null,
+        rul,
       },
       200,
     );

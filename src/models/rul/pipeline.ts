@@ -134,6 +134,14 @@ export class RulPipeline {
     return this.estimator.kind;
   }
 
+  /** Columns new data must carry: the sensors, and the condition columns when there is more than one condition. */
+  get requiredColumns(): string[] {
+    const state = this.normaliser.toJSON();
+    return state.centres.length > 1
+      ? [...new Set([...state.conditionColumns, ...this.config.sensors])]
+      : [...this.config.sensors];
+  }
+
   /**
    * Normalised sensor series of each unit, with capped targets (`rulAtEnd` gives each unit's RUL at its last row).
    * O(rows × columns).

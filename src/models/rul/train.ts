@@ -8,7 +8,7 @@ import { type ConditionMethod, SensorNormaliser } from '../../features/normalise
 import { DEFAULT_RUL_CAP } from '../../features/rul-targets.js';
 import type { UnitSeries } from '../../features/windows.js';
 import type { CmapssUnit } from '../../io/cmapss.js';
-import type { EpochProgress } from '../sequence/estimator.js';
+import type { EpochProgress, SequenceEstimator } from '../sequence/estimator.js';
 import type { JsonObject } from '../serialisation.js';
 import type { GbdtRegressorOptions } from '../trees/gbdt-regressor.js';
 import type { RulEstimator, RulWindow, RulWindowPredictions } from './estimator.js';
@@ -47,6 +47,8 @@ export interface RulTrainOptions {
   gbdt?: Partial<GbdtRegressorOptions>;
   /** Sequence models: options passed to the sequence factory as they are. */
   sequence?: Record<string, unknown>;
+  /** Builds the sequence model (default: `createSequenceEstimator` of models/sequence). */
+  sequenceFactory?: (kind: string, options: Record<string, unknown>) => Promise<SequenceEstimator> | SequenceEstimator;
   /** Trees: refit on every engine after validation (default true). */
   refit?: boolean;
   /** Columns that define operating conditions and how (default: C-MAPSS settings on a grid of 1). */
@@ -135,7 +137,8 @@ async function createEstimator(
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
     });
   }
-  const model = await createSequenceModel(options.model, {
+  const factory = options.sequenceFactory ?? createSequenceModel;
+  const model = await factory(options.model, {
     ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
     seed: options.seed ?? 0,
     window: window.length,

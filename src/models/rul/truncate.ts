@@ -63,6 +63,11 @@ export function truncateUnits(data: CmapssData, options: TruncateOptions = {}): 
   return { columns: data.columns, units, rowCount };
 }
 
+/** Shortest round-trip text of a number, keeping the sign of −0 (C-MAPSS files write "-0.0000"). */
+function numberText(value: number): string {
+  return Object.is(value, -0) ? '-0' : String(value);
+}
+
 /** The data as a C-MAPSS text file: `unit cycle setting1 … s21`, space-separated, one line a row. O(rows × columns). */
 export function formatCmapss(data: CmapssData): string {
   const width = data.columns.length;
@@ -70,7 +75,7 @@ export function formatCmapss(data: CmapssData): string {
   for (const unit of data.units) {
     for (let row = 0; row < unit.cycles.length; row++) {
       const fields = [String(unit.unit), String(unit.cycles[row])];
-      for (let column = 0; column < width; column++) fields.push(String(unit.values[row * width + column]));
+      for (let column = 0; column < width; column++) fields.push(numberText(unit.values[row * width + column]));
       lines.push(fields.join(' '));
     }
   }
