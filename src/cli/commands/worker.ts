@@ -29,6 +29,7 @@ interface WorkerCliOptions {
   subjectPrefix: string;
   durable: string;
   batch: number;
+  ackWait: number;
 }
 
 export function registerWorker(program: Command): void {
@@ -41,6 +42,12 @@ export function registerWorker(program: Command): void {
     .option('--subject-prefix <prefix>', 'subjects are <prefix>.<asset>', DEFAULT_SUBJECT_PREFIX)
     .option('--durable <name>', 'durable consumer shared by all workers', DEFAULT_DURABLE)
     .option('--batch <n>', 'most messages committed together', integerOption('--batch', 1, 100_000), DEFAULT_BATCH)
+    .option(
+      '--ack-wait <ms>',
+      'how long a fetched message may stay unacknowledged before it goes to another worker',
+      integerOption('--ack-wait', 1000, 3_600_000),
+      30_000,
+    )
     .action(
       action(async (options: WorkerCliOptions) => {
         const store = await openCliStore(options.db);
@@ -58,6 +65,7 @@ export function registerWorker(program: Command): void {
             subjectPrefix: options.subjectPrefix,
             durable: options.durable,
             batch: options.batch,
+            ackWaitMs: options.ackWait,
             log: (line) => process.stderr.write(`${line}\n`),
           });
           await worker.start();
