@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../core/clock.js';
 import { UpkeepError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
@@ -9,9 +10,10 @@ import type { AlertStore } from '../store/alerts.js';
 import type { DeadLetterStore } from '../store/dead-letters.js';
 import type { ModelRegistry } from '../store/registry.js';
 import type { Store } from '../store/store.js';
+import type { WebhookStore } from '../store/webhooks.js';
 import type { Pipeline } from '../stream/pipeline.js';
 import { createApp } from './app.js';
-import { type ApiLimits, type AuthConfig, DEFAULT_LIMITS } from './context.js';
+import { type ApiLimits, type AuthConfig, DEFAULT_LIMITS, type ReadinessCheck } from './context.js';
 import { ApiMetrics } from './middleware/metrics.js';
 
 export interface ServerOptions {
@@ -23,6 +25,14 @@ export interface ServerOptions {
   deadLetters?: DeadLetterStore;
   /** Alerts and alert rules, behind /v1/alerts and /v1/alert-rules (not served without it). */
   alerts?: AlertStore;
+  /** Webhooks and their delivery log, behind /v1/webhooks (not served without it). */
+  webhooks?: WebhookStore;
+  /** Origins allowed cross-origin (CORS); none when absent. */
+  corsOrigins?: string[];
+  /** JSON request logs; none when absent. */
+  logger?: Logger;
+  /** What `GET /ready` checks beside the store. */
+  readiness?: ReadinessCheck[];
   /** API keys, roles and rate limits; every route is open without it. */
   auth?: AuthConfig;
   /** Prometheus metrics for `GET /metrics`; a fresh registry (with process metrics) when absent. */
@@ -76,6 +86,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     jobs: options.jobs,
     deadLetters: options.deadLetters,
     alerts: options.alerts,
+    webhooks: options.webhooks,
+    corsOrigins: options.corsOrigins,
+    logger: options.logger,
+    readiness: options.readiness,
     auth: options.auth,
     metrics: options.metrics ?? new ApiMetrics(),
     pipeline: options.pipeline,

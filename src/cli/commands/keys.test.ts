@@ -93,15 +93,20 @@ describe('upkeep keys', () => {
     await expect(runKeysRevoke('abc', { db }, capture().output, clock)).rejects.toThrow(/unknown API key "abc"/);
   });
 
-  it('says when auth is off, and warns when the open server listens beyond this machine', async () => {
+  it('says when auth is off, and refuses --no-auth on an address beyond this machine', async () => {
     const store = await DuckDBStore.open(':memory:', { threads: 1 });
     try {
       expect((await serveAuth(store, { auth: false, db, host: '127.0.0.1' }, clock)).notice).toBe(
-        'authentication is off (--no-auth): every route is open',
+        'authentication is off (--no-auth): every route is open to anyone on this machine (127.0.0.1)',
       );
-      expect((await serveAuth(store, { auth: false, db, host: '0.0.0.0' }, clock)).notice).toBe(
-        'authentication is off (--no-auth): every route is open (listening on 0.0.0.0: anyone who can reach it can use it)',
-      );
+      expect((await serveAuth(store, { auth: false, db, host: '::1' }, clock)).notice).toMatch(/\(::1\)$/);
+      for (const host of ['0.0.0.0', '::', '192.168.1.20', 'example.com']) {
+        await expect(serveAuth(store, { auth: false, db, host }, clock)).rejects.toThrow(
+          new RegExp(
+            `^--no-auth is allowed only on localhost \\(127\\.0\\.0\\.1, ::1\\), not on --host ${host.replace(/\./g, '\\.')}:`,
+          ),
+        );
+      }
     } finally {
       await store.close();
     }

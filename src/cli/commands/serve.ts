@@ -1,23 +1,25 @@
 import type { Command } from 'commander';
+import { pino } from 'pino';
 import { type AuthConfig, DEFAULT_LIMITS } from '../../api/context.js';
 import { DEFAULT_RATE_LIMIT } from '../../api/middleware/rate-limit.js';
 import { startServer } from '../../api/server.js';
 import { type Clock, systemClock } from '../../core/clock.js';
-import { UnprocessableError } from '../../core/errors.js';
+import { ValidationError } from '../../core/errors.js';
 import { normaliseReadings, type Reading } from '../../core/reading.js';
 import { FleetSimulator } from '../../io/fleet-simulator.js';
 import { ensureDefaultModels } from '../../jobs/default-models.js';
 import { JobRunner } from '../../jobs/runner.js';
 import { AlertMonitor } from '../../scoring/alert-monitor.js';
 import { AssetHealthScorer } from '../../scoring/asset-health.js';
+import { NotifyingAlertStore } from '../../scoring/notifiers/notifying-alerts.js';
+import { describeTarget, WebhookNotifier } from '../../scoring/notifiers/webhook.js';
 import type { AlertStore } from '../../store/alerts.js';
 import type { DeadLetterStore } from '../../store/dead-letters.js';
-import { DuckDBStore } from '../../store/duckdb.js';
-import { DuckDBAlerts } from '../../store/duckdb-alerts.js';
-import { DuckDBDeadLetters } from '../../store/duckdb-dead-letters.js';
+import { openAlertStores } from '../../store/open-alerts.js';
 import { openApiKeyStore } from '../../store/open-api-keys.js';
 import { openRegistry } from '../../store/open-registry.js';
 import type { Store } from '../../store/store.js';
+import type { Webhook } from '../../store/webhooks.js';
 import { DEFAULT_MQTT_TOPIC, MqttSource } from '../../stream/mqtt-source.js';
 import { Pipeline } from '../../stream/pipeline.js';
 import { action, DEFAULT_DB, formatCount, integerOption, openCliStore, printLine } from '../run.js';
@@ -36,6 +38,10 @@ export interface ServeOptions {
   rateLimit?: number;
   /** `--public-metrics`: serve `GET /metrics` without a key. */
   publicMetrics?: boolean;
+  /** `--webhook URL` (repeatable): also post alert changes here, signed with UPKEEP_WEBHOOK_SECRET. */
+  webhook?: string[];
+  /** `--cors-origin ORIGIN` (repeatable): browsers on these origins may call the API. */
+  corsOrigin?: string[];
 }
 
 function isLoopback(host: string): boolean {
@@ -52,7 +58,17 @@ export async function serveAuth(
   clock: Clock = systemClock,
 ): Promise<{ auth?: AuthConfig; notice: string }> {
   const exposed = isLoopback(options.host) ? '' : ` (listening on ${options.host}: anyone who can reach it can use it)`;
-  if (!options.auth) return { notice: `authentication is off (--no-auth): every route is open${exposed}` };
+  if (!options.auth) {
+    if (!isLoopback(options.host)) {
+      throw new ValidationError(
+        `--no-auth is allowed only on localhost (127.0.0.1, ::1), not on --host ${options.host}: create a key with \`upkeep keys create\` instead`,
+        [{ path: 'no-auth', message: 'only with a loopback --host' }],
+      );
+    }
+    return {
+      notice: `authentication is off (--no-auth): every route is open to anyone on this machine (${options.host})`,
+    };
+  }
   let keys: Awaited<ReturnType<typeof openApiKeyStore>>;
   try {
     keys = await openApiKeyStore(store);
@@ -147,15 +163,26 @@ function describeFleet(simulator: FleetSimulator): string {
   return [...counts.entries()].map(([kind, count]) => `${count} ${kind}${count === 1 ? '' : 's'}`).join(', ');
 }
 
-/** The dead-letter table beside the readings, for the MQTT consumer. */
-async function openDeadLetters(store: Store): Promise<DeadLetterStore> {
-  if (!(store instanceof DuckDBStore)) {
-    throw new UnprocessableError(`--mqtt needs the DuckDB store for its dead letters, not ${store.kind}`, [
-      { path: 'mqtt', message: `no dead-letter table on ${store.kind} yet` },
+/** Webhooks given on the command line: their secret comes from the environment, never from an argument. */
+function commandLineWebhooks(urls: readonly string[] | undefined, now: number): Webhook[] {
+  if (!urls || urls.length === 0) return [];
+  const secret = process.env.UPKEEP_WEBHOOK_SECRET ?? '';
+  if (secret.length < 16) {
+    throw new ValidationError('--webhook needs UPKEEP_WEBHOOK_SECRET (at least 16 characters) in the environment', [
+      { path: 'webhook', message: 'UPKEEP_WEBHOOK_SECRET missing or shorter than 16 characters' },
     ]);
   }
-  return DuckDBDeadLetters.open(store);
+  return urls.map((url, index) => {
+    if (!/^https?:\/\/\S+$/i.test(url) || !URL.canParse(url)) {
+      throw new ValidationError(`--webhook must be an http(s) URL, got '${describeTarget(url)}'`, [
+        { path: 'webhook', message: 'must be an http(s) URL' },
+      ]);
+    }
+    return { id: `cli-${index + 1}`, url, secret, createdAt: now };
+  });
 }
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function registerServe(program: Command): Command {
   return program
@@ -185,6 +212,12 @@ export function registerServe(program: Command): Command {
       integerOption('--rate-limit', 1, 1_000_000),
     )
     .option('--public-metrics', 'serve GET /metrics without a key (for a Prometheus on a private network)')
+    .option(
+      '--webhook <url>',
+      'also post alert changes to this URL, signed with UPKEEP_WEBHOOK_SECRET (repeatable)',
+      collect,
+    )
+    .option('--cors-origin <origin>', 'let browsers on this origin call the API (repeatable; default none)', collect)
     .action(
       action(async (options: ServeOptions) => {
         const store = await openCliStore(options.db);
@@ -192,6 +225,7 @@ export function registerServe(program: Command): Command {
         let mqttSource: MqttSource | undefined;
         let deadLetters: DeadLetterStore | undefined;
         let alerts: AlertStore | undefined;
+        let notifier: WebhookNotifier | undefined;
         let pipeline: Pipeline;
         let server: Awaited<ReturnType<typeof startServer>>;
         let authNotice = '';
@@ -202,9 +236,16 @@ export function registerServe(program: Command): Command {
             await ensureDefaultModels({ store, registry, simulator, clock: systemClock, log: printLine });
           }
           const jobs = await JobRunner.open(jobRecords);
-          if (options.mqtt !== undefined) deadLetters = await openDeadLetters(store);
-          if (store instanceof DuckDBStore) alerts = await DuckDBAlerts.open(store);
-          const monitor = alerts ? await AlertMonitor.open(alerts) : undefined;
+          const operations = await openAlertStores(store);
+          deadLetters = operations.deadLetters;
+          const logger = pino({ level: process.env.UPKEEP_LOG_LEVEL ?? 'info' }, pino.destination(2));
+          notifier = new WebhookNotifier({
+            store: operations.webhooks,
+            fixed: commandLineWebhooks(options.webhook, systemClock.now()),
+            log: (line) => logger.warn(line),
+          });
+          alerts = new NotifyingAlertStore(operations.alerts, notifier);
+          const monitor = await AlertMonitor.open(alerts);
           pipeline = new Pipeline({ store, scorer: new AssetHealthScorer(store), monitor });
           const access = await serveAuth(store, options);
           authNotice = access.notice;
@@ -214,6 +255,17 @@ export function registerServe(program: Command): Command {
             jobs,
             deadLetters,
             alerts,
+            webhooks: operations.webhooks,
+            corsOrigins: options.corsOrigin,
+            logger,
+            readiness: [
+              {
+                name: 'mqtt',
+                check: async () => {
+                  if (mqttSource && !mqttSource.stats().connected) throw new Error('MQTT broker not connected');
+                },
+              },
+            ],
             auth: access.auth,
             pipeline,
             host: options.host,
@@ -223,6 +275,7 @@ export function registerServe(program: Command): Command {
               await mqttSource?.stop();
               await simulation?.stop();
               await pipeline.close();
+              await notifier?.close();
               await jobs.close();
             },
           });
@@ -244,7 +297,9 @@ export function registerServe(program: Command): Command {
             await server.close();
             throw error;
           }
-          printLine(`consuming MQTT ${mqttSource.topic} from ${mqttSource.url} as ${mqttSource.clientId}`);
+          printLine(
+            `consuming MQTT ${mqttSource.topic} from ${describeTarget(mqttSource.url)} as ${mqttSource.clientId}`,
+          );
         }
         printLine(authNotice);
         if (options.simulate !== undefined) {
