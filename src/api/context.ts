@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
+import type { BatchJobs } from '../jobs/batch-jobs.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { ApiKeyStore } from '../store/api-keys.js';
@@ -30,6 +31,8 @@ export interface AppContext {
   registry?: ModelRegistry;
   /** Background jobs (training); without it the job routes answer 404. */
   jobs?: JobRunner;
+  /** Batch inference (`POST /v1/jobs` with an input file, `GET /v1/jobs/{id}/output`); its runner is `jobs`. */
+  batch?: BatchJobs;
   /** Messages the stream sources rejected; `GET /v1/dead-letters` is served only when it is set. */
   deadLetters?: DeadLetterStore;
   /** Alerts and alert rules; `/v1/alerts` and `/v1/alert-rules` are served only when it is set. */

@@ -2,8 +2,9 @@
  * The in-process job runner: long work (training a model, later batch inference) submitted from a request and run
  * in the background, a few at a time, with its state, progress, error and result recorded in the store so that
  * `GET /v1/jobs/{id}` answers while it runs and after it ends. A job goes queued → running → succeeded | failed |
- * cancelled. Jobs live in this process: at start the runner marks failed whatever a previous process left queued or
- * running, with the reason `interrupted by a server restart`.
+ * cancelled. Jobs live in this process: at start the runner offers whatever a previous process left queued or running
+ * to `resume` (batch inference restarts from its input file); the jobs it does not take back are marked failed with
+ * the reason `interrupted by a server restart` — never silently lost.
  */
 import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -42,7 +43,15 @@ export interface JobRunnerOptions {
   progressStep?: number;
   /** Hears store write failures that cannot reach a caller (progress updates). */
   onError?: (error: unknown) => void;
+  /**
+   * At start, for each job a previous process left queued or running: the task that continues it, or undefined to
+   * mark it failed with `RESTART_REASON`. Resumed jobs run again from the start of their task.
+   */
+  resume?: (record: JobRecord) => JobTask | undefined | Promise<JobTask | undefined>;
 }
+
+/** The message of a job taken back after a restart, until it runs. */
+export const RESUMED_MESSAGE = 'resumed after a server restart';
 
 interface LiveJob {
   record: JobRecord;
@@ -51,6 +60,25 @@ interface LiveJob {
   /** Store writes of this job, in order. */
   writes: Promise<unknown>;
   writtenProgress: number;
+  /** Resolves once the final state is recorded. */
+  finished: Promise<void>;
+  markFinished: () => void;
+}
+
+function liveJob(record: JobRecord, task: JobTask): LiveJob {
+  let markFinished: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    markFinished = resolve;
+  });
+  return {
+    record,
+    task,
+    controller: new AbortController(),
+    writes: Promise.resolve(),
+    writtenProgress: record.progress,
+    finished,
+    markFinished,
+  };
 }
 
 function errorMessage(error: unknown): string {
@@ -85,18 +113,45 @@ export class JobRunner {
     }
   }
 
-  /** A runner over `store`; first marks the jobs a previous process left queued or running as failed. */
+  /**
+   * A runner over `store`. First it offers the jobs a previous process left queued or running to `options.resume`
+   * (oldest first) and queues those it takes back; it marks the others failed with `RESTART_REASON`.
+   */
   static async open(store: JobStore, options: JobRunnerOptions = {}): Promise<JobRunner> {
     const runner = new JobRunner(store, options);
+    if (options.resume) {
+      const unfinished = [
+        ...(await store.listJobs({ state: 'running' })),
+        ...(await store.listJobs({ state: 'queued' })),
+      ].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+      for (const record of unfinished) {
+        const task = await options.resume(record);
+        if (!task) continue;
+        const update = { state: 'queued' as const, progress: 0, message: RESUMED_MESSAGE, startedAt: null };
+        const job = liveJob({ ...record, ...update }, task);
+        await store.updateJob(record.id, update);
+        runner.live.set(record.id, job);
+        runner.queue.push(job);
+      }
+      if (runner.queue.length > 0) setImmediate(() => runner.pump());
+    }
     await store.failUnfinishedJobs(RESTART_REASON, runner.clock.now());
     return runner;
   }
 
-  /** Records a new queued job and starts it when a slot is free. Resolves once the job is recorded. */
-  async submit(kind: string, input: StoredJsonObject, task: JobTask): Promise<JobRecord> {
+  /**
+   * Records a new queued job and starts it when a slot is free. Resolves once the job is recorded. `options.id`
+   * chooses the id (e.g. one already naming the job's upload directory); default a new one.
+   */
+  async submit(
+    kind: string,
+    input: StoredJsonObject,
+    task: JobTask,
+    options: { id?: string } = {},
+  ): Promise<JobRecord> {
     if (this.closed) throw new ConflictError('the job runner is shutting down: no new jobs are accepted');
     const record: JobRecord = {
-      id: this.newId(),
+      id: options.id ?? this.newId(),
       kind,
       state: 'queued',
       progress: 0,
@@ -109,13 +164,7 @@ export class JobRunner {
       finishedAt: null,
     };
     await this.store.createJob(record);
-    const job: LiveJob = {
-      record,
-      task,
-      controller: new AbortController(),
-      writes: Promise.resolve(),
-      writtenProgress: 0,
-    };
+    const job = liveJob(record, task);
     this.live.set(record.id, job);
     this.queue.push(job);
     // Start on a later turn so that the caller answers its request before a CPU-bound job takes the thread.
@@ -160,6 +209,13 @@ export class JobRunner {
       this.notifyIdle();
     }
     return { ...job.record };
+  }
+
+  /** Resolves once job `id` has a final state (at once for an unknown or finished job). */
+  async finished(id: string): Promise<JobRecord | undefined> {
+    const job = this.live.get(id);
+    if (job) await job.finished;
+    return this.get(id);
   }
 
   /** Resolves when no job is queued or running. */
@@ -238,8 +294,12 @@ export class JobRunner {
 
   /** Records the final state; the job leaves the live table once the store has it. */
   private async finish(job: LiveJob, update: JobUpdate): Promise<void> {
-    await this.write(job, { ...update, message: null });
-    this.live.delete(job.record.id);
+    try {
+      await this.write(job, { ...update, message: null });
+    } finally {
+      this.live.delete(job.record.id);
+      job.markFinished();
+    }
   }
 
   private notifyIdle(): void {

@@ -1,7 +1,7 @@
 /**
  * Training as a job: a request names the task (`failure-risk`), gives the data and the training spec; the data is
  * read and checked at once (so that bad input is refused with the request), then the job trains with `trainModel`
- * in the background and saves the result as a new version in the model registry. The job's result is
+ * in a worker thread (the API's event loop stays free) and saves the result as a new version in the model registry. The job's result is
  * `{model_id, name, version}`.
  */
 import { z } from '@hono/zod-openapi';
@@ -9,8 +9,8 @@ import type { Clock } from '../core/clock.js';
 import { ValidationError } from '../core/errors.js';
 import type { ModelCard } from '../models/card.js';
 import { modelKind } from '../models/kinds.js';
-import { TrainSpecSchema, trainModel } from '../models/train.js';
-import type { TrainedModel } from '../models/trained-model.js';
+import { TrainSpecSchema } from '../models/train.js';
+import { TrainedModel, type TrainedModelJson } from '../models/trained-model.js';
 import type { JobRecord } from '../store/jobs.js';
 import {
   checkModelName,
@@ -22,6 +22,7 @@ import {
 import type { Store } from '../store/store.js';
 import type { JobRunner } from './runner.js';
 import { describeTrainingData, loadTrainingData, TrainingDataSchema } from './training-data.js';
+import { runInWorker } from './worker-task.js';
 
 export const TRAIN_JOB_KIND = 'train';
 
@@ -103,12 +104,12 @@ export async function submitTraining(context: TrainingJobContext, request: Train
   if (activate !== undefined) input.activate = activate;
 
   return context.runner.submit(TRAIN_JOB_KIND, input, async (job): Promise<StoredJson> => {
-    const trained = trainModel(frame, spec, {
-      clock: context.clock,
-      onProgress: (progress) => {
-        job.progress((FIT_SHARE * progress.completed) / Math.max(1, progress.total), progress.message);
-      },
-    });
+    // Fitting runs in a worker thread so that the API keeps answering during a long training.
+    const fitted = await runInWorker<TrainedModelJson>(
+      { task: 'train', columns: [...frame.columns], rowCount: frame.rowCount, spec, now: context.clock.now() },
+      { signal: job.signal, onProgress: (fraction, message) => job.progress(FIT_SHARE * fraction, message) },
+    );
+    const trained = TrainedModel.fromJSON(fitted);
     job.progress(FIT_SHARE, 'saving the model');
     const saved = await context.registry.saveVersion(registryVersion(name, trained, context.clock.now(), activate));
     return { model_id: saved.id, name: saved.name, version: saved.version };

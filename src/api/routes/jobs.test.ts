@@ -151,7 +151,8 @@ describe('job routes', () => {
   it('declares the job routes in the OpenAPI document', async () => {
     await start();
     const paths = (await get('/openapi.json')).body.paths as Record<string, Record<string, unknown>>;
-    expect(Object.keys(paths['/v1/jobs'] ?? {})).toEqual(['get']);
-    expect(Object.keys(paths['/v1/jobs/{id}'] ?? {})).toEqual(['get']);
+    expect(Object.keys(paths['/v1/jobs'] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(paths['/v1/jobs/{id}'] ?? {}).sort()).toEqual(['delete', 'get']);
+    expect(Object.keys(paths['/v1/jobs/{id}/output'] ?? {})).toEqual(['get']);
   });
 });
