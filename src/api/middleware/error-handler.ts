@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { OverloadedError, RateLimitedError, UpkeepError } from '../../core/errors.js';
 
@@ -22,6 +23,10 @@ export function errorResponse(error: Error, c: Context): Response {
     if (error instanceof OverloadedError || error instanceof RateLimitedError)
       c.header('Retry-After', String(error.retryAfterSeconds));
     return c.json({ error: error.message, details: error.details }, status);
+  }
+  // Hono's own refusals (e.g. 415 from a validator given a body it cannot read): their status, our error shape.
+  if (error instanceof HTTPException && error.status < 500) {
+    return c.json({ error: error.message || 'request refused', details: [] }, error.status as ContentfulStatusCode);
   }
   console.error(error);
   return c.json({ error: 'Internal server error', details: [] }, 500);
