@@ -84,7 +84,7 @@ describe('GET /v1/assets/{id}/health', () => {
   it('is documented in the OpenAPI description', async () => {
     const app = createApp({ store, clock: new ManualClock(T0), limits: DEFAULT_LIMITS, version: 'test' });
     const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, { get?: object }> };
-    expect(JSON.stringify(doc.paths['/v1/assets/{id}/health']?.get)).toMatch(/rul comes from the active RUL model/);
+    expect(JSON.stringify(doc.paths['/v1/assets/{id}/health']?.get)).toMatch(/rul comes from the active RUL pipeline/);
   });
 });
 
@@ -160,6 +160,16 @@ describe('GET /v1/assets/{id}/health with an active RUL model', () => {
       card: pipeline.card as unknown as StoredJsonObject,
       model: JSON.parse(JSON.stringify(pipeline.toJSON())) as StoredJsonObject,
       createdAt: T0,
+    });
+    // A tabular regressor active under the name rul (as the simulator's default models are) is passed over.
+    await registry.saveVersion({
+      name: 'rul',
+      kind: 'linear',
+      task: 'rul',
+      metrics: {},
+      card: {},
+      model: { format: 'upkeep-model' },
+      createdAt: T0 + 1,
     });
     await storeHistory('pump-3', 70);
     const app = createApp({ store, clock: new ManualClock(T0), limits: DEFAULT_LIMITS, version: 'test', registry });

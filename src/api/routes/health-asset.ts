@@ -1,5 +1,4 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { NotFoundError } from '../../core/errors.js';
 import { formatTimestamp } from '../../core/time.js';
 import { assetRunData } from '../../models/rul/asset-history.js';
 import { RulPipeline } from '../../models/rul/pipeline.js';
@@ -57,8 +56,9 @@ const healthRoute = createRoute({
     'for a value as rare as 10^−D; status: alarm when the largest likelihood is ≥ 0.8 (10⁻²⁰), watch when ≥ 0.5 ' +
     '(10⁻⁵), else ok. Likelihoods are 0 until a metric has 300 values, and a value beyond everything seen is rated ' +
     'by an extrapolated tail only once 1,000 are stored. ' +
-    'rul comes from the active RUL model of the registry (task rul; the version named rul first, else the newest ' +
-    'active one): its window over the latest rows where every sensor it reads has a value. failure_risk is null ' +
+    'rul comes from the active RUL pipeline of the registry (task rul, saved by a cmapss-format training; the ' +
+    'version named rul first, else the newest): its window over the latest rows where every sensor it reads has ' +
+    'a value. failure_risk is null ' +
     'for now: it will come from the active failure classifier.',
   request: {
     params: z.object({
@@ -75,7 +75,7 @@ const healthRoute = createRoute({
 });
 
 /** Loaded RUL models kept in memory (versions never change). */
-const LOADED_RUL_CACHE = 4;
+const LOADED_RUL_CACHE = 8;
 
 interface AssetRul {
   value: number;
@@ -86,20 +86,23 @@ interface AssetRul {
   cycles: number;
 }
 
-/** The active RUL version: of the active versions with task rul, the one named `rul`, else the newest. */
-async function activeRulVersion(registry: ModelRegistry): Promise<ModelVersionSummary | undefined> {
+/**
+ * Active versions with task rul, the one named `rul` first, then newest first. Tabular regressors trained for RUL
+ * (the simulator's default `rul` model) share the task; only versions saved as RUL pipelines answer here.
+ */
+async function activeRulCandidates(registry: ModelRegistry): Promise<ModelVersionSummary[]> {
   const active = (await registry.listVersions()).filter((version) => version.active && version.task === 'rul');
-  return active.find((version) => version.name === 'rul') ?? active.sort((a, b) => b.createdAt - a.createdAt)[0];
+  return active.sort((a, b) => Number(b.name === 'rul') - Number(a.name === 'rul') || b.createdAt - a.createdAt);
 }
 
-/** RUL of assets from the registry's active RUL model, loaded once per version. */
+/** RUL of assets from the registry's active RUL pipeline, each version loaded (or found not to be one) once. */
 function rulAnswerer(ctx: AppContext): (asset: string) => Promise<AssetRul | null> {
-  const loaded = new Map<string, Promise<RulPipeline>>();
-  const load = (registry: ModelRegistry, id: string): Promise<RulPipeline> => {
+  const loaded = new Map<string, Promise<RulPipeline | null>>();
+  const load = (registry: ModelRegistry, id: string): Promise<RulPipeline | null> => {
     let pipeline = loaded.get(id);
     if (!pipeline) {
       pipeline = registry.getVersion(id).then((version) => {
-        if (!version) throw new NotFoundError(`RUL model ${id} vanished from the registry`);
+        if (!version || !RulPipeline.isRulJson(version.model)) return null;
         return RulPipeline.fromJSON(version.model);
       });
       pipeline.catch(() => loaded.delete(id));
@@ -111,21 +114,23 @@ function rulAnswerer(ctx: AppContext): (asset: string) => Promise<AssetRul | nul
   return async (asset) => {
     const registry = ctx.registry;
     if (!registry) return null;
-    const version = await activeRulVersion(registry);
-    if (!version) return null;
-    const pipeline = await load(registry, version.id);
-    const history = assetRunData(pipeline, await ctx.store.queryReadings(asset), pipeline.config.window.length);
-    if (!history) return null;
-    const [row] = await pipeline.predictUnits(history);
-    if (!row) return null;
-    return {
-      value: row.rul,
-      lower: row.lower,
-      upper: row.upper,
-      level: pipeline.config.level,
-      model: version.id,
-      cycles: history.units[0]?.cycles.length ?? 0,
-    };
+    for (const version of await activeRulCandidates(registry)) {
+      const pipeline = await load(registry, version.id);
+      if (!pipeline) continue;
+      const history = assetRunData(pipeline, await ctx.store.queryReadings(asset), pipeline.config.window.length);
+      if (!history) return null;
+      const [row] = await pipeline.predictUnits(history);
+      if (!row) return null;
+      return {
+        value: row.rul,
+        lower: row.lower,
+        upper: row.upper,
+        level: pipeline.config.level,
+        model: version.id,
+        cycles: history.units[0]?.cycles.length ?? 0,
+      };
+    }
+    return null;
   };
 }
 

@@ -9,7 +9,7 @@ import type { RulEstimator, RulFitOptions, RulWindow, RulWindowPredictions } fro
 export const SEQUENCE_KINDS = ['lstm', 'gru', 'cnn'] as const;
 export type SequenceKind = (typeof SEQUENCE_KINDS)[number];
 
-/** What `models/sequence/estimator.ts` exports to build and restore sequence models. */
+/** What `models/sequence/factory.ts` exports to build and restore sequence models. */
 interface SequenceFactories {
   createSequenceEstimator: (
     kind: string,
@@ -20,7 +20,7 @@ interface SequenceFactories {
 
 /** The sequence-model factories, loaded on first use so the trees and the CLI start without TensorFlow.js. */
 async function sequenceFactories(): Promise<SequenceFactories> {
-  const module = (await import('../sequence/estimator.js')) as Partial<SequenceFactories>;
+  const module = (await import('../sequence/factory.js')) as Partial<SequenceFactories>;
   if (typeof module.createSequenceEstimator !== 'function' || typeof module.loadSequenceEstimator !== 'function') {
     throw new UnprocessableError('sequence models (lstm, gru, cnn) are not available in this build: use --model gbdt');
   }

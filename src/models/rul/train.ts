@@ -47,7 +47,7 @@ export interface RulTrainOptions {
   gbdt?: Partial<GbdtRegressorOptions>;
   /** Sequence models: options passed to the sequence factory as they are. */
   sequence?: Record<string, unknown>;
-  /** Builds the sequence model (default: `createSequenceEstimator` of models/sequence). */
+  /** Builds the sequence model (default: `createSequenceEstimator` of models/sequence/factory.ts). */
   sequenceFactory?: (kind: string, options: Record<string, unknown>) => Promise<SequenceEstimator> | SequenceEstimator;
   /** Trees: refit on every engine after validation (default true). */
   refit?: boolean;
@@ -123,12 +123,7 @@ export function holdoutUnits(count: number, fraction: number, seed: number): { t
   return { train, validation };
 }
 
-async function createEstimator(
-  options: RulTrainOptions,
-  window: RulWindow,
-  level: number,
-  features: number,
-): Promise<RulEstimator> {
+async function createEstimator(options: RulTrainOptions, window: RulWindow, level: number): Promise<RulEstimator> {
   if (options.model === 'gbdt') {
     return new WindowGbdtEstimator({
       window,
@@ -141,8 +136,6 @@ async function createEstimator(
   const model = await factory(options.model, {
     ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
     seed: options.seed ?? 0,
-    window: window.length,
-    features,
     ...options.sequence,
   });
   return new SequenceRulEstimator(model, window, level);
@@ -202,7 +195,7 @@ export async function trainRulPipeline(data: RunData, options: RulTrainOptions):
     inputColumns: [...new Set([...usableConditions, ...sensors])],
     sensors,
   };
-  const estimator = await createEstimator(options, window, level, sensors.length);
+  const estimator = await createEstimator(options, window, level);
   // A provisional pipeline frames the units; its card is replaced below.
   const framing = new RulPipeline(normaliser, config, estimator, {} as RulCard);
   const trainSeries = framing.series(trainData);

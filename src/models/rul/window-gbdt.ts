@@ -13,11 +13,14 @@ import {
   readResidualIntervals,
 } from './residual-intervals.js';
 
-/** Boosting defaults for window statistics of C-MAPSS-like data (≈ 100 features, 10⁴–10⁵ windows). */
+/**
+ * Boosting defaults for window statistics of C-MAPSS-like data (≈ 100 features, 10⁴–10⁵ windows): on FD001 with 20 %
+ * of the engines held out (5 seeds), depth 4 and depth 5 score the same within 0.02 RMSE; depth 4 is faster.
+ */
 export const WINDOW_GBDT_DEFAULTS: Partial<GbdtRegressorOptions> = {
   nEstimators: 300,
   learningRate: 0.05,
-  maxDepth: 5,
+  maxDepth: 4,
   minChildWeight: 5,
   subsample: 0.8,
   colsampleByTree: 0.8,
