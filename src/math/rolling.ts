@@ -199,10 +199,10 @@ export class RollingMedianMad {
   }
 }
 
-/** Octaves covered by the fine bins of `RollingRank`, 64 bins each: [2^LOW_EXPONENT, 2^HIGH_EXPONENT). */
-const LOW_EXPONENT = -6;
-const HIGH_EXPONENT = 26;
-const BINS_PER_OCTAVE_BITS = 6;
+/** Octaves covered by the fine bins of `RollingRank`, 128 bins each: [2^LOW_EXPONENT, 2^HIGH_EXPONENT). */
+const LOW_EXPONENT = -4;
+const HIGH_EXPONENT = 20;
+const BINS_PER_OCTAVE_BITS = 7;
 const FINE_BINS = (HIGH_EXPONENT - LOW_EXPONENT) << BINS_PER_OCTAVE_BITS;
 const LOWEST_FINE_VALUE = 2 ** LOW_EXPONENT;
 const HIGHEST_FINE_VALUE = 2 ** HIGH_EXPONENT;
@@ -213,7 +213,7 @@ const TINY_BIN = 2;
 const FIRST_FINE_BIN = 3;
 const HUGE_BIN = FIRST_FINE_BIN + FINE_BINS;
 const BIN_COUNT = HUGE_BIN + 1;
-/** The upper 18 bits of 2^LOW_EXPONENT as a double (sign 0, biased exponent, 6 leading mantissa bits zero). */
+/** The upper 19 bits of 2^LOW_EXPONENT as a double (sign 0, biased exponent, 7 leading mantissa bits zero). */
 const LOWEST_FINE_KEY = (1023 + LOW_EXPONENT) << BINS_PER_OCTAVE_BITS;
 /** Largest power of two ≤ BIN_COUNT: where a Fenwick descent starts. */
 const FENWICK_TOP = 2 ** Math.floor(Math.log2(BIN_COUNT));
@@ -225,7 +225,7 @@ const HIGH_WORD = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f ? 1 :
 
 /**
  * The bin of a value: monotone in the value (a larger value never lands in a lower bin). Inside the fine range
- * a positive double's upper 18 bits (biased exponent and 6 leading mantissa bits) order it, 64 bins per octave.
+ * a positive double's upper 19 bits (biased exponent and 7 leading mantissa bits) order it, 128 bins per octave.
  */
 function binOf(value: number): number {
   if (value < LOWEST_FINE_VALUE) return value < 0 ? NEGATIVE_BIN : value === 0 ? ZERO_BIN : TINY_BIN;
@@ -238,8 +238,8 @@ function binOf(value: number): number {
  * Ranks among the last `windowSize` values — how many are at least v, the q-quantile — for a window that slides
  * one value at a time, without keeping it sorted.
  *
- * Values are filed in bins that preserve order: 64 per octave over [2⁻⁶, 2²⁶) (the binary exponent and six leading
- * mantissa bits), plus one each for negatives, exact zeros, tinier and larger values. A Fenwick tree over the
+ * Values are filed in bins that preserve order: 128 per octave over [2⁻⁴, 2²⁰) (the binary exponent and seven
+ * leading mantissa bits), plus one each for negatives, exact zeros, tinier and larger values. A Fenwick tree over the
  * bins counts the values below any bin in O(log bins); inside the one bin v falls in, the values are read from a
  * first-in-first-out list of window slots (the value leaving the window is always the oldest of its bin, so it is
  * the head of that list). Each bin also keeps bounds on its values (reset when it empties), so a bin whose values all

@@ -73,37 +73,40 @@ const MIN_HISTORY = 50;
 /** Decades of rarity at which the output is 0.5 (a tail probability of 10⁻⁵, as on Numenta's log-likelihood scale). */
 const HALF_SCALE_DECADES = 5;
 
+/** −log₁₀ of the empirical upper-tail probability (atLeast + 1)/(n + 1) of a score `atLeast` of n history scores reach. */
+function empiricalDecades(atLeast: number, n: number): number {
+  return -Math.log10((atLeast + 1) / (n + 1));
+}
+
+/**
+ * Rarity in decades of a score above everything in its history (a new extreme), from an exponential tail fitted
+ * through the `low` and `high` quantiles of the history (peaks over threshold: Pickands 1975; Siffer et al. 2017,
+ * "Anomaly detection in streams with extreme value theory"):
+ * P(S > s) = (1 − high)·((1 − low)/(1 − high))^(−(s − q_high)/spread) with spread = max(q_high − q_low, floor).
+ */
+function tailDecades(history: RollingRank, score: number, options: AnomalyEnsembleOptions): number {
+  const { lowQuantile, highQuantile, tailFloor } = options;
+  const high = history.quantile(highQuantile);
+  const spread = Math.max(high - history.quantile(lowQuantile), tailFloor);
+  const decadesPerSpread = Math.log10((1 - lowQuantile) / (1 - highQuantile));
+  return -Math.log10(1 - highQuantile) + ((score - high) / spread) * decadesPerSpread;
+}
+
 /**
  * Rarity of a score among a history of scores, in decades: −log₁₀ of its upper-tail probability.
  *
  * Within the range seen, the probability is empirical, (#{h ≥ s} + 1)/(n + 1), so a series' usual extremes are
  * only as rare as they are frequent. Once the history holds `tailHistory` scores (before that a young series has
- * seen too little to call anything far beyond its range), a score above everything seen (a new extreme) is also rated by an exponential
- * tail fitted through the `low` and `high` quantiles (peaks over threshold: Pickands 1975; Siffer et al. 2017,
- * "Anomaly detection in streams with extreme value theory"): P(S > s) = (1 − high)·((1 − low)/(1 − high))^(−(s − q_high)/spread)
- * with spread = max(q_high − q_low, floor); the larger of the two ratings wins.
- *
- * A count from `countLimit` up gives 0 (the caller ignores rarities that low), which spares reading the score's bin
- * of the history for ordinary scores. O(log bins) per call plus, when read, the values in the score's bin.
+ * seen too little to call anything far beyond its range), a score above everything seen is also rated by the
+ * extrapolated tail (`tailDecades`); the larger of the two ratings wins. O(log bins + values in the score's bin).
  */
-function rarityDecades(
-  history: RollingRank,
-  score: number,
-  options: AnomalyEnsembleOptions,
-  countLimit = Number.POSITIVE_INFINITY,
-): number {
+function rarityDecades(history: RollingRank, score: number, options: AnomalyEnsembleOptions): number {
   const n = history.count;
   if (n < MIN_HISTORY) return 0;
-  const atLeast = history.countAtLeastBelow(score, countLimit);
-  if (atLeast >= countLimit) return 0;
-  const empirical = -Math.log10((atLeast + 1) / (n + 1));
-  const { lowQuantile, highQuantile, tailFloor, tailHistory } = options;
-  if (atLeast > 0 || n < tailHistory) return empirical;
-  const high = history.quantile(highQuantile);
-  const spread = Math.max(high - history.quantile(lowQuantile), tailFloor);
-  const decadesPerSpread = Math.log10((1 - lowQuantile) / (1 - highQuantile));
-  const extrapolated = -Math.log10(1 - highQuantile) + ((score - high) / spread) * decadesPerSpread;
-  return Math.max(empirical, extrapolated);
+  const atLeast = history.countAtLeast(score);
+  const empirical = empiricalDecades(atLeast, n);
+  if (atLeast > 0 || n < options.tailHistory) return empirical;
+  return Math.max(empirical, tailDecades(history, score, options));
 }
 
 /**
@@ -134,6 +137,10 @@ export class AnomalyEnsemble extends UnivariateDetector<AnomalyEnsembleOptions, 
   private count = 0;
   /** The components' raw scores of the point in hand (no allocation per step). */
   private readonly rawScores: Float64Array;
+  /** Per component, the count `likelihood` found (exact when it was below the smallest before it). */
+  private readonly counts: Int32Array;
+  /** log₁₀ K for K components. */
+  private readonly bonferroni: number;
 
   constructor(options: Partial<AnomalyEnsembleOptions> = {}) {
     const resolved = resolveOptions(AnomalyEnsemble.className, DEFAULTS, options);
@@ -159,6 +166,8 @@ export class AnomalyEnsemble extends UnivariateDetector<AnomalyEnsembleOptions, 
     this.components = resolved.components.map((component) => new COMPONENTS[component]());
     this.histories = resolved.components.map(() => new RollingRank(resolved.rankWindow));
     this.rawScores = new Float64Array(resolved.components.length);
+    this.bonferroni = Math.log10(resolved.components.length);
+    this.counts = new Int32Array(resolved.components.length);
   }
 
   /** Decades of rarity of x (before the Bonferroni correction is applied, per component). */
@@ -169,19 +178,41 @@ export class AnomalyEnsemble extends UnivariateDetector<AnomalyEnsembleOptions, 
     );
   }
 
-  /** The likelihood of the raw scores in `rawScores` against the histories as they stand. */
+  /**
+   * The likelihood of the raw scores in `rawScores` against the histories as they stand: D/(D + 5) for
+   * D = max(0, max_c rarityDecades(c) − log₁₀ K).
+   *
+   * Computed without rating every component: all histories hold the same number n of scores and the empirical rarity
+   * falls as the count #{h ≥ s} grows, so the rarest component is the one with the smallest count, and only counts
+   * below (n + 1)/K can survive the correction. Each history is asked for its count only below the smallest found
+   * so far (`countAtLeastBelow`), so a typical step reads no bin at all. Components with a count of 0 (new extremes)
+   * are all rated by the extrapolated tail, as in `rarityDecades`.
+   */
   private likelihood(): number {
-    const rawScores = this.rawScores;
+    const { rawScores, histories } = this;
     const componentCount = rawScores.length;
-    const bonferroni = Math.log10(componentCount);
-    let rarest = 0;
+    const n = histories[0].count;
+    if (n < MIN_HISTORY) return 0;
+    // A count of at least (n + 1)/K gives a rarity ≤ log₁₀ K, which the correction takes to 0.
+    let smallest = Math.ceil((n + 1) / componentCount) + 1;
+    let reachedLimit = true;
+    const counts = this.counts;
     for (let c = 0; c < componentCount; c++) {
-      // A count of at least (n + 1)/K gives a rarity ≤ log₁₀ K, which the correction below takes to 0 anyway.
-      const countLimit = Math.ceil((this.histories[c].count + 1) / componentCount) + 1;
-      const decades = rarityDecades(this.histories[c], rawScores[c], this.options, countLimit);
-      if (decades > rarest) rarest = decades;
+      const atLeast = histories[c].countAtLeastBelow(rawScores[c], Math.max(smallest, 1));
+      counts[c] = atLeast;
+      if (atLeast < smallest) {
+        smallest = atLeast;
+        reachedLimit = false;
+      }
     }
-    const decades = Math.max(0, rarest - bonferroni);
+    if (reachedLimit) return 0;
+    let rarest = empiricalDecades(smallest, n);
+    if (smallest === 0 && n >= this.options.tailHistory) {
+      for (let c = 0; c < componentCount; c++) {
+        if (counts[c] === 0) rarest = Math.max(rarest, tailDecades(histories[c], rawScores[c], this.options));
+      }
+    }
+    const decades = Math.max(0, rarest - this.bonferroni);
     return decades / (decades + HALF_SCALE_DECADES);
   }
 

@@ -59,10 +59,17 @@ export function closestResidual(
   season: number,
   alpha: number,
 ): number {
+  const { mean, count, pendingSum, pendingCount, pendingSeason } = profile;
   let best = Number.POSITIVE_INFINITY;
   let neighbour = (bucket - (neighbours % buckets) + buckets) % buckets;
   for (let shift = -neighbours; shift <= neighbours; shift++) {
-    const expected = expectedValue(profile, base + neighbour, season, alpha);
+    // expectedValue(profile, base + neighbour, season, alpha), spelled out: this runs several times per point.
+    const index = base + neighbour;
+    let expected: number;
+    if (pendingCount[index] > 0 && pendingSeason[index] < season) {
+      const pendingMean = pendingSum[index] / pendingCount[index];
+      expected = count[index] > 0 ? mean[index] + alpha * (pendingMean - mean[index]) : pendingMean;
+    } else expected = count[index] > 0 ? mean[index] : Number.NaN;
     if (!Number.isNaN(expected)) {
       const residual = Math.abs(value - expected);
       if (residual < best) best = residual;
