@@ -13,15 +13,18 @@ import { type RunningServer, startServer } from '../src/api/server.js';
 import { type Simulation, startSimulation } from '../src/cli/commands/serve.js';
 import { systemClock } from '../src/core/clock.js';
 import { FleetSimulator } from '../src/io/fleet-simulator.js';
+import { ensureDefaultModels, trainingRows } from '../src/jobs/default-models.js';
 import { JobRunner } from '../src/jobs/runner.js';
 import { createApiKey, MemoryApiKeyStore } from '../src/store/api-keys.js';
 import { DuckDBStore } from '../src/store/duckdb.js';
 import { DuckDBAlerts } from '../src/store/duckdb-alerts.js';
 import { DuckDBJobStore } from '../src/store/duckdb-jobs.js';
 import { DuckDBModelRegistry } from '../src/store/duckdb-registry.js';
+import { Pipeline } from '../src/stream/pipeline.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
+const AXE = 'node_modules/axe-core/axe.min.js';
 const MACHINES = 6;
 /** Minutes of history stored before the browser opens, so that the charts have something to draw. */
 const HISTORY_MINUTES = 20;
@@ -34,37 +37,24 @@ function chromiumAvailable(): boolean {
   return false;
 }
 
-/** Two versions of a small separable classifier, trained through the API; the first becomes active. */
-async function trainTwoVersions(url: string): Promise<void> {
-  const lines = ['machine_id,x1,x2,failure'];
-  for (let i = 0; i < 40; i++) {
-    const x1 = (i % 8) - 3.5;
-    const x2 = Math.floor(i / 8) - 2;
-    lines.push(`m-${i},${x1},${x2},${x1 + 0.5 * x2 > 0 ? 1 : 0}`);
-  }
-  const request = {
-    name: 'failure-risk',
-    data: { csv: `${lines.join('\n')}\n` },
-    target: 'failure',
-    drop: ['machine_id'],
-    model: 'logistic',
-    task: 'classification',
-  };
-  for (let version = 1; version <= 2; version++) {
-    const response = await fetch(`${url}/v1/models`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(request),
-    });
-    expect(response.status).toBe(202);
-    const { job_id: jobId } = (await response.json()) as { job_id: string };
-    for (let attempt = 0; ; attempt++) {
-      const job = (await (await fetch(`${url}/v1/jobs/${jobId}`)).json()) as { state: string; error?: string };
-      if (job.state === 'succeeded') break;
-      if (job.state === 'failed' || attempt > 600) throw new Error(`training failed: ${job.error ?? job.state}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+/** Training rows of the default failure-risk model as CSV (what a user would upload on the Models page). */
+function failureRiskCsv(simulator: FleetSimulator, now: number): string {
+  const rows = trainingRows(simulator, now - 6 * 3_600_000, now, 120_000);
+  const columns = ['asset', 'kind', 'temperature', 'vibration', 'pressure', 'rpm', 'failure_soon'];
+  const lines = [columns.join(',')];
+  for (const row of rows) lines.push(columns.map((column) => row[column] ?? '').join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Serious or critical accessibility violations axe-core finds on the page, as "rule: target" lines. */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate<{ id: string; impact: string | null; nodes: { target: unknown[] }[] }[]>(
+    'axe.run(document, { resultTypes: ["violations"] }).then((result) => result.violations)',
+  );
+  return found
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => String(node.target)).join(' | ')}`);
 }
 
 describe('dashboard routes', () => {
@@ -92,6 +82,9 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
   let browser: Browser;
   let assetIds: string[];
   let alerts: DuckDBAlerts;
+  let history: FleetSimulator;
+  let now: number;
+  let pipeline: Pipeline;
 
   beforeAll(async () => {
     if (!existsSync('web/dist/index.html')) execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn']);
@@ -99,20 +92,29 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
     store = await DuckDBStore.open(':memory:', { threads: 1 });
     const registry = await DuckDBModelRegistry.open(store);
     jobs = await JobRunner.open(await DuckDBJobStore.open(store));
-    const history = new FleetSimulator({ machines: MACHINES, clock: systemClock });
+    history = new FleetSimulator({ machines: MACHINES, clock: systemClock });
     await store.upsertAssets(history.assets());
     assetIds = history.machines.map((machine) => machine.id);
-    const now = Math.floor(Date.now() / 1000) * 1000;
+    now = Math.floor(Date.now() / 1000) * 1000;
     for (let minute = HISTORY_MINUTES; minute > 0; minute--) {
       const batch = [];
       for (let second = 0; second < 60; second += 5)
         batch.push(...history.readingsAt(now - minute * 60_000 + second * 1000));
       await store.appendReadings(batch);
     }
+    // The default models, as a first `npm start` trains them (history is already stored, so none is added).
+    const defaults = await ensureDefaultModels({
+      store,
+      registry,
+      simulator: history,
+      clock: systemClock,
+      sampleStepMs: 300_000,
+    });
+    expect(defaults.trained).toEqual(['failure-risk@1', 'rul@1']);
     alerts = await DuckDBAlerts.open(store);
-    server = await startServer({ store, registry, jobs, alerts, port: 0, onShutdown: () => jobs.close() });
-    simulation = await startSimulation(store, MACHINES);
-    await trainTwoVersions(server.url);
+    pipeline = new Pipeline({ store });
+    server = await startServer({ store, registry, jobs, alerts, pipeline, port: 0, onShutdown: () => jobs.close() });
+    simulation = await startSimulation(pipeline.storeFor('simulator'), MACHINES);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -135,6 +137,50 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
     page.on('pageerror', (error) => errors.push(error.message));
     return { page, errors };
   }
+
+  it('serves the fleet in one call: every asset with status, failure risk and RUL from the default models', async () => {
+    const fleet = (await (await fetch(`${server.url}/v1/fleet`)).json()) as {
+      models: { failure_risk: string | null; rul: string | null };
+      assets: {
+        id: string;
+        failure_risk: number | null;
+        rul: { hours: number; lower: number; upper: number } | null;
+      }[];
+    };
+    expect(fleet.models).toEqual({ failure_risk: 'failure-risk@1', rul: 'rul@1' });
+    expect(fleet.assets.map((a) => a.id).sort()).toEqual([...assetIds].sort());
+    for (const asset of fleet.assets) {
+      expect(asset.failure_risk).toBeGreaterThanOrEqual(0);
+      expect(asset.failure_risk).toBeLessThanOrEqual(1);
+      expect(asset.rul?.lower).toBeLessThanOrEqual(asset.rul?.hours ?? Number.NaN);
+      expect(asset.rul?.upper).toBeGreaterThanOrEqual(asset.rul?.hours ?? Number.NaN);
+    }
+    const one = (await (await fetch(`${server.url}/v1/fleet/${assetIds[0]}`)).json()) as {
+      why: { model_id: string; contributions: { feature: string; value: number }[] } | null;
+    };
+    expect(one.why?.model_id).toBe('failure-risk@1');
+    expect(one.why?.contributions.length).toBeGreaterThan(0);
+  });
+
+  it('downsamples readings on request, keeping the extremes of each metric', async () => {
+    const id = assetIds[0];
+    const all = (await (
+      await fetch(`${server.url}/v1/assets/${id}/readings?metric=temperature&limit=100000`)
+    ).json()) as {
+      readings: { ts: string; value: number }[];
+    };
+    const reduced = (await (
+      await fetch(`${server.url}/v1/assets/${id}/readings?metric=temperature&points=40`)
+    ).json()) as { readings: { ts: string; value: number }[] };
+    expect(all.readings.length).toBeGreaterThan(200);
+    expect(reduced.readings.length).toBeLessThanOrEqual(40);
+    expect(reduced.readings.length).toBeGreaterThan(10);
+    const values = (rows: { value: number }[]) => rows.map((row) => row.value);
+    expect(Math.max(...values(reduced.readings))).toBe(Math.max(...values(all.readings)));
+    expect(Math.min(...values(reduced.readings))).toBe(Math.min(...values(all.readings)));
+    const times = reduced.readings.map((row) => Date.parse(row.ts));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
 
   it('streams the fleet over Server-Sent Events: every asset first, then the changed ones', async () => {
     const response = await fetch(`${server.url}/v1/events`);
@@ -164,7 +210,7 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
     expect(events[1].assets.length).toBeGreaterThan(0);
   });
 
-  it('fleet page: lists the assets, searches, sorts and updates live, without console errors', async () => {
+  it('fleet page: lists the assets with risk and RUL, searches, filters, sorts and updates live', async () => {
     const { page, errors } = await open(1280, 800);
     await page.goto(server.url);
     await page.waitForSelector('tbody tr[data-id]');
@@ -173,9 +219,9 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
     for (const id of assetIds) expect(text).toContain(id);
     // (Browser-side code as strings: the tests are type-checked without the DOM library.)
     await page.waitForFunction("document.querySelector('#live')?.textContent?.includes('Live')");
-    // Latest values arrive from the event stream: every temperature cell holds a number.
+    // Every row shows a failure risk in percent and a remaining life.
     await page.waitForFunction(
-      "[...document.querySelectorAll('tbody tr[data-id]')].every((row) => /\\d/.test(row.querySelectorAll('td.num')[0]?.textContent ?? ''))",
+      "[...document.querySelectorAll('tbody tr[data-id]')].every((row) => /%/.test(row.querySelector('td.risk')?.textContent ?? '') && /(min|h)/.test(row.querySelector('td.col-rul')?.textContent ?? ''))",
     );
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-fleet-1280.png') });
 
@@ -185,40 +231,74 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
     await page.getByLabel('Search').fill('no-such-asset');
     await expect.poll(() => page.locator('.no-match').isVisible()).toBe(true);
     await page.getByLabel('Search').fill('');
+    const pumps = history.machines.filter((machine) => machine.kind === 'pump').length;
+    await page.getByLabel('Kind').selectOption('pump');
+    await expect.poll(() => page.locator('tbody tr[data-id]').count()).toBe(pumps);
+    await page.getByLabel('Kind').selectOption('');
 
     await page.locator('th[data-sort="id"] button').click();
+    expect(await page.locator('th[data-sort="id"]').getAttribute('aria-sort')).toBe('ascending');
+    await page.locator('th[data-sort="id"] button').click();
     expect(await page.locator('th[data-sort="id"]').getAttribute('aria-sort')).toBe('descending');
-    const first = await page.locator('tbody tr[data-id]').first().getAttribute('data-id');
-    expect(first).toBe([...assetIds].sort().at(-1));
+    await expect
+      .poll(() => page.locator('tbody tr[data-id]').first().getAttribute('data-id'))
+      .toBe([...assetIds].sort().at(-1));
+    expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
 
-  it('asset page: a chart per metric, range switch and live values, without console errors', async () => {
+  it('asset page: health, the why, RUL trajectory, a chart per metric, range switch and live values', async () => {
     const { page, errors } = await open(1280, 800);
     await page.goto(server.url);
     await page.locator(`a[href="/asset/${assetIds[0]}"]`).click();
     await page.waitForURL(`**/asset/${assetIds[0]}`);
     const detail = (await (await fetch(`${server.url}/v1/assets/${assetIds[0]}`)).json()) as { metrics: string[] };
-    await expect.poll(() => page.locator('.chart .uplot').count(), { timeout: 15_000 }).toBe(detail.metrics.length);
+    await expect
+      .poll(() => page.locator('#charts .chart .uplot').count(), { timeout: 15_000 })
+      .toBe(detail.metrics.length);
+    await expect.poll(() => page.locator('#trajectory .uplot').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => page.locator('ul.why li').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await page.locator('#health').textContent()).toMatch(/Failure risk\s*(<1|\d+) %/);
     expect(await page.locator('#latest').textContent()).toMatch(/Temperature\s+\d/);
     const before = await page.locator('#latest').textContent();
-    await page.getByRole('button', { name: '6 hours' }).click();
-    expect(await page.getByRole('button', { name: '6 hours' }).getAttribute('aria-pressed')).toBe('true');
-    await expect.poll(() => page.locator('.chart .uplot').count(), { timeout: 15_000 }).toBe(detail.metrics.length);
+    await page.getByRole('button', { name: '1 hour' }).click();
+    expect(await page.getByRole('button', { name: '1 hour' }).getAttribute('aria-pressed')).toBe('true');
+    await expect
+      .poll(() => page.locator('#charts .chart .uplot').count(), { timeout: 15_000 })
+      .toBe(detail.metrics.length);
     // New values arrive over the event stream.
     await expect.poll(() => page.locator('#latest').textContent(), { timeout: 15_000 }).not.toBe(before);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-asset-1280.png'), fullPage: true });
+    expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
 
-  it('models page: lists the versions and promotes one', async () => {
+  it('models page: shows curves and the confusion matrix, trains a version as a job and promotes it', async () => {
     const { page, errors } = await open(1280, 800);
     await page.goto(`${server.url}/models`);
     await page.waitForSelector('table.models');
     expect(await page.locator('table.models tbody tr').count()).toBe(2);
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-models-1280.png') });
+    await page.waitForSelector('table.confusion');
+    expect(await page.locator('#detail-body svg[aria-label^="ROC curve"]').count()).toBe(1);
+    expect(await page.locator('#detail-body svg[aria-label^="Precision-recall"]').count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-models-1280.png'), fullPage: true });
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.getByLabel('Model name').fill('failure-risk');
+    await page.getByLabel('Target column').fill('failure_soon');
+    await page.locator('select[name="model"]').selectOption('logistic');
+    await page.getByLabel('Columns to leave out').fill('asset');
+    await page.getByLabel('Training data (CSV with a header row)').setInputFiles({
+      name: 'failures.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(failureRiskCsv(history, now)),
+    });
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await expect
+      .poll(() => page.locator('#models-status').textContent(), { timeout: 30_000 })
+      .toContain('Training finished: failure-risk@2');
     await page.getByRole('button', { name: 'Promote failure-risk@2 to active' }).click();
     await expect.poll(() => page.locator('#models-status').textContent()).toContain('failure-risk v2 is now active');
     await page.waitForSelector('button[data-promote="failure-risk@1"]');
@@ -226,6 +306,12 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
       models: { id: string; active: boolean }[];
     };
     expect(versions.models.find((m) => m.id === 'failure-risk@2')?.active).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('alerts page: filters, acknowledges with a comment and resolves', async () => {
+    const { page, errors } = await open(1280, 800);
     await page.goto(`${server.url}/alerts`);
     await page.waitForSelector('text=No alerts yet');
     const { alert } = await alerts.open({
@@ -238,26 +324,57 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
     });
     await page.reload();
     await page.waitForSelector(`tr[data-alert="${alert.id}"]`);
+    await page.getByLabel('Severity').selectOption('minor');
+    await page.waitForSelector('text=No alerts yet');
+    await page.getByLabel('Severity').selectOption('');
+    await page.waitForSelector(`tr[data-alert="${alert.id}"]`);
     await page.locator('#alerts-operator').fill('ana');
     await page.locator('#alerts-comment').fill('on it');
     await page.getByRole('button', { name: `Acknowledge alert ${alert.id}` }).click();
     await expect.poll(() => page.locator('#alerts-status').textContent()).toContain(`Alert ${alert.id} acknowledged`);
     expect((await alerts.get(alert.id)).acknowledged).toMatchObject({ by: 'ana', comment: 'on it' });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-alerts-1280.png') });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.locator('#alerts-comment').fill('bearing replaced');
+    await page.getByRole('button', { name: `Resolve alert ${alert.id}` }).click();
+    await expect.poll(() => page.locator('#alerts-status').textContent()).toContain(`Alert ${alert.id} resolved`);
+    const resolved = await alerts.get(alert.id);
+    expect(resolved.state).toBe('resolved');
+    expect(resolved.resolved).toMatchObject({ by: 'ana', comment: 'bearing replaced' });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('ingestion page: shows the rate and where readings came from', async () => {
+    const { page, errors } = await open(1280, 800);
+    await page.goto(`${server.url}/ingestion`);
+    await page.waitForSelector('#ingest-stats');
+    await expect.poll(() => page.locator('#ingest-summary').textContent(), { timeout: 10_000 }).toMatch(/readings\/s/);
+    expect(await page.locator('#sources').textContent()).toContain('simulator');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-ingestion-1280.png') });
+    expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
 
   it('is readable at phone width', async () => {
     const { page, errors } = await open(390, 844);
-    await page.goto(server.url);
-    await page.waitForSelector('tbody tr[data-id]');
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-fleet-phone.png') });
-    await page.goto(`${server.url}/asset/${assetIds[1]}`);
-    await expect.poll(() => page.locator('.chart .uplot').count(), { timeout: 15_000 }).toBeGreaterThan(0);
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-asset-phone.png'), fullPage: true });
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-    expect(overflow).toBeLessThanOrEqual(0);
+    for (const [path, name] of [
+      ['/', 'fleet'],
+      [`/asset/${assetIds[1]}`, 'asset'],
+      ['/alerts', 'alerts'],
+      ['/models', 'models'],
+      ['/ingestion', 'ingestion'],
+    ] as const) {
+      await page.goto(`${server.url}${path}`);
+      await page.waitForSelector('main[data-ready="true"], main .state', { timeout: 15_000 });
+      if (name === 'asset') {
+        await expect.poll(() => page.locator('.chart .uplot').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      }
+      await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}-phone.png`), fullPage: true });
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+      expect(overflow, name).toBeLessThanOrEqual(0);
+    }
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,8 +1,9 @@
 /**
  * The fleet as the dashboard shows it, one row per asset: latest values, anomaly likelihood, failure risk, remaining
  * useful life with its interval and active alerts. Kept in memory and refreshed incrementally: only assets whose
- * last stored time moved are read again, anomaly scoring spends at most `scoringBudgetMs` per refresh (unscored
- * assets say so with nulls), and the active default models score every changed asset in one batch.
+ * last stored time moved are read again, anomaly scoring runs in the background in slices of at most
+ * `scoringBudgetMs` (unscored assets say so with nulls until a later refresh), and the active default models score
+ * every changed asset in one batch.
  */
 
 import type { Alert } from '../core/alert.js';
@@ -96,6 +97,8 @@ export class FleetSummary {
   private rulModel: LoadedModel | undefined;
   private modelIds = { failure: null as string | null, rul: null as string | null };
   private riskThreshold = 0.5;
+  /** Anomaly scoring runs beside the refreshes (never delaying an answer); its results show in the next one. */
+  private scoring: Promise<void> | undefined;
 
   constructor(private readonly options: FleetSummaryOptions) {}
 
@@ -195,7 +198,11 @@ export class FleetSummary {
     }
     const modelsChanged = await this.loadModels();
     this.predict(modelsChanged ? [...this.entries.values()] : moved);
-    await this.scoreAnomalies();
+    this.scoring ??= this.scoreAnomalies()
+      .catch(() => undefined)
+      .finally(() => {
+        this.scoring = undefined;
+      });
     await this.countAlerts();
 
     const changed: FleetRow[] = [];

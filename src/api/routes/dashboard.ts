@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { newRouter } from '../app.js';
 
@@ -39,6 +40,21 @@ function isApiPath(path: string): boolean {
   );
 }
 
+/** Text files worth compressing. */
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.map', '.txt']);
+
+/** Gzipped bodies by path and modification time: built files change only on a rebuild. */
+const gzipCache = new Map<string, { mtimeMs: number; body: Uint8Array<ArrayBuffer> }>();
+
+async function gzipped(path: string, body: Buffer): Promise<Uint8Array<ArrayBuffer>> {
+  const { mtimeMs } = await stat(path);
+  const cached = gzipCache.get(path);
+  if (cached && cached.mtimeMs === mtimeMs) return cached.body;
+  const compressed = new Uint8Array(gzipSync(body, { level: 9 }));
+  gzipCache.set(path, { mtimeMs, body: compressed });
+  return compressed;
+}
+
 async function fileIfPresent(path: string): Promise<Buffer | undefined> {
   try {
     if (!(await stat(path)).isFile()) return undefined;
@@ -51,7 +67,8 @@ async function fileIfPresent(path: string): Promise<Buffer | undefined> {
 /**
  * The dashboard's static files from `root` (web/dist), and its index.html for any other page path a browser asks
  * for (the dashboard routes in the page). API paths and non-HTML requests fall through to the API's 404. When the
- * dashboard has not been built, page requests get a short page saying how to build it.
+ * dashboard has not been built, page requests get a short page saying how to build it. Text files go out gzipped
+ * to clients that accept it (compressed once per build and kept in memory).
  */
 export function dashboardRoutes(options: { root?: string } = {}): OpenAPIHono {
   const root = normalize(options.root ?? DEFAULT_DASHBOARD_ROOT);
@@ -67,15 +84,24 @@ export function dashboardRoutes(options: { root?: string } = {}): OpenAPIHono {
       const body = await fileIfPresent(target);
       if (!body) return next();
       const immutable = path.startsWith('/static/');
-      return c.body(new Uint8Array(body), 200, {
+      const headers: Record<string, string> = {
         'Content-Type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
         'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-      });
+        Vary: 'Accept-Encoding',
+      };
+      if (COMPRESSIBLE.has(extension) && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+        return c.body(await gzipped(target, body), 200, { ...headers, 'Content-Encoding': 'gzip' });
+      }
+      return c.body(new Uint8Array(body), 200, headers);
     }
     if (!(c.req.header('accept') ?? '').includes('text/html') && path !== '/') return next();
     const index = await fileIfPresent(join(root, 'index.html'));
     if (!index) return c.html(NOT_BUILT_PAGE, 503);
-    return c.body(new Uint8Array(index), 200, { 'Content-Type': CONTENT_TYPES['.html'], 'Cache-Control': 'no-cache' });
+    const headers = { 'Content-Type': CONTENT_TYPES['.html'], 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' };
+    if (/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+      return c.body(await gzipped(join(root, 'index.html'), index), 200, { ...headers, 'Content-Encoding': 'gzip' });
+    }
+    return c.body(new Uint8Array(index), 200, headers);
   });
 
   return router;

@@ -74,23 +74,35 @@ function whyHtml(why: Why | null, row: FleetRow | undefined): string {
         : 'The active failure-risk model gives no explanation (gradient-boosted trees and linear models do).'
     }</p>`;
   }
-  const largest = Math.max(...why.contributions.map((c) => Math.abs(c.value)), 1e-9);
-  const inputValue = (feature: string) => {
-    const base = Object.keys(why.input).find(
-      (key) => feature === key || feature.startsWith(`${key}=`) || feature.startsWith(`${key}_`),
-    );
-    if (!base) return '';
-    const value = why.input[base];
-    return value === null ? 'missing' : typeof value === 'number' ? formatValue(value) : String(value);
+  const shown = why.contributions.filter((c) => Math.abs(c.value) >= 0.005);
+  const largest = Math.max(...shown.map((c) => Math.abs(c.value)), 1e-9);
+  /** "Vibration = 7.98"; a one-hot level reads "Kind is not motor". */
+  const describe = (feature: string) => {
+    const equals = feature.indexOf('=');
+    if (equals > 0) {
+      const base = feature.slice(0, equals);
+      const level = feature.slice(equals + 1);
+      const actual = why.input[base];
+      return `${escapeHtml(metricLabel(base))} ${actual === level ? 'is' : 'is not'} ${escapeHtml(level)}`;
+    }
+    const value = why.input[feature];
+    const text =
+      value === undefined
+        ? ''
+        : value === null
+          ? 'missing'
+          : typeof value === 'number'
+            ? formatValue(value)
+            : String(value);
+    return `${escapeHtml(metricLabel(feature))}${text ? ` <small>= ${escapeHtml(text)}</small>` : ''}`;
   };
   return `<p class="muted">Largest contributions to the log-odds of failure from <code>${escapeHtml(why.model_id)}</code>;
     red raises the risk, green lowers it.</p>
-    <ul class="why" aria-label="Feature contributions">${why.contributions
+    <ul class="why" aria-label="Feature contributions">${shown
       .map((c) => {
         const width = Math.round((Math.abs(c.value) / largest) * 100);
         const tone = c.value > 0 ? 'up' : 'down';
-        const value = inputValue(c.feature);
-        return `<li><span class="why-feature">${escapeHtml(metricLabel(c.feature))}${value ? ` <small>= ${escapeHtml(value)}</small>` : ''}</span>
+        return `<li><span class="why-feature">${describe(c.feature)}</span>
           <span class="why-bar ${tone}" aria-hidden="true"><span style="width:${width}%"></span></span>
           <span class="why-value">${c.value > 0 ? '+' : '−'}${Math.abs(c.value).toFixed(2)}</span></li>`;
       })

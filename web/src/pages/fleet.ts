@@ -30,7 +30,7 @@ const COLUMNS: { key: SortKey; label: string; className?: string; title?: string
   { key: 'status', label: 'Status' },
   { key: 'id', label: 'Asset' },
   { key: 'kind', label: 'Type', className: 'col-type' },
-  { key: 'anomaly', label: 'Anomaly', className: 'num', title: 'Anomaly likelihood of the latest values' },
+  { key: 'anomaly', label: 'Anomaly', className: 'num col-anomaly', title: 'Anomaly likelihood of the latest values' },
   { key: 'risk', label: 'Failure risk', className: 'num', title: 'Probability of failure within 30 minutes' },
   { key: 'rul', label: 'Remaining life', className: 'num col-rul', title: 'Estimate with its 90 % interval' },
   { key: 'alerts', label: 'Alerts', className: 'num' },
@@ -205,7 +205,7 @@ export const fleetPage: Page = (main) => {
       <td>${statusBadge(d.status)}</td>
       <th scope="row"><a href="${href}">${escapeHtml(d.id)}</a></th>
       <td class="muted col-type">${escapeHtml(describeAttributes(d.attributes))}</td>
-      <td class="num">${d.anomaly === null ? '<span class="muted" title="Not scored yet">…</span>' : formatPercent(d.anomaly)}</td>
+      <td class="num col-anomaly">${d.anomaly === null ? '<span class="muted" title="Not scored yet">…</span>' : formatPercent(d.anomaly)}</td>
       <td class="num risk">${riskCell(d.failure_risk)}</td>
       <td class="num col-rul">${formatRul(d.rul)}</td>
       <td class="num">${alerts}</td>

@@ -52,7 +52,11 @@ export const ingestionPage: Page = (main) => {
         width: Math.max(200, holder.clientWidth),
         height: 160,
         legend: { show: false },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.2)] } },
+        scales: {
+          // The last ten minutes, however few samples there are yet.
+          x: { time: true, range: (_u, _min, max) => [max - 600, max] },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.2)] },
+        },
         axes: [
           { stroke: '#52606d', grid: { stroke: '#e4e7eb', width: 1 } },
           { stroke: '#52606d', grid: { stroke: '#e4e7eb', width: 1 }, size: 50 },
