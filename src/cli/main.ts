@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../core/version.js';
+import { registerAlerts } from './commands/alerts.js';
 import { registerDetect } from './commands/detect.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerEvaluateAnomalies } from './commands/evaluate-anomalies.js';
@@ -35,6 +36,7 @@ function buildProgram(): Command {
   registerDetect(program);
   registerEvaluateAnomalies(program);
   registerKeys(program);
+  registerAlerts(program);
   registerWorker(program);
   registerGateway(program);
   registerSimulate(program);
