@@ -34,8 +34,9 @@ export class Adam {
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-7;
     this.clipNorm = options.clipNorm;
-    this.firstMoments = variables.map((variable) => tf.variable(tf.zerosLike(variable), false));
-    this.secondMoments = variables.map((variable) => tf.variable(tf.zerosLike(variable), false));
+    const zeros = () => variables.map((variable) => tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
+    this.firstMoments = zeros();
+    this.secondMoments = zeros();
   }
 
   /** One update with `gradients[i]` for `variables[i]`; the caller disposes the gradients. */

@@ -16,9 +16,7 @@ import {
   type Weights,
   zerosInit,
 } from './network.js';
-import { gruSequence, lstmSequence } from './recurrent-ops.js';
-
-export type RecurrentCell = 'lstm' | 'gru';
+import { type RecurrentCell, recurrentStack } from './recurrent-ops.js';
 
 export interface RecurrentArchitecture {
   cell: RecurrentCell;
@@ -80,29 +78,15 @@ export class RecurrentNetwork implements SequenceNetwork {
   }
 
   forward(x: tf.Tensor3D, masks?: DropoutMasks): tf.Tensor1D {
-    const [steps, batch] = x.shape;
+    const batch = x.shape[1];
     const p = this.parameters;
-    const layers = this.architecture.units.length;
-    let sequence = x;
-    this.architecture.units.forEach((units, layer) => {
-      const kernel = p.get(`rnn${layer}.kernel`) as tf.Tensor as tf.Tensor2D;
-      const recurrent = p.get(`rnn${layer}.recurrent`) as tf.Tensor as tf.Tensor2D;
-      const bias = p.get(`rnn${layer}.bias`) as tf.Tensor as tf.Tensor1D;
-      sequence =
-        this.architecture.cell === 'lstm'
-          ? lstmSequence(sequence, kernel, recurrent, bias)
-          : gruSequence(
-              sequence,
-              kernel,
-              recurrent,
-              bias,
-              p.get(`rnn${layer}.recurrentBias`) as tf.Tensor as tf.Tensor1D,
-            );
-      if (masks !== undefined && layer < layers - 1) sequence = tf.mul(sequence, masks([1, batch, units]));
-    });
-    const units = this.architecture.units[layers - 1];
-    let last = tf.reshape(tf.slice(sequence, [steps - 1, 0, 0], [1, batch, units]), [batch, units]) as tf.Tensor2D;
-    if (masks !== undefined) last = tf.mul(last, masks([batch, units]));
+    const { cell, units } = this.architecture;
+    const names = cell === 'lstm' ? ['kernel', 'recurrent', 'bias'] : ['kernel', 'recurrent', 'bias', 'recurrentBias'];
+    const layers = units.map((_, layer) => names.map((name) => p.get(`rnn${layer}.${name}`) as tf.Tensor));
+    const between =
+      masks === undefined ? undefined : units.slice(0, -1).map((size) => masks([batch, size]) as tf.Tensor2D);
+    let last = recurrentStack(cell, x, layers, between);
+    if (masks !== undefined) last = tf.mul(last, masks([batch, units[units.length - 1]]));
     const hidden = dense(p, 'dense', last, true);
     return tf.reshape(dense(p, 'output', hidden, false), [batch]);
   }

@@ -419,7 +419,7 @@ export abstract class SequenceModel<Options extends SequenceTrainingOptions> imp
           progress.validationRmse = rmse(this.forwardAll(network, scaling, validation.X), validation.y);
           monitored = progress.validationRmse;
         }
-        if (monitored < best - 1e-6 * Math.abs(best)) {
+        if (best === Number.POSITIVE_INFINITY || monitored < best - 1e-6 * best) {
           best = monitored;
           sinceBest = 0;
           sinceScheduleChange = 0;
