@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../core/clock.js';
 import { UpkeepError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
+import type { BatchJobs } from '../jobs/batch-jobs.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { DeadLetterStore } from '../store/dead-letters.js';
@@ -21,6 +22,8 @@ export interface ServerOptions {
   /** The model registry and job runner behind /v1/models and /v1/jobs (those routes answer 404 without them). */
   registry?: ModelRegistry;
   jobs?: JobRunner;
+  /** Batch inference behind `POST /v1/jobs` uploads and `GET /v1/jobs/{id}/output`; its runner is `jobs`. */
+  batch?: BatchJobs;
   /** Messages the stream sources rejected, behind /v1/dead-letters (not served without it). */
   deadLetters?: DeadLetterStore;
   /** Alerts and alert rules, behind /v1/alerts and /v1/alert-rules (not served without it). */
@@ -84,6 +87,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     version: VERSION,
     registry: options.registry,
     jobs: options.jobs,
+    batch: options.batch,
     deadLetters: options.deadLetters,
     alerts: options.alerts,
     webhooks: options.webhooks,

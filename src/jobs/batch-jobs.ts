@@ -18,7 +18,7 @@ import type { ModelRegistry, StoredJson, StoredJsonObject } from '../store/regis
 import type { Store } from '../store/store.js';
 import { type BatchFormat, batchFormat } from './batch-input.js';
 import type { ScoreFileResult } from './batch-score.js';
-import { JobRunner, type JobRunnerOptions, type JobTask } from './runner.js';
+import { JobRunner, type JobRunnerOptions, type JobTask, SHUTDOWN_REASON } from './runner.js';
 import { loadTrainingData, type TrainingData } from './training-data.js';
 import { DEFAULT_MAX_UPLOAD_BYTES } from './upload.js';
 import { runInWorker } from './worker-task.js';
@@ -230,7 +230,8 @@ export class BatchJobs {
           { signal: job.signal, onProgress: (fraction, message) => job.progress(fraction, message) },
         );
       } catch (error) {
-        await rm(directory, { recursive: true, force: true });
+        // A shutdown keeps the input for the next start; a failure or a cancel leaves nothing behind.
+        if (job.signal.reason !== SHUTDOWN_REASON) await rm(directory, { recursive: true, force: true });
         throw error;
       }
       await rm(inputPath, { force: true });

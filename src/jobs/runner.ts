@@ -18,6 +18,12 @@ export const RESTART_REASON = 'interrupted by a server restart';
 /** The error of a job cancelled on request. */
 export const CANCELLED_REASON = 'cancelled';
 
+/**
+ * The abort reason of jobs stopped by `close({ keepUnfinished: true })`: their records stay queued or running, so the
+ * next start resumes them or marks them failed.
+ */
+export const SHUTDOWN_REASON = 'the server is shutting down';
+
 /** What a running job sees of the runner. */
 export interface JobContext {
   readonly id: string;
@@ -224,12 +230,24 @@ export class JobRunner {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops accepting jobs, cancels queued ones, aborts running ones and waits for them to end. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting jobs, cancels queued ones, aborts running ones and waits for them to end. With `keepUnfinished`
+   * (a server shutting down) queued and running jobs are stopped without a final state, for the next start to resume.
+   */
+  async close(options: { keepUnfinished?: boolean } = {}): Promise<void> {
     if (this.closed) return this.idle();
     this.closed = true;
-    for (const job of [...this.queue]) await this.cancel(job.record.id).catch(this.onError);
-    for (const job of this.live.values()) job.controller.abort(CANCELLED_REASON);
+    if (options.keepUnfinished) {
+      for (const job of this.queue.splice(0)) {
+        this.live.delete(job.record.id);
+        job.markFinished();
+      }
+      for (const job of this.live.values()) job.controller.abort(SHUTDOWN_REASON);
+      this.notifyIdle();
+    } else {
+      for (const job of [...this.queue]) await this.cancel(job.record.id).catch(this.onError);
+      for (const job of this.live.values()) job.controller.abort(CANCELLED_REASON);
+    }
     await this.idle();
   }
 
@@ -263,6 +281,12 @@ export class JobRunner {
         finishedAt: this.clock.now(),
       });
     } catch (error) {
+      if (signal.aborted && signal.reason === SHUTDOWN_REASON) {
+        await job.writes;
+        this.live.delete(job.record.id);
+        job.markFinished();
+        return;
+      }
       const cancelled = signal.aborted;
       await this.finish(job, {
         state: cancelled ? 'cancelled' : 'failed',

@@ -8,7 +8,6 @@ import { ValidationError } from '../../core/errors.js';
 import { normaliseReadings, type Reading } from '../../core/reading.js';
 import { FleetSimulator } from '../../io/fleet-simulator.js';
 import { ensureDefaultModels } from '../../jobs/default-models.js';
-import { JobRunner } from '../../jobs/runner.js';
 import { AlertMonitor } from '../../scoring/alert-monitor.js';
 import { AssetHealthScorer } from '../../scoring/asset-health.js';
 import { NotifyingAlertStore } from '../../scoring/notifiers/notifying-alerts.js';
@@ -23,8 +22,9 @@ import type { Webhook } from '../../store/webhooks.js';
 import { DEFAULT_MQTT_TOPIC, MqttSource } from '../../stream/mqtt-source.js';
 import { Pipeline } from '../../stream/pipeline.js';
 import { action, DEFAULT_DB, formatCount, integerOption, openCliStore, printLine } from '../run.js';
+import { addServeJobOptions, openServeJobs, type ServeJobsOptions } from './serve-jobs.js';
 
-export interface ServeOptions {
+export interface ServeOptions extends ServeJobsOptions {
   host: string;
   port: number;
   db: string;
@@ -185,8 +185,7 @@ function commandLineWebhooks(urls: readonly string[] | undefined, now: number): 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function registerServe(program: Command): Command {
-  return program
-    .command('serve')
+  return addServeJobOptions(program.command('serve'))
     .description('serve the HTTP API (and, with --simulate, stream a simulated fleet into it)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', integerOption('--port', 0, 65535), 8080)
@@ -235,7 +234,8 @@ export function registerServe(program: Command): Command {
             const simulator = new FleetSimulator({ machines: options.simulate, clock: systemClock });
             await ensureDefaultModels({ store, registry, simulator, clock: systemClock, log: printLine });
           }
-          const jobs = await JobRunner.open(jobRecords);
+          const serveJobs = await openServeJobs(options, store, registry, jobRecords);
+          const jobs = serveJobs.batch.runner;
           const operations = await openAlertStores(store);
           deadLetters = operations.deadLetters;
           const logger = pino({ level: process.env.UPKEEP_LOG_LEVEL ?? 'info' }, pino.destination(2));
@@ -253,6 +253,7 @@ export function registerServe(program: Command): Command {
             store,
             registry,
             jobs,
+            batch: serveJobs.batch,
             deadLetters,
             alerts,
             webhooks: operations.webhooks,
@@ -276,7 +277,7 @@ export function registerServe(program: Command): Command {
               await simulation?.stop();
               await pipeline.close();
               await notifier?.close();
-              await jobs.close();
+              await serveJobs.close();
             },
           });
         } catch (error) {
