@@ -94,3 +94,18 @@ export function alertUpdateValues(alert: Alert): (string | number | null)[] {
     alert.resolution ?? null,
   ];
 }
+
+/** The nine values a rule insert or update binds: name, asset, kind, metric, threshold, clear, severity, durations. */
+export function ruleValues(rule: Omit<AlertRule, 'id'>): (string | number | null)[] {
+  return [
+    rule.name,
+    rule.asset ?? null,
+    rule.condition.kind,
+    rule.condition.metric ?? null,
+    rule.condition.threshold,
+    rule.condition.clear,
+    rule.severity,
+    Math.round(rule.forMs),
+    Math.round(rule.clearForMs),
+  ];
+}

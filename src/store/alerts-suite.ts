@@ -40,6 +40,15 @@ export function runAlertStoresSuite(name: string, factory: () => Promise<AlertSt
       });
       expect(await alerts.listRules()).toEqual([hot, rul]);
       expect(rul).not.toHaveProperty('asset');
+      const { asset: _all, ...everyAsset } = hot;
+      const cooler = {
+        ...everyAsset,
+        condition: { ...hot.condition, threshold: 85, clear: 75 },
+        severity: 'minor' as const,
+      };
+      expect(await alerts.updateRule(cooler)).toEqual(cooler);
+      expect(await alerts.listRules()).toEqual([cooler, rul]);
+      await expect(alerts.updateRule({ ...cooler, id: '999' })).rejects.toThrow("no alert rule with id '999'");
       await alerts.deleteRule(hot.id);
       expect((await alerts.listRules()).map((rule) => rule.id)).toEqual([rul.id]);
       await expect(alerts.deleteRule(hot.id)).rejects.toThrow(`no alert rule with id '${hot.id}'`);

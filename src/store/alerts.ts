@@ -23,6 +23,8 @@ export const DEFAULT_ALERT_PAGE = 100;
 export interface AlertStore {
   listRules(): Promise<AlertRule[]>;
   addRule(rule: NewAlertRule): Promise<AlertRule>;
+  /** Replaces a rule's definition, keeping its id (and its alerts). NotFoundError when there is no such rule. */
+  updateRule(rule: AlertRule): Promise<AlertRule>;
   /** Throws a NotFoundError naming the id when there is no such rule. */
   deleteRule(id: string): Promise<void>;
   /** The active alert of the pair when there is one (`created: false`), else a new open alert. */

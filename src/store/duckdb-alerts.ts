@@ -3,6 +3,7 @@ import type { Alert, AlertAction, AlertRule, AlertSeverity, AlertState, Conditio
 import { NotFoundError } from '../core/errors.js';
 import type { AlertQuery, AlertStore, NewAlert, NewAlertRule } from './alerts.js';
 import { DEFAULT_ALERT_PAGE } from './alerts.js';
+import { ruleValues } from './alerts-records.js';
 import type { DuckDBStore } from './duckdb.js';
 
 const SCHEMA = `
@@ -160,6 +161,20 @@ export class DuckDBAlerts implements AlertStore {
       return toNumber(reader.getColumns()[0]?.[0]);
     });
     return { ...rule, id: String(id) };
+  }
+
+  async updateRule(rule: AlertRule): Promise<AlertRule> {
+    const key = idNumber(rule.id, 'alert rule');
+    const changed = await this.store.withWriter(async (connection) => {
+      const reader = await connection.runAndReadAll(
+        `UPDATE alert_rules SET name = $2, asset = $3, kind = $4, metric = $5, threshold = $6, clear = $7,
+           severity = $8, for_ms = $9, clear_for_ms = $10 WHERE id = $1 RETURNING id`,
+        [key, ...ruleValues(rule)],
+      );
+      return reader.getColumns()[0]?.length ?? 0;
+    });
+    if (changed === 0) throw new NotFoundError(`no alert rule with id '${rule.id}'`);
+    return rule;
   }
 
   async deleteRule(id: string): Promise<void> {

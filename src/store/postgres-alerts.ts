@@ -2,7 +2,15 @@ import type { Alert, AlertRule } from '../core/alert.js';
 import { NotFoundError } from '../core/errors.js';
 import type { AlertQuery, AlertStore, NewAlert, NewAlertRule } from './alerts.js';
 import { DEFAULT_ALERT_PAGE } from './alerts.js';
-import { type AlertRow, alertOf, alertUpdateValues, idNumber, type RuleRow, ruleOf } from './alerts-records.js';
+import {
+  type AlertRow,
+  alertOf,
+  alertUpdateValues,
+  idNumber,
+  type RuleRow,
+  ruleOf,
+  ruleValues,
+} from './alerts-records.js';
 import type { PostgresStore } from './postgres.js';
 
 /**
@@ -68,19 +76,19 @@ export class PostgresAlerts implements AlertStore {
     const result = await this.store.query<{ id: string }>(
       `INSERT INTO alert_rules (name, asset, kind, metric, threshold, clear, severity, for_ms, clear_for_ms)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id::text`,
-      [
-        rule.name,
-        rule.asset ?? null,
-        rule.condition.kind,
-        rule.condition.metric ?? null,
-        rule.condition.threshold,
-        rule.condition.clear,
-        rule.severity,
-        Math.round(rule.forMs),
-        Math.round(rule.clearForMs),
-      ],
+      ruleValues(rule),
     );
     return { ...rule, id: String(result.rows[0]?.id) };
+  }
+
+  async updateRule(rule: AlertRule): Promise<AlertRule> {
+    const result = await this.store.query(
+      `UPDATE alert_rules SET name = $2, asset = $3, kind = $4, metric = $5, threshold = $6, clear = $7, severity = $8,
+         for_ms = $9, clear_for_ms = $10 WHERE id = $1`,
+      [idNumber(rule.id, 'alert rule'), ...ruleValues(rule)],
+    );
+    if (result.rowCount === 0) throw new NotFoundError(`no alert rule with id '${rule.id}'`);
+    return rule;
   }
 
   async deleteRule(id: string): Promise<void> {

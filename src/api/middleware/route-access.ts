@@ -51,6 +51,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/alerts/:id/resolve': 'operate',
   'GET /v1/alert-rules': 'read',
   'POST /v1/alert-rules': 'admin',
+  'PUT /v1/alert-rules/:id': 'admin',
   'DELETE /v1/alert-rules/:id': 'admin',
   'GET /v1/dead-letters': 'read',
 

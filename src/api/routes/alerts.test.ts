@@ -101,7 +101,7 @@ describe('alert routes', () => {
     expect(((await anonymous.json()) as { error: string }).error).toMatch(/^by: /);
   });
 
-  it('adds, lists and deletes rules; an inconsistent rule is a 400 naming the field', async () => {
+  it('adds, lists, replaces and deletes rules; an inconsistent rule is a 400 naming the field', async () => {
     const created = await app.request(
       '/v1/alert-rules',
       post({
@@ -139,6 +139,22 @@ describe('alert routes', () => {
     );
     expect(unknownKind.status).toBe(400);
     expect(((await unknownKind.json()) as { error: string }).error).toMatch(/^condition\.kind: /);
+
+    const put = (id: string, body: unknown) => app.request(`/v1/alert-rules/${id}`, { ...post(body), method: 'PUT' });
+    const replacement = {
+      name: 'bearing very hot',
+      asset: 'pump-01',
+      condition: { kind: 'metric_above', metric: 'temperature', threshold: 90, clear: 80 },
+      severity: 'critical',
+    };
+    const updated = await put(rule.id, replacement);
+    expect(updated.status).toBe(200);
+    const expected = { ...replacement, id: rule.id, for_ms: 0, clear_for_ms: 0 };
+    expect(await updated.json()).toEqual(expected);
+    expect(((await (await app.request('/v1/alert-rules')).json()) as { rules: unknown[] }).rules).toEqual([expected]);
+    expect((await put('4242', replacement)).status).toBe(404);
+    const invertedUpdate = await put(rule.id, { ...replacement, condition: { ...replacement.condition, clear: 95 } });
+    expect(invertedUpdate.status).toBe(400);
 
     expect((await app.request(`/v1/alert-rules/${rule.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await app.request(`/v1/alert-rules/${rule.id}`, { method: 'DELETE' })).status).toBe(404);

@@ -12,7 +12,7 @@ import { ValidationError } from '../../core/errors.js';
 import { formatTimestamp } from '../../core/time.js';
 import { acknowledge, resolve } from '../../scoring/alert-lifecycle.js';
 import { validateRule } from '../../scoring/alert-rules.js';
-import { type AlertStore, DEFAULT_ALERT_PAGE } from '../../store/alerts.js';
+import { type AlertStore, DEFAULT_ALERT_PAGE, type NewAlertRule } from '../../store/alerts.js';
 import { newRouter } from '../app.js';
 import { ErrorResponseSchema } from './readings.js';
 
@@ -179,6 +179,21 @@ const createRuleRoute = createRoute({
   },
 });
 
+const updateRuleRoute = createRoute({
+  method: 'put',
+  path: '/v1/alert-rules/{id}',
+  summary: "Replace a rule's definition (admin); its id and its alerts are kept",
+  request: {
+    params: IdParamsSchema,
+    body: { required: true, content: { 'application/json': { schema: NewRuleSchema } } },
+  },
+  responses: {
+    200: { description: 'The rule', content: { 'application/json': { schema: AlertRuleSchema } } },
+    400: { description: 'Malformed or inconsistent rule (field named)', content: errorContent },
+    404: { description: 'Unknown rule', content: errorContent },
+  },
+});
+
 const deleteRuleRoute = createRoute({
   method: 'delete',
   path: '/v1/alert-rules/{id}',
@@ -224,6 +239,17 @@ export function ruleBody(rule: AlertRule) {
   };
 }
 
+function ruleDraft(body: z.infer<typeof NewRuleSchema>): NewAlertRule {
+  return {
+    name: body.name,
+    ...(body.asset !== undefined ? { asset: body.asset } : {}),
+    condition: body.condition,
+    severity: body.severity,
+    forMs: body.for_ms,
+    clearForMs: body.clear_for_ms,
+  };
+}
+
 function actor(by: string | undefined, keyName: string | undefined): string {
   const who = by ?? keyName;
   if (who === undefined) {
@@ -264,17 +290,15 @@ export function alertsRoutes(alerts: AlertStore, clock: Clock): OpenAPIHono {
   router.openapi(listRulesRoute, async (c) => c.json({ rules: (await alerts.listRules()).map(ruleBody) }, 200));
 
   router.openapi(createRuleRoute, async (c) => {
-    const body = c.req.valid('json');
-    const draft = {
-      name: body.name,
-      ...(body.asset !== undefined ? { asset: body.asset } : {}),
-      condition: body.condition,
-      severity: body.severity,
-      forMs: body.for_ms,
-      clearForMs: body.clear_for_ms,
-    };
+    const draft = ruleDraft(c.req.valid('json'));
     validateRule({ id: '', ...draft });
     return c.json(ruleBody(await alerts.addRule(draft)), 201);
+  });
+
+  router.openapi(updateRuleRoute, async (c) => {
+    const rule = { id: c.req.valid('param').id, ...ruleDraft(c.req.valid('json')) };
+    validateRule(rule);
+    return c.json(ruleBody(await alerts.updateRule(rule)), 200);
   });
 
   router.openapi(deleteRuleRoute, async (c) => {

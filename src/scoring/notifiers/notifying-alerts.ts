@@ -21,6 +21,10 @@ export class NotifyingAlertStore implements AlertStore {
     return this.inner.addRule(rule);
   }
 
+  updateRule(rule: AlertRule): Promise<AlertRule> {
+    return this.inner.updateRule(rule);
+  }
+
   deleteRule(id: string): Promise<void> {
     return this.inner.deleteRule(id);
   }
