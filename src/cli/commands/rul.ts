@@ -304,6 +304,7 @@ export interface CmapssTestOptions {
   rulOut: string;
   seed: number;
   minCycles?: number;
+  maxRul?: number;
   json?: boolean;
 }
 
@@ -322,6 +323,7 @@ export async function writeCmapssTest(options: CmapssTestOptions): Promise<Cmaps
   const cut = truncateUnits(data, {
     seed: options.seed,
     ...(options.minCycles !== undefined ? { minCycles: options.minCycles } : {}),
+    ...(options.maxRul !== undefined ? { maxRul: options.maxRul } : {}),
   });
   await writeFile(options.out, formatCmapss(cut));
   await writeFile(options.rulOut, formatCmapssRul(cut));
@@ -338,6 +340,11 @@ export function registerCmapssTest(generate: Command): Command {
     .requiredOption('--rul-out <file>', 'RUL file to write (the true RUL of each unit at its cut)')
     .option('--seed <n>', 'random seed of the cuts', integerOption('--seed', 0, 0xffffffff), 0)
     .option('--min-cycles <n>', 'fewest cycles a cut unit keeps (default 31)', integerOption('--min-cycles', 1))
+    .option(
+      '--max-rul <n>',
+      'largest true RUL at a cut (NASA FD001 test units: at most 145)',
+      integerOption('--max-rul', 1),
+    )
     .option('--json', 'print one JSON object')
     .action(
       action(async (options: CmapssTestOptions) => {

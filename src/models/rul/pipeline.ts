@@ -46,7 +46,8 @@ export interface RulValidation {
   /** Every window of the held-out engines against the capped target. */
   windows: { count: number; rmse: number; mae: number; coverage: number } | null;
   /**
-   * The held-out engines cut at a seeded random cycle, as in the C-MAPSS test files, scored at the cut: RMSE
+   * The held-out engines cut at a seeded random cycle at most 145 cycles before failure, as in the C-MAPSS test
+   * files, scored at the cut: RMSE
    * against the capped and the true RUL, PHM08 score against the true RUL.
    */
   truncated: { units: number; rmse: number; rmseUncapped: number; phm08: number } | null;

@@ -18,6 +18,9 @@ import { createSequenceModel, SEQUENCE_KINDS, SequenceRulEstimator } from './seq
 import { truncateUnits } from './truncate.js';
 import { WINDOW_GBDT_DEFAULTS, WindowGbdtEstimator } from './window-gbdt.js';
 
+/** Held-out engines are cut at most this many cycles before failure, like NASA's FD001 test units (7–145). */
+export const TEST_LIKE_MAX_RUL = 145;
+
 /** Model kinds for `--task rul`. */
 export const RUL_MODEL_KINDS = ['gbdt', ...SEQUENCE_KINDS] as const;
 export type RulModelKind = (typeof RUL_MODEL_KINDS)[number];
@@ -227,7 +230,7 @@ export async function trainRulPipeline(data: RunData, options: RulTrainOptions):
     const covered = coverage ?? coveredShare(truth, windows);
     const cut = truncateUnits(
       { columns: data.columns, units: [...validationData.units], rowCount: 0 },
-      { seed, minCycles: window.length + 1 },
+      { seed, minCycles: window.length + 1, maxRul: TEST_LIKE_MAX_RUL },
     );
     const scored = scoreUnits(await framing.predictUnits(cut), cap);
     validation = {

@@ -68,6 +68,18 @@ describe('truncateUnits', () => {
     expect(text.split('\n')[0]).toBe(line(1, 1, 101));
   });
 
+  it('limits the true RUL with maxRul where the unit is long enough', () => {
+    const data = parseCmapss(TEXT);
+    for (let seed = 0; seed < 20; seed++) {
+      const [first, second] = truncateUnits(data, { seed, minCycles: 2, maxRul: 3 }).units;
+      // Unit 1 (10 rows) keeps 7..9 rows: RUL 1..3; unit 2 (4 rows) keeps 2..3 rows (minCycles 2 wins over maxRul).
+      expect(first.rulAtEnd).toBeGreaterThanOrEqual(1);
+      expect(first.rulAtEnd).toBeLessThanOrEqual(3);
+      expect(second.cycles.length).toBeGreaterThanOrEqual(2);
+    }
+    expect(() => truncateUnits(data, { maxRul: 0 })).toThrow(/maxRul must be a number ≥ 1, got 0/);
+  });
+
   it('rejects a bad minCycles', () => {
     expect(() => truncateUnits(parseCmapss(TEXT), { minCycles: 0 })).toThrow(
       /minCycles must be a positive integer, got 0/,

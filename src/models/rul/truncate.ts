@@ -13,6 +13,11 @@ export interface TruncateOptions {
   seed?: number;
   /** Fewest cycles a cut unit keeps (default 31, one more than the default window); shorter units keep all but one. */
   minCycles?: number;
+  /**
+   * Largest true RUL at a cut (default: no limit). NASA's FD001 test units end at most 145 cycles before failure;
+   * a limit keeps generated test sets alike (where the unit is long enough for both limits).
+   */
+  maxRul?: number;
 }
 
 function checkMinCycles(value: unknown): number {
@@ -45,17 +50,22 @@ export function truncateUnit(unit: CmapssUnit, keep: number, width: number): Cma
 
 /**
  * Every unit cut at a seeded random row: a unit of n rows keeps between min(minCycles, n − 1) and n − 1 rows
- * (uniformly), so its true RUL is at least 1. A one-row unit is kept whole. O(rows × columns).
+ * (uniformly; with `maxRul`, at least n − maxRul rows where that leaves a choice), so its true RUL is at least 1 —
+ * counted in rows, which are cycles for contiguous histories. A one-row unit is kept whole. O(rows × columns).
  */
 export function truncateUnits(data: CmapssData, options: TruncateOptions = {}): CmapssData {
   const rng = new Rng(options.seed ?? 0);
   const minCycles = checkMinCycles(options.minCycles ?? 31);
+  const maxRul = options.maxRul ?? Number.POSITIVE_INFINITY;
+  if (typeof maxRul !== 'number' || !(maxRul >= 1)) {
+    throw new ValidationError(`maxRul must be a number ≥ 1, got ${describeValue(maxRul)}`);
+  }
   const width = data.columns.length;
   let rowCount = 0;
   const units = data.units.map((unit) => {
     const rows = unit.cycles.length;
     const longest = Math.max(1, rows - 1);
-    const shortest = Math.min(minCycles, longest);
+    const shortest = Math.min(longest, Math.max(Math.min(minCycles, longest), Math.ceil(rows - maxRul)));
     const keep = shortest + rng.int(longest - shortest + 1);
     rowCount += keep;
     return truncateUnit(unit, keep, width);
