@@ -13,6 +13,15 @@
 import { Worker } from 'node:worker_threads';
 import type { BinnedMatrix } from './binning.js';
 import { buildHistogram, type HistogramLayout } from './histogram.js';
+import {
+  histogramKernel,
+  histogramModule,
+  sharedWasmMemory,
+  WASM_MAX_PAGES,
+  type WasmHistogramKernel,
+  type WasmMemory,
+  type WasmModule,
+} from './histogram-wasm.js';
 
 /** Nodes with fewer rows are processed in one piece (the fork/join costs more than it saves below this). */
 export const CHUNK_MIN_ROWS = 4096;
@@ -117,7 +126,8 @@ function workerSource(): string {
 const { workerData } = require('node:worker_threads');
 const buildHistogram = (${buildHistogram.toString()});
 const partitionRows = (${partitionRows.toString()});
-const { control, bins, columns, rows, cols, shift, rowIndex, scratch, gradients, histogram, features } = workerData;
+const { control, bins, columns, rows, cols, shift, rowIndex, scratch, gradients, histogram, features, wasm } = workerData;
+const kernel = wasm ? new WebAssembly.Instance(wasm.module, { env: { memory: wasm.memory } }).exports.histogram : null;
 let seen = 0;
 Atomics.store(control, ${READY}, 1);
 Atomics.notify(control, ${READY});
@@ -129,7 +139,10 @@ for (;;) {
   if (command === ${COMMAND_HISTOGRAM}) {
     histogram.fill(0);
     const count = control[${FEATURE_COUNT}];
-    buildHistogram(bins, cols, shift, rowIndex, control[${BEGIN}], control[${END}], gradients[control[${OUTPUT}]],
+    if (kernel && count < 0) {
+      kernel(wasm.bins, wasm.rowIndex, control[${BEGIN}], control[${END}], wasm.gradients[control[${OUTPUT}]],
+        wasm.secondHalf);
+    } else buildHistogram(bins, cols, shift, rowIndex, control[${BEGIN}], control[${END}], gradients[control[${OUTPUT}]],
       histogram, count < 0 ? null : features.subarray(0, count));
   } else if (command === ${COMMAND_PARTITION}) {
     control[${RESULT}] = partitionRows(columns, rows, rowIndex, scratch, control[${BEGIN}], control[${END}],
@@ -157,6 +170,55 @@ function sharedBins(bins: Uint8Array): Uint8Array {
   return shared;
 }
 
+/** The WebAssembly histogram kernel and where its data sit in its (shared) memory, as byte offsets. */
+interface WasmSpace {
+  readonly module: WasmModule;
+  readonly memory: WasmMemory;
+  readonly kernel: WasmHistogramKernel;
+  readonly bins: number;
+  readonly rowIndex: number;
+  readonly gradients: number[];
+  readonly firstHalf: number;
+  readonly secondHalf: number;
+}
+
+const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/**
+ * Lays out the binned rows, row index, gradient pairs and two histograms in one shared WebAssembly memory and
+ * instantiates the kernel on it; null when WebAssembly SIMD is unavailable or the data exceed 2 GiB.
+ */
+function wasmSpace(binned: BinnedMatrix, layout: HistogramLayout, outputs: number): WasmSpace | null {
+  const module = histogramModule(binned.cols, layout.shift);
+  if (!module) return null;
+  const bins = 0;
+  const rowIndex = align16(binned.rows * binned.cols);
+  const gradients = Array.from(
+    { length: outputs },
+    (_, k) => align16(rowIndex + 4 * binned.rows) + 16 * binned.rows * k,
+  );
+  const firstHalf = align16(rowIndex + 4 * binned.rows) + 16 * binned.rows * outputs;
+  const secondHalf = firstHalf + 8 * layout.size;
+  const pages = Math.ceil((secondHalf + 8 * layout.size) / 65536);
+  if (pages > WASM_MAX_PAGES) return null;
+  try {
+    const memory = sharedWasmMemory(pages);
+    new Uint8Array(memory.buffer, bins, binned.bins.length).set(binned.bins);
+    return {
+      module,
+      memory,
+      kernel: histogramKernel(module, memory),
+      bins,
+      rowIndex,
+      gradients,
+      firstHalf,
+      secondHalf,
+    };
+  } catch {
+    return null;
+  }
+}
+
 class Kernels implements RowKernels {
   readonly rowIndex: Int32Array;
   readonly gradients: Float64Array[];
@@ -167,6 +229,9 @@ class Kernels implements RowKernels {
   private readonly cols: number;
   private readonly shift: number;
   private readonly secondHalf: Float64Array;
+  private readonly wasm: WasmSpace | null;
+  /** The wasm kernel's output for the first half (or whole) of a node. */
+  private readonly firstHalf: Float64Array | null;
   private worker: Worker | null = null;
   private control: Int32Array | null = null;
   private workerFeatures: Int32Array | null = null;
@@ -177,16 +242,33 @@ class Kernels implements RowKernels {
     const parallel = threads >= 2 && rows >= 2 * CHUNK_MIN_ROWS;
     this.cols = binned.cols;
     this.shift = layout.shift;
-    this.bins = parallel ? sharedBins(binned.bins) : binned.bins;
-    this.columns = transposeBins(binned, parallel);
     this.rows = rows;
-    this.rowIndex = parallel ? sharedInt32(rows) : new Int32Array(rows);
+    this.columns = transposeBins(binned, parallel);
     this.scratch = parallel ? sharedInt32(rows) : new Int32Array(rows);
-    this.gradients = Array.from({ length: outputs }, () =>
-      parallel ? sharedFloat64(2 * rows) : new Float64Array(2 * rows),
-    );
-    this.secondHalf = parallel ? sharedFloat64(layout.size) : new Float64Array(layout.size);
+    const wasm = wasmSpace(binned, layout, outputs);
+    this.wasm = wasm;
+    if (wasm) {
+      const buffer = wasm.memory.buffer;
+      this.bins = new Uint8Array(buffer, wasm.bins, binned.bins.length);
+      this.rowIndex = new Int32Array(buffer, wasm.rowIndex, rows);
+      this.gradients = wasm.gradients.map((offset) => new Float64Array(buffer, offset, 2 * rows));
+      this.firstHalf = new Float64Array(buffer, wasm.firstHalf, layout.size);
+      this.secondHalf = new Float64Array(buffer, wasm.secondHalf, layout.size);
+    } else {
+      this.bins = parallel ? sharedBins(binned.bins) : binned.bins;
+      this.rowIndex = parallel ? sharedInt32(rows) : new Int32Array(rows);
+      this.gradients = Array.from({ length: outputs }, () =>
+        parallel ? sharedFloat64(2 * rows) : new Float64Array(2 * rows),
+      );
+      this.firstHalf = null;
+      this.secondHalf = parallel ? sharedFloat64(layout.size) : new Float64Array(layout.size);
+    }
     if (parallel) this.startWorker();
+  }
+
+  /** Whether histograms over all features are built by the WebAssembly kernel. */
+  get simd(): boolean {
+    return this.wasm !== null;
   }
 
   get parallel(): boolean {
@@ -212,6 +294,14 @@ class Kernels implements RowKernels {
           gradients: this.gradients,
           histogram: this.secondHalf,
           features,
+          wasm: this.wasm && {
+            module: this.wasm.module,
+            memory: this.wasm.memory,
+            bins: this.wasm.bins,
+            rowIndex: this.wasm.rowIndex,
+            gradients: this.wasm.gradients,
+            secondHalf: this.wasm.secondHalf,
+          },
         },
       });
     } catch {
@@ -248,11 +338,32 @@ class Kernels implements RowKernels {
     }
   }
 
+  /** Adds the pairs of rows `rowIndex[begin..end)` into `target` (zeroed), by the wasm kernel when it can. */
+  private build(begin: number, end: number, output: number, target: Float64Array, features: Int32Array | null): void {
+    const { wasm, firstHalf } = this;
+    if (wasm && firstHalf && features === null) {
+      firstHalf.fill(0);
+      wasm.kernel(wasm.bins, wasm.rowIndex, begin, end, wasm.gradients[output], wasm.firstHalf);
+      target.set(firstHalf);
+      return;
+    }
+    buildHistogram(
+      this.bins,
+      this.cols,
+      this.shift,
+      this.rowIndex,
+      begin,
+      end,
+      this.gradients[output],
+      target,
+      features,
+    );
+  }
+
   histogram(begin: number, end: number, output: number, target: Float64Array, features: Int32Array | null): void {
-    const gradients = this.gradients[output];
     target.fill(0);
     if (end - begin < CHUNK_MIN_ROWS) {
-      buildHistogram(this.bins, this.cols, this.shift, this.rowIndex, begin, end, gradients, target, features);
+      this.build(begin, end, output, target, features);
       return;
     }
     const middle = begin + ((end - begin) >> 1);
@@ -261,22 +372,11 @@ class Kernels implements RowKernels {
       this.control[FEATURE_COUNT] = features === null ? -1 : features.length;
       if (features !== null) this.workerFeatures.set(features);
       const request = this.post(COMMAND_HISTOGRAM, middle, end);
-      buildHistogram(this.bins, this.cols, this.shift, this.rowIndex, begin, middle, gradients, target, features);
+      this.build(begin, middle, output, target, features);
       this.await(request);
     } else {
-      buildHistogram(this.bins, this.cols, this.shift, this.rowIndex, begin, middle, gradients, target, features);
-      this.secondHalf.fill(0);
-      buildHistogram(
-        this.bins,
-        this.cols,
-        this.shift,
-        this.rowIndex,
-        middle,
-        end,
-        gradients,
-        this.secondHalf,
-        features,
-      );
+      this.build(begin, middle, output, target, features);
+      this.build(middle, end, output, this.secondHalf, features);
     }
     addInto(target, this.secondHalf);
   }

@@ -1,0 +1,193 @@
+/**
+ * The histogram kernel as a WebAssembly module with 128-bit SIMD, assembled here byte by byte (no toolchain): one
+ * row's interleaved (gradient, hessian) pair is one `v128` and each feature's update is one `f64x2.add` on the
+ * bin's pair — the same IEEE additions in the same order as `buildHistogram`, so histograms are bit-identical to
+ * the JavaScript kernel's. Memory accesses need no bounds checks, and the feature loop is unrolled completely with
+ * the feature's histogram offset folded into the instruction (the module is made for one column count and stride).
+ *
+ * Exported function `histogram(bins, rowIndex, begin, end, gradients, histogram)`, all byte addresses into the
+ * imported shared memory `env.memory` except `begin`/`end` (positions in the row index): adds the pair of every
+ * row `rowIndex[begin..end)` to `histogram[(f << shift) + 2·bin(row, f)]` for every feature f, where row r's bins
+ * are the `cols` bytes at `bins + r·cols` and its pair the 16 bytes at `gradients + 16·r`.
+ */
+
+/** The parts of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
+export interface WasmModule {
+  readonly __wasmModule: unique symbol;
+}
+export interface WasmMemory {
+  readonly buffer: SharedArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** Widest design the kernel is made for (the unrolled body grows with the column count). */
+export const WASM_MAX_COLS = 1024;
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+function unsignedLeb(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value >>> 0;
+  do {
+    let byte = rest & 0x7f;
+    rest >>>= 7;
+    if (rest !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (rest !== 0);
+  return bytes;
+}
+
+function signedLeb(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value | 0;
+  for (;;) {
+    const byte = rest & 0x7f;
+    rest >>= 7;
+    const done = (rest === 0 && (byte & 0x40) === 0) || (rest === -1 && (byte & 0x40) !== 0);
+    bytes.push(done ? byte : byte | 0x80);
+    if (done) return bytes;
+  }
+}
+
+function name(text: string): number[] {
+  const bytes = Array.from(Buffer.from(text, 'utf8'));
+  return [...unsignedLeb(bytes.length), ...bytes];
+}
+
+function section(id: number, content: number[]): number[] {
+  return [id, ...unsignedLeb(content.length), ...content];
+}
+
+function vector(items: number[][]): number[] {
+  return [...unsignedLeb(items.length), ...items.flat()];
+}
+
+// Opcodes.
+const LOCAL_GET = 0x20;
+const LOCAL_SET = 0x21;
+const LOCAL_TEE = 0x22;
+const I32_LOAD = 0x28;
+const I32_LOAD8_U = 0x2d;
+const I32_CONST = 0x41;
+const I32_GE_U = 0x4f;
+const I32_LT_U = 0x49;
+const I32_ADD = 0x6a;
+const I32_MUL = 0x6c;
+const I32_SHL = 0x74;
+const BLOCK = 0x02;
+const LOOP = 0x03;
+const BR_IF = 0x0d;
+const END = 0x0b;
+const VOID = 0x40;
+const SIMD = 0xfd;
+const V128_LOAD = [SIMD, ...unsignedLeb(0x00)];
+const V128_STORE = [SIMD, ...unsignedLeb(0x0b)];
+const F64X2_ADD = [SIMD, ...unsignedLeb(0xf0)];
+
+/** memarg: alignment exponent and constant offset. */
+const memarg = (align: number, offset: number) => [...unsignedLeb(align), ...unsignedLeb(offset)];
+
+// Parameters and locals.
+const P_BINS = 0;
+const P_ROW_INDEX = 1;
+const P_POSITION = 2;
+const P_END = 3;
+const P_GRADIENTS = 4;
+const P_HISTOGRAM = 5;
+const L_ROW = 6;
+const L_BASE = 7;
+const L_SLOT = 8;
+const L_PAIR = 9;
+
+/** Most 64 KiB pages of the memory the kernel works on (2 GiB: addresses stay positive `i32`s). */
+export const WASM_MAX_PAGES = 32_768;
+
+/** The module's bytes for `cols` features whose histograms are `2^shift` doubles apart. O(cols). */
+export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
+  const body: number[] = [];
+  const emit = (...bytes: (number | number[])[]) => {
+    for (const byte of bytes) {
+      if (typeof byte === 'number') body.push(byte);
+      else body.push(...byte);
+    }
+  };
+  emit(BLOCK, VOID);
+  emit(LOCAL_GET, P_POSITION, LOCAL_GET, P_END, I32_GE_U, BR_IF, 0);
+  emit(LOOP, VOID);
+  // row = rowIndex[position]; pair = gradients[row]; base = bins + row · cols
+  emit(LOCAL_GET, P_ROW_INDEX, LOCAL_GET, P_POSITION, I32_CONST, 2, I32_SHL, I32_ADD, I32_LOAD, memarg(2, 0));
+  emit(LOCAL_TEE, L_ROW, I32_CONST, 4, I32_SHL, LOCAL_GET, P_GRADIENTS, I32_ADD, V128_LOAD, memarg(3, 0));
+  emit(LOCAL_SET, L_PAIR);
+  emit(LOCAL_GET, L_ROW, I32_CONST, ...signedLeb(cols), I32_MUL, LOCAL_GET, P_BINS, I32_ADD, LOCAL_SET, L_BASE);
+  for (let f = 0; f < cols; f++) {
+    // slot = histogram + (bin << 4); slot[f << (shift + 3)] += pair
+    emit(LOCAL_GET, P_HISTOGRAM, LOCAL_GET, L_BASE, I32_LOAD8_U, memarg(0, f), I32_CONST, 4, I32_SHL, I32_ADD);
+    const offset = f * 2 ** (shift + 3);
+    emit(LOCAL_TEE, L_SLOT, LOCAL_GET, L_SLOT, V128_LOAD, memarg(3, offset), LOCAL_GET, L_PAIR, F64X2_ADD);
+    emit(V128_STORE, memarg(3, offset));
+  }
+  emit(LOCAL_GET, P_POSITION, I32_CONST, 1, I32_ADD, LOCAL_TEE, P_POSITION, LOCAL_GET, P_END, I32_LT_U, BR_IF, 0);
+  emit(END, END, END);
+  const locals = vector([
+    [3, I32],
+    [1, V128],
+  ]);
+  const code = [...locals, ...body];
+  const bytes = [
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector([[0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00]])),
+    // Shared memory (limits flag 3: shared, with a maximum) so a worker thread can run the same kernel on it.
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, 0x01, ...unsignedLeb(WASM_MAX_PAGES)]])),
+    ...section(3, vector([[0x00]])),
+    ...section(7, vector([[...name('histogram'), 0x00, 0x00]])),
+    ...section(10, vector([[...unsignedLeb(code.length), ...code]])),
+  ];
+  return Uint8Array.from(bytes);
+}
+
+/** The exported kernel. */
+export type WasmHistogramKernel = (
+  bins: number,
+  rowIndex: number,
+  begin: number,
+  end: number,
+  gradients: number,
+  histogram: number,
+) => void;
+
+const compiled = new Map<string, WasmModule | null>();
+
+/** The kernel's module for `cols` features and stride `2^shift` (compiled once); null without WebAssembly SIMD. */
+export function histogramModule(cols: number, shift: number): WasmModule | null {
+  if (!wasmApi || cols < 1 || cols > WASM_MAX_COLS) return null;
+  const key = `${cols}/${shift}`;
+  let module = compiled.get(key);
+  if (module === undefined) {
+    try {
+      module = new wasmApi.Module(histogramModuleBytes(cols, shift));
+    } catch {
+      module = null;
+    }
+    compiled.set(key, module);
+  }
+  return module;
+}
+
+/** The kernel of `module` working on `memory` (shared, at most `WASM_MAX_PAGES` pages). */
+export function histogramKernel(module: WasmModule, memory: WasmMemory): WasmHistogramKernel {
+  if (!wasmApi) throw new Error('WebAssembly is not available');
+  const instance = new wasmApi.Instance(module, { env: { memory } });
+  return instance.exports.histogram as WasmHistogramKernel;
+}
+
+/** A shared WebAssembly memory of `pages` 64 KiB pages (fixed size). */
+export function sharedWasmMemory(pages: number): WasmMemory {
+  if (!wasmApi) throw new Error('WebAssembly is not available');
+  return new wasmApi.Memory({ initial: pages, maximum: pages, shared: true });
+}
