@@ -296,10 +296,7 @@ export class RollingRank {
       const leavingBin = binOf(this.slots[slot]);
       this.heads[leavingBin] = this.nextInBin[slot];
       if (--this.binCounts[leavingBin] === 0) this.tails[leavingBin] = -1;
-      if (leavingBin !== bin) {
-        this.addToFenwick(leavingBin, -1);
-        this.addToFenwick(bin, 1);
-      }
+      this.moveInFenwick(leavingBin, bin);
     }
     if (this.binCounts[bin] === 0) {
       this.binLow[bin] = value;
@@ -379,6 +376,27 @@ export class RollingRank {
 
   private addToFenwick(bin: number, delta: number): void {
     for (let i = bin + 1; i <= BIN_COUNT; i += i & -i) this.fenwick[i] += delta;
+  }
+
+  /**
+   * One value moves from bin `from` to bin `to`: −1 and +1 along the two update paths, up to where they meet (past
+   * that point the two changes cancel). Neighbouring bins meet within a few levels.
+   */
+  private moveInFenwick(from: number, to: number): void {
+    let leaving = from + 1;
+    let entering = to + 1;
+    // Both paths rise through increasing indices: advancing the lower one finds where they meet, if they do.
+    while (leaving !== entering) {
+      if (leaving < entering) {
+        if (leaving > BIN_COUNT) break;
+        this.fenwick[leaving]--;
+        leaving += leaving & -leaving;
+      } else {
+        if (entering > BIN_COUNT) break;
+        this.fenwick[entering]++;
+        entering += entering & -entering;
+      }
+    }
   }
 
   /** Values in bins before `bin`. */

@@ -117,22 +117,30 @@ export class Periodic extends UnivariateDetector<PeriodicOptions, PeriodicState>
     return this.state.period;
   }
 
-  private residualAt(index: number, value: number): number {
+  /** Residual of a value at `phase` of cycle `cycle` (Infinity before a cycle completes or without a period). */
+  private residualAt(phase: number, cycle: number, value: number): number {
     const { period, profile } = this.state;
     if (period === 0 || profile === null) return Number.POSITIVE_INFINITY;
     const { neighbours, alpha } = this.options;
-    return closestResidual(profile, value, 0, index % period, period, neighbours, Math.floor(index / period), alpha);
+    return closestResidual(profile, value, 0, phase, period, neighbours, cycle, alpha);
   }
 
-  /** Folds one point at position `index` of the series, whose residual is given, into the profile and the scale. */
-  private absorb(index: number, value: number, residual: number): void {
+  /** Folds one point at `phase` of cycle `cycle`, whose residual is given, into the profile and the scale. */
+  private absorb(phase: number, cycle: number, value: number, residual: number): void {
     const s = this.state;
     if (residual !== Number.POSITIVE_INFINITY) {
       s.residualCount++;
       s.meanAbsoluteResidual +=
         warmWeight(this.options.scaleAlpha, s.residualCount) * (residual - s.meanAbsoluteResidual);
     }
-    if (s.profile) addToProfile(s.profile, index % s.period, Math.floor(index / s.period), value, this.options.alpha);
+    if (s.profile) addToProfile(s.profile, phase, cycle, value, this.options.alpha);
+  }
+
+  /** Folds the point at position `index` of the series into the profile and the scale. */
+  private absorbAt(index: number, value: number): void {
+    const phase = index % this.state.period;
+    const cycle = (index - phase) / this.state.period;
+    this.absorb(phase, cycle, value, this.residualAt(phase, cycle, value));
   }
 
   private scoreOf(value: number, residual: number): number {
@@ -147,7 +155,8 @@ export class Periodic extends UnivariateDetector<PeriodicOptions, PeriodicState>
   protected score(x: StreamPoint): number {
     const s = this.state;
     if (s.period === 0 || s.residualCount === 0) return 0;
-    return this.scoreOf(x.value, this.residualAt(s.count, x.value));
+    const phase = s.count % s.period;
+    return this.scoreOf(x.value, this.residualAt(phase, (s.count - phase) / s.period, x.value));
   }
 
   protected learn(x: StreamPoint): void {
@@ -160,13 +169,13 @@ export class Periodic extends UnivariateDetector<PeriodicOptions, PeriodicState>
         s.period = estimatePeriod(s.buffer, minPeriod, maxPeriod, minCorrelation);
         if (s.period > 0) {
           s.profile = emptyProfile(s.period);
-          for (let i = 0; i < s.buffer.length; i++) this.absorb(i, s.buffer[i], this.residualAt(i, s.buffer[i]));
+          for (let i = 0; i < s.buffer.length; i++) this.absorbAt(i, s.buffer[i]);
         }
         s.buffer = [];
       }
       return;
     }
-    if (s.period > 0) this.absorb(s.count, x.value, this.residualAt(s.count, x.value));
+    if (s.period > 0) this.absorbAt(s.count, x.value);
     s.count++;
   }
 
@@ -177,9 +186,11 @@ export class Periodic extends UnivariateDetector<PeriodicOptions, PeriodicState>
       this.learn(x);
       return result;
     }
-    const residual = this.residualAt(s.count, x.value);
+    const phase = s.count % s.period;
+    const cycle = (s.count - phase) / s.period;
+    const residual = this.residualAt(phase, cycle, x.value);
     const result = s.residualCount === 0 ? 0 : this.scoreOf(x.value, residual);
-    this.absorb(s.count, x.value, residual);
+    this.absorb(phase, cycle, x.value, residual);
     s.count++;
     return result;
   }
