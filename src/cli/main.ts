@@ -8,6 +8,7 @@ import { registerEvaluateAnomalies } from './commands/evaluate-anomalies.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerImport } from './commands/import.js';
+import { registerJobs } from './commands/jobs.js';
 import { registerKeys } from './commands/keys.js';
 import { registerPlot } from './commands/plot.js';
 import { registerPredict } from './commands/predict.js';
@@ -41,6 +42,7 @@ function buildProgram(): Command {
   registerGateway(program);
   registerSimulate(program);
   registerReport(program);
+  registerJobs(program);
   return program;
 }
 
