@@ -122,6 +122,13 @@ export const ModelCardSchema = z
       })
       .optional(),
     warnings: z.array(z.string()),
+    /**
+     * Training distribution of each numeric input column (decile bins: interior edges and row counts), against
+     * which serving measures feature drift (population stability index). Absent in cards written before it.
+     */
+    featureHistograms: z
+      .record(z.string(), z.object({ edges: z.array(finite), counts: z.array(z.number().int().nonnegative()) }))
+      .optional(),
   })
   .openapi('ModelCard');
 

@@ -26,6 +26,7 @@ import { type Fold, groupKFold, holdoutSplit, kFold, stratifiedKFold } from '../
 import { maxF1Threshold } from '../evaluate/threshold.js';
 import { type PreprocessOptions, Preprocessor } from '../features/preprocess.js';
 import type { Column, Frame } from '../io/frame.js';
+import { trainingHistograms } from '../scoring/feature-drift.js';
 import { type JsonObject, SupervisedModel, type Task } from './base.js';
 import { CARD_FORMAT_VERSION, featureScaling, frameFingerprint, type ModelCard, originalUnits } from './card.js';
 import { type ModelKind, modelKind, modelKinds, type ParamValue, takesParameter } from './kinds.js';
@@ -546,6 +547,7 @@ export function trainModel(frame: Frame, spec: TrainSpec, options: TrainOptions 
     diagnostics,
     ...(auto ? { search: { scoring, trials } } : {}),
     warnings,
+    featureHistograms: trainingHistograms(frame, pipeline.inputColumns),
   };
   return new TrainedModel(pipeline, model, card);
 }

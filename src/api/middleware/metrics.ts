@@ -1,6 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Frame } from '../../io/frame.js';
+import type { ModelCard } from '../../models/card.js';
+import { RecentBins } from '../../scoring/feature-drift.js';
 
 export interface ApiMetricsOptions {
   /** Also export Node's process metrics (CPU, memory, event-loop lag, GC). Default true. */
@@ -9,6 +12,12 @@ export interface ApiMetricsOptions {
 
 /** Seconds: from 1 ms to 10 s. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Predicted values: probabilities in tenths, then the wider range of regression and RUL outputs. */
+const PREDICTION_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+
+/** Models whose drift is tracked at once; the one that predicted least recently is dropped beyond it. */
+const MAX_TRACKED_MODELS = 50;
 
 /** Why an ingested batch was refused, from the error that refused it. */
 export function rejectReason(error: unknown): string {
@@ -33,6 +42,9 @@ export class ApiMetrics {
   private readonly values: Counter<'outcome'>;
   private readonly rejected: Counter<'reason'>;
   private readonly appendSeconds: Histogram;
+  private readonly predictions: Histogram<'model'>;
+  /** Per model that served predictions: each input feature's recent bins against its training histogram. */
+  private readonly drift = new Map<string, Map<string, RecentBins>>();
 
   constructor(options: ApiMetricsOptions = {}) {
     const registers = [this.registry];
@@ -72,7 +84,56 @@ export class ApiMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
+    this.predictions = new Histogram({
+      name: 'upkeep_model_predictions',
+      help: 'Distribution of served predictions per model version (probability of the positive class for classifiers)',
+      labelNames: ['model'],
+      buckets: PREDICTION_BUCKETS,
+      registers,
+    });
+    const drift = this.drift;
+    const psi = new Gauge({
+      name: 'upkeep_model_feature_psi',
+      help:
+        "Population stability index of each input feature's recent served values (last 10,000) against its " +
+        'training distribution from the model card: < 0.1 stable, 0.1-0.25 moderate shift, > 0.25 major shift',
+      labelNames: ['model', 'feature'],
+      registers,
+      collect() {
+        psi.reset();
+        for (const [model, features] of drift) {
+          for (const [feature, bins] of features) if (bins.count > 0) psi.set({ model, feature }, bins.psi());
+        }
+      },
+    });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * One batch a model predicted: its outputs into the prediction histogram, its input columns into the recent
+   * bins of the features the card has training histograms for. O(rows × (features + buckets)).
+   */
+  observePredictions(model: string, card: ModelCard, frame: Frame, outputs: ArrayLike<number>): void {
+    for (let row = 0; row < outputs.length; row++) {
+      const value = outputs[row] as number;
+      if (Number.isFinite(value)) this.predictions.observe({ model }, value);
+    }
+    const histograms = card.featureHistograms;
+    if (!histograms) return;
+    let features = this.drift.get(model);
+    if (features) {
+      this.drift.delete(model);
+    } else {
+      features = new Map(Object.entries(histograms).map(([name, histogram]) => [name, new RecentBins(histogram)]));
+    }
+    this.drift.set(model, features);
+    if (this.drift.size > MAX_TRACKED_MODELS) this.drift.delete(this.drift.keys().next().value as string);
+    for (const [name, bins] of features) {
+      if (!frame.has(name)) continue;
+      const column = frame.column(name);
+      if (column.kind !== 'numeric') continue;
+      for (const value of column.values) bins.add(value);
+    }
   }
 
   observeRequest(route: string, method: string, status: number, seconds: number): void {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
+import { parseCsvFrame } from '../../io/csv-frame.js';
+import { trainModel } from '../../models/train.js';
 import { createApiKey, MemoryApiKeyStore } from '../../store/api-keys.js';
 import { DuckDBStore } from '../../store/duckdb.js';
+import { DuckDBModelRegistry } from '../../store/duckdb-registry.js';
+import type { StoredJsonObject } from '../../store/registry.js';
 import { createApp } from '../app.js';
 import type { AuthConfig } from '../context.js';
 import { ApiMetrics } from '../middleware/metrics.js';
@@ -142,5 +146,89 @@ describe('GET /metrics', () => {
     await withApp({ keys, publicMetrics: true }, async (app) => {
       expect((await app.request('/metrics')).status).toBe(200);
     });
+  });
+
+  it('exports the distribution of each model predictions and the PSI drift of its features against the card', async () => {
+    const store = await DuckDBStore.open(':memory:', { threads: 1 });
+    try {
+      const lines = ['x1,x2,failure'];
+      for (let i = 0; i < 40; i++) {
+        const x1 = (i % 8) - 3.5;
+        const x2 = Math.floor(i / 8) - 2;
+        lines.push(`${x1},${x2},${x1 + 0.5 * x2 > 0 ? 1 : 0}`);
+      }
+      const csv = `${lines.join('\n')}\n`;
+      const trained = trainModel(
+        await parseCsvFrame(csv),
+        { target: 'failure', model: 'logistic', task: 'classification' },
+        {
+          clock: new ManualClock(T0),
+        },
+      );
+      const histograms = trained.card.featureHistograms;
+      // Training deciles of x1 ∈ {-3.5 … 3.5}, five rows each.
+      expect(histograms?.x1).toEqual({
+        edges: [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5],
+        counts: [5, 5, 5, 5, 5, 5, 5, 5],
+      });
+      const registry = await DuckDBModelRegistry.open(store);
+      for (const name of ['steady', 'shifted']) {
+        await registry.saveVersion({
+          name,
+          kind: trained.card.kind,
+          task: trained.card.task,
+          metrics: {},
+          card: trained.card as unknown as StoredJsonObject,
+          model: trained.toJSON() as unknown as StoredJsonObject,
+          createdAt: T0,
+        });
+      }
+      const app = createApp({
+        store,
+        clock: new ManualClock(T0),
+        limits: { maxBodyBytes: 1_000_000, maxReadings: 1000 },
+        version: 'test',
+        registry,
+        metrics: new ApiMetrics({ processMetrics: false }),
+      });
+      const predict = async (id: string, rows: Record<string, number>[]) => {
+        const response = await app.request(`/v1/models/${id}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ rows }),
+        });
+        expect(response.status, await response.clone().text()).toBe(200);
+      };
+      const trainingRows = lines.slice(1).map((line) => {
+        const [x1, x2] = line.split(',').map(Number);
+        return { x1: x1 as number, x2: x2 as number };
+      });
+      await predict('steady@1', trainingRows);
+      // The same rows moved far right: every x1 lands in the top bin.
+      await predict(
+        'shifted@1',
+        trainingRows.map((row) => ({ ...row, x1: row.x1 + 10 })),
+      );
+
+      const response = await app.request('/metrics');
+      const { samples, types } = parsePrometheus(await response.text());
+      expect(types.get('upkeep_model_predictions')).toBe('histogram');
+      expect(types.get('upkeep_model_feature_psi')).toBe('gauge');
+      expect(value(samples, 'upkeep_model_predictions_count', { model: 'steady@1' })).toBe(40);
+      expect(value(samples, 'upkeep_model_predictions_bucket', { model: 'steady@1', le: '+Inf' })).toBe(40);
+      // Probabilities: every one ≤ 1.
+      expect(value(samples, 'upkeep_model_predictions_bucket', { model: 'steady@1', le: '1' })).toBe(40);
+      expect(value(samples, 'upkeep_model_feature_psi', { model: 'steady@1', feature: 'x1' })).toBeCloseTo(0, 12);
+      expect(value(samples, 'upkeep_model_feature_psi', { model: 'steady@1', feature: 'x2' })).toBeCloseTo(0, 12);
+      // 8 bins of 1/8 against [1e-4 × 7, 1]: python3 -c "import math;E=[1/8]*8;A=[1e-4]*7+[1];
+      // print(sum((a-e)*math.log(a/e) for a,e in zip(A,E)))"
+      expect(value(samples, 'upkeep_model_feature_psi', { model: 'shifted@1', feature: 'x1' })).toBeCloseTo(
+        8.054056196297953,
+        10,
+      );
+      expect(value(samples, 'upkeep_model_feature_psi', { model: 'shifted@1', feature: 'x2' })).toBeCloseTo(0, 12);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -246,6 +246,7 @@ export function modelsRoutes(ctx: AppContext): OpenAPIHono {
     }
     const frame = frameFromRows(rows);
     const { prediction, probability } = model.predictFrame(frame);
+    ctx.metrics?.observePredictions(id, model.card, frame, probability ?? prediction);
     const explained = query.explain === 'true' ? model.explain(frame, query.top ?? 3) : undefined;
     const predictions = Array.from(prediction, (value, row) => {
       const reasons = explained?.[row];
