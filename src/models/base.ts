@@ -82,6 +82,8 @@ export interface ModelClass<M extends AnyModel = AnyModel> {
   readonly className: string;
   /** Small, fast option sets for the conformance suite (River's `_unit_test_params`); default `[{}]`. */
   readonly unitTestParams?: readonly object[];
+  /** Whether the model takes NaN inputs as missing values (default false: NaN is rejected like ±Infinity). */
+  readonly acceptsMissing?: boolean;
   new (options?: never): M;
 }
 
@@ -98,6 +100,11 @@ interface FittedSchema {
 export abstract class Model<Options extends object, State extends object> {
   /** The name the registry knows this class by; every concrete model overrides it. */
   static readonly className: string = 'Model';
+  /**
+   * Whether X may hold NaN, read as "missing" (models that route missing values themselves, e.g. boosted trees,
+   * override it with true). ±Infinity is rejected either way.
+   */
+  static readonly acceptsMissing: boolean = false;
 
   /** Constructor options, frozen; validated when fitting, not here. */
   readonly options: Readonly<Options>;
@@ -111,6 +118,11 @@ export abstract class Model<Options extends object, State extends object> {
   /** The registered class name (the static `className` of the concrete class). */
   get className(): string {
     return (this.constructor as unknown as { className: string }).className;
+  }
+
+  /** The static `acceptsMissing` of the concrete class. */
+  get acceptsMissing(): boolean {
+    return (this.constructor as unknown as { acceptsMissing?: boolean }).acceptsMissing === true;
   }
 
   /** The options, as a fresh plain object that `new (this.constructor)(config)` accepts. */
@@ -244,7 +256,7 @@ export abstract class SupervisedModel<
 
   /** Fits on X (samples × features) and targets y; returns the fitted model. Refitting replaces the state. */
   fit(X: Input, y: ArrayLike<number>, options: FitOptions = {}): this {
-    checkInput(X);
+    checkInput(X, 'X', this.acceptsMissing);
     const samples = sampleCount(X);
     const features = featureCount(X);
     if (samples === 0) throw new ValidationError('X has no rows: a model needs at least one sample to fit');
@@ -279,7 +291,7 @@ export abstract class SupervisedModel<
 
   /** Validates X and reorders its columns to the trained order. */
   protected prepareInput(X: Input): Input {
-    checkInput(X);
+    checkInput(X, 'X', this.acceptsMissing);
     const aligned = alignFeatures(X, this.schema.featureNames, this.schema.featureCount ?? featureCount(X));
     if (isSequenceBatch(aligned) !== isSequenceBatch(X)) throw new ValidationError('X changed kind while aligning');
     return aligned;

@@ -60,8 +60,11 @@ function featureLabel(names: readonly string[] | undefined, index: number): stri
   return names ? `'${names[index]}'` : String(index);
 }
 
-/** Checks the declared shape against the data length and that every value is finite. */
-export function checkInput(input: ModelInput, name = 'X'): void {
+/**
+ * Checks the declared shape against the data length and that every value is finite — or, with `allowMissing`
+ * (models that route missing values themselves, e.g. boosted trees), finite or NaN (missing); ±Infinity never.
+ */
+export function checkInput(input: ModelInput, name = 'X', allowMissing = false): void {
   const samples = sampleCount(input);
   const features = featureCount(input);
   const perSample = isSequenceBatch(input) ? input.steps * input.features : input.cols;
@@ -84,7 +87,8 @@ export function checkInput(input: ModelInput, name = 'X'): void {
     ]);
   }
   const data = input.data;
-  const index = data instanceof Float64Array ? firstNonFinite64(data) : firstNonFinite32(data);
+  const index =
+    data instanceof Float64Array ? firstNonFinite64(data, allowMissing) : firstNonFinite32(data, allowMissing);
   if (index >= 0) {
     const value = data[index];
     const sample = Math.floor(index / perSample);
@@ -98,11 +102,16 @@ export function checkInput(input: ModelInput, name = 'X'): void {
   }
 }
 
+/** Whether `value` is rejected: ±Infinity always, NaN unless missing values are allowed. */
+function rejected(value: number, allowMissing: boolean): boolean {
+  return allowMissing ? value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY : value - value !== 0;
+}
+
 /**
- * Index of the first NaN or ±Infinity, or −1. A branch-free screen first (x · 0 is 0 for finite x and NaN otherwise,
- * summed in four independent accumulators), then a search only when it trips. O(n).
+ * Index of the first NaN (unless `allowMissing`) or ±Infinity, or −1. A branch-free screen first (x · 0 is 0 for
+ * finite x and NaN otherwise, summed in four independent accumulators), then a search only when it trips. O(n).
  */
-function firstNonFinite64(data: Float64Array): number {
+function firstNonFinite64(data: Float64Array, allowMissing: boolean): number {
   let screen0 = 0;
   let screen1 = 0;
   let screen2 = 0;
@@ -117,16 +126,14 @@ function firstNonFinite64(data: Float64Array): number {
   for (; index < data.length; index++) screen0 += data[index] * 0;
   if (screen0 + screen1 + screen2 + screen3 === 0) return -1;
   for (let position = 0; position < data.length; position++) {
-    const value = data[position];
-    if (value - value !== 0) return position;
+    if (rejected(data[position], allowMissing)) return position;
   }
   return -1;
 }
 
-function firstNonFinite32(data: Float32Array): number {
+function firstNonFinite32(data: Float32Array, allowMissing: boolean): number {
   for (let position = 0; position < data.length; position++) {
-    const value = data[position];
-    if (value - value !== 0) return position;
+    if (rejected(data[position], allowMissing)) return position;
   }
   return -1;
 }

@@ -6,7 +6,7 @@
  * Supervised models: unfitted use → NotFittedError; save/load (toJSON → JSON text → registry load) predicts
  * bit-identically; fitting twice equals fitting once; same options (same seed) → same output; named columns in any
  * order (plus an unseen one) give the same predictions and a missing one is a clear error; non-finite input is a
- * clear error. Streaming detectors: save/load mid-stream, determinism, non-finite input, and that an outlier scores
+ * clear error (except NaN for classes declaring `acceptsMissing`, which must fit and predict with it). Streaming detectors: save/load mid-stream, determinism, non-finite input, and that an outlier scores
  * higher than a typical observation.
  */
 
@@ -236,12 +236,28 @@ function supervisedChecks(cls: ModelClass, config: object, registry: ModelRegist
       name: 'nonFiniteInputRejected',
       run: () => {
         const perSample = isSequenceBatch(X) ? X.steps * X.features : X.cols;
-        expectThrows(
-          () => fresh().fit(withValue(X, 2 * perSample + 1, Number.NaN), y),
-          ValidationError,
-          /^X\[2, (step 0, )?'vibration'\] must be a finite number, got NaN$/,
-          'fit with NaN',
-        );
+        if (cls.acceptsMissing === true) {
+          // NaN is a missing value for these models: fitting and predicting with one works; ±Infinity does not.
+          const withMissing = fresh().fit(withValue(X, 2 * perSample + 1, Number.NaN), y);
+          for (const values of outputs(withMissing, withValue(other.X, 1, Number.NaN))) {
+            if (!values.every((value) => Number.isFinite(value))) {
+              throw new Error('a model accepting missing values predicted a non-finite value for a row with NaN');
+            }
+          }
+          expectThrows(
+            () => fresh().fit(withValue(X, 2 * perSample + 1, Number.NEGATIVE_INFINITY), y),
+            ValidationError,
+            /^X\[2, (step 0, )?'vibration'\] must be a finite number, got -Infinity$/,
+            'fit with -Infinity',
+          );
+        } else {
+          expectThrows(
+            () => fresh().fit(withValue(X, 2 * perSample + 1, Number.NaN), y),
+            ValidationError,
+            /^X\[2, (step 0, )?'vibration'\] must be a finite number, got NaN$/,
+            'fit with NaN',
+          );
+        }
         const model = fitted();
         expectThrows(
           () => model.predict(withValue(other.X, 0, Number.POSITIVE_INFINITY)),

@@ -74,6 +74,8 @@ function checkClassifierOptions(options: GbdtClassifierOptions, classCount: numb
  */
 export class GbdtClassifier extends Classifier<GbdtClassifierOptions, GbdtState> {
   static override readonly className: string = 'GbdtClassifier';
+  /** NaN is a missing value: each split sends it the way learned for it (XGBoost's default direction). */
+  static override readonly acceptsMissing: boolean = true;
   static readonly unitTestParams: readonly Partial<GbdtClassifierOptions>[] = [
     { nEstimators: 15, maxDepth: 3 },
     {

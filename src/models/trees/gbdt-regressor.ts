@@ -39,6 +39,8 @@ const defaults: GbdtRegressorOptions = { ...defaultBoostingOptions, task: 'regre
  */
 export class GbdtRegressor extends SupervisedModel<GbdtRegressorOptions, GbdtState> {
   static override readonly className: string = 'GbdtRegressor';
+  /** NaN is a missing value: each split sends it the way learned for it (XGBoost's default direction). */
+  static override readonly acceptsMissing: boolean = true;
   static readonly unitTestParams: readonly Partial<GbdtRegressorOptions>[] = [
     { nEstimators: 15, maxDepth: 3 },
     {
