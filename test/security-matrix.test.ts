@@ -88,16 +88,6 @@ describe('the access table against the documented roles', () => {
 });
 
 describe('CORS', () => {
-  let withCors: FullApp;
-
-  beforeAll(async () => {
-    withCors = await fullApp();
-  });
-
-  afterAll(async () => {
-    await withCors.close();
-  });
-
   it('sends no CORS headers by default, on a preflight or on a request', async () => {
     const preflight = await subject.app.request('/v1/assets', {
       method: 'OPTIONS',
@@ -119,5 +109,28 @@ describe('upkeep serve --no-auth', () => {
       /--no-auth is allowed only on localhost \(127\.0\.0\.1, ::1\), not on --host 0\.0\.0\.0/,
     );
     expect(result.stdout).not.toMatch(/serving on/);
+  });
+});
+
+describe('CORS for configured origins', () => {
+  it('answers a preflight from an allowed origin and not from another', async () => {
+    const { createApp } = await import('../src/api/app.js');
+    const { DEFAULT_LIMITS } = await import('../src/api/context.js');
+    const app = createApp({
+      store: subject.store,
+      clock: subject.clock,
+      limits: DEFAULT_LIMITS,
+      version: 'test',
+      corsOrigins: ['https://ops.example.com'],
+    });
+    const preflight = (origin: string) =>
+      app.request('/v1/assets', {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET' },
+      });
+    expect((await preflight('https://ops.example.com')).headers.get('access-control-allow-origin')).toBe(
+      'https://ops.example.com',
+    );
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
   });
 });
