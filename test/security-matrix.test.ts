@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { accessFor, ROUTE_ACCESS, routeKey } from '../src/api/middleware/route-access.js';
 import { ROLES, roleAllows } from '../src/core/api-keys.js';
 import { runUpkeep } from './helpers/cli.js';
