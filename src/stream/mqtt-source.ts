@@ -25,6 +25,20 @@ export interface MqttSourceOptions {
   maxReconnectMs?: number;
   /** Most messages committed together. */
   maxBatch?: number;
+  /**
+   * MQTT connections sharing the subscription (default 1). Mosquitto lets each connection have only 20
+   * unacknowledged messages in flight (`max_inflight_messages`), and the consumer acknowledges only after the
+   * commit, so one connection caps throughput at 20 messages per commit round trip. With N > 1 the topic is
+   * subscribed as the shared subscription `$share/<client id>/<topic>` by N clients (`<client id>-0` …), each with
+   * its own window and persistent session, committing together. Keep N stable across restarts: a session left
+   * behind by a smaller N keeps its queued messages until it expires.
+   */
+  subscribers?: number;
+  /**
+   * Most unacknowledged messages the broker may send at once (MQTT 5 Receive Maximum, default 65,535): the
+   * consumer acknowledges only after the commit, so this window is what lets commits be large.
+   */
+  receiveMaximum?: number;
   /** Largest accepted message, in readings; a bigger one is dead-lettered. */
   maxReadings?: number;
   /** Receive time given to readings without one, and the time of dead letters. */
@@ -105,12 +119,22 @@ function withTopicAsset(items: unknown[], asset: string | undefined): unknown[] 
   });
 }
 
+/** One MQTT connection of the consumer. */
+interface Subscriber {
+  client: MqttClient;
+  clientId: string;
+  /** Bumped whenever the connection closes: an ack for a message of an older connection is never sent. */
+  connection: number;
+  failedAttempts: number;
+}
+
 interface QueuedMessage {
   topic: string;
   payload: Buffer;
   /** Undefined for a QoS 0 message (nothing to acknowledge). */
   messageId: number | undefined;
-  /** The connection it arrived on. */
+  /** The client it arrived on, and that client's connection at the time. */
+  subscriber: Subscriber;
   connection: number;
 }
 
@@ -151,13 +175,12 @@ export class MqttSource {
   private readonly maxReadings: number;
   private readonly initialReconnectMs: number;
   private readonly maxReconnectMs: number;
-  private client!: MqttClient;
-  /** Bumped whenever the connection closes: an ack for a message of an older connection is never sent. */
-  private connection = 0;
-  private failedAttempts = 0;
+  private readonly subscribers: Subscriber[] = [];
+  private readonly subscriberCount: number;
   /** Store failures in a row: the reconnect after one waits longer each time. */
   private failedCommits = 0;
   private readonly maxBatch: number;
+  private readonly receiveMaximum: number;
   private readonly queue: QueuedMessage[] = [];
   private draining: Promise<void> | undefined;
   private stopping = false;
@@ -176,7 +199,15 @@ export class MqttSource {
     this.maxReadings = options.maxReadings ?? DEFAULT_MAX_READINGS;
     this.initialReconnectMs = options.initialReconnectMs ?? 500;
     this.maxReconnectMs = options.maxReconnectMs ?? 30_000;
-    this.maxBatch = options.maxBatch ?? 1000;
+    this.maxBatch = options.maxBatch ?? 5000;
+    this.subscriberCount = options.subscribers ?? 1;
+    if (!Number.isInteger(this.subscriberCount) || this.subscriberCount < 1 || this.subscriberCount > 256) {
+      throw new ValidationError(
+        `'mqtt-subscribers' must be a whole number from 1 to 256, got ${describeValue(options.subscribers)}`,
+        [{ path: 'mqtt-subscribers', message: 'whole number from 1 to 256' }],
+      );
+    }
+    this.receiveMaximum = options.receiveMaximum ?? 65_535;
   }
 
   /**
@@ -188,12 +219,22 @@ export class MqttSource {
     const topic = checkTopic(options.topic ?? DEFAULT_MQTT_TOPIC);
     const clientId = options.clientId ?? mqttClientId(url, topic, options.scope);
     const source = new MqttSource(store, deadLetters, url, topic, clientId, options);
-    await source.connect(options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS);
+    const expiry = options.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS;
+    const connecting = Array.from({ length: source.subscriberCount }, (_, index) => source.connect(index, expiry));
+    const outcomes = await Promise.allSettled(connecting);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) {
+      for (const subscriber of source.subscribers) subscriber.client.end(true);
+      throw failed.reason;
+    }
+    source.log(
+      `mqtt: subscribed to ${topic} (QoS 1)${source.subscriberCount > 1 ? ` with ${source.subscriberCount} shared clients` : ''}`,
+    );
     return source;
   }
 
   stats(): MqttSourceStats {
-    return { ...this.counters, connected: this.client.connected };
+    return { ...this.counters, connected: this.subscribers.every((subscriber) => subscriber.client.connected) };
   }
 
   /**
@@ -204,7 +245,7 @@ export class MqttSource {
     if (this.stopping) return;
     this.stopping = true;
     await this.draining;
-    await this.client.endAsync();
+    await Promise.all(this.subscribers.map((subscriber) => subscriber.client.endAsync()));
   }
 
   /** The reconnect delay after `failures` failures in a row: doubling from the initial delay, capped. */
@@ -212,35 +253,38 @@ export class MqttSource {
     return Math.min(this.maxReconnectMs, this.initialReconnectMs * 2 ** Math.min(Math.max(failures - 1, 0), 20));
   }
 
-  private connect(sessionExpirySeconds: number): Promise<void> {
+  private connect(index: number, sessionExpirySeconds: number): Promise<void> {
+    const shared = this.subscriberCount > 1;
+    const clientId = shared ? `${this.clientId}-${index}` : this.clientId;
+    // A shared subscription's group name may not contain '/', '+' or '#'.
+    const filter = shared ? `$share/${this.clientId.replace(/[/+#]/g, '_')}/${this.topic}` : this.topic;
     const options: IClientOptions = {
-      clientId: this.clientId,
+      clientId,
       protocolVersion: 5,
       clean: false,
-      properties: { sessionExpiryInterval: sessionExpirySeconds },
+      properties: { sessionExpiryInterval: sessionExpirySeconds, receiveMaximum: this.receiveMaximum },
       reconnectPeriod: this.initialReconnectMs,
       connectTimeout: 10_000,
       resubscribe: true,
     };
     const client = mqtt.connect(this.url, options);
-    client.handleMessage = (packet, callback) => this.receive(packet, callback);
-    this.client = client;
+    const subscriber: Subscriber = { client, clientId, connection: 0, failedAttempts: 0 };
+    this.subscribers.push(subscriber);
+    client.handleMessage = (packet, callback) => this.receive(subscriber, packet, callback);
     client.on('close', () => {
-      this.connection++;
+      subscriber.connection++;
     });
     client.on('reconnect', () => {
       // Exponential backoff: the period applies to the wait after this attempt, if it fails.
-      this.failedAttempts++;
-      client.options.reconnectPeriod = this.backoff(Math.max(this.failedAttempts, this.failedCommits));
+      subscriber.failedAttempts++;
+      client.options.reconnectPeriod = this.backoff(Math.max(subscriber.failedAttempts, this.failedCommits));
     });
     client.on('connect', (connack) => {
-      this.failedAttempts = 0;
+      subscriber.failedAttempts = 0;
       client.options.reconnectPeriod = this.initialReconnectMs;
-      this.log(
-        `mqtt: connected to ${this.url} as ${this.clientId} (session ${connack.sessionPresent ? 'resumed' : 'new'})`,
-      );
+      this.log(`mqtt: connected to ${this.url} as ${clientId} (session ${connack.sessionPresent ? 'resumed' : 'new'})`);
     });
-    client.on('offline', () => this.log(`mqtt: lost ${this.url}, reconnecting`));
+    client.on('offline', () => this.log(`mqtt: ${clientId} lost ${this.url}, reconnecting`));
     return new Promise<void>((resolve, reject) => {
       let started = false;
       client.on('error', (error) => {
@@ -267,17 +311,16 @@ export class MqttSource {
         );
       });
       client.once('connect', () => {
-        client.subscribe(this.topic, { qos: 1 }, (error, granted) => {
+        client.subscribe(filter, { qos: 1 }, (error, granted) => {
           if (started) return;
           started = true;
           const refused = granted?.find((grant) => grant.qos > 2);
           if (error || refused) {
             client.end(true);
-            const message = error ? error.message : `subscription to ${this.topic} refused (code ${refused?.qos})`;
+            const message = error ? error.message : `subscription to ${filter} refused (code ${refused?.qos})`;
             reject(new ValidationError(`MQTT broker ${this.url}: ${message}`, [{ path: 'mqtt-topic', message }]));
             return;
           }
-          this.log(`mqtt: subscribed to ${this.topic} (QoS 1)`);
           resolve();
         });
       });
@@ -290,14 +333,15 @@ export class MqttSource {
    * once (no PUBACK yet), and the PUBACK sent by `drain` after the commit: messages that arrive while a commit is
    * running are committed together in the next one.
    */
-  private receive(packet: IPublishPacket, callback: (error?: Error) => void): void {
+  private receive(subscriber: Subscriber, packet: IPublishPacket, callback: (error?: Error) => void): void {
     if (!this.stopping) {
       this.counters.received++;
       this.queue.push({
         topic: packet.topic,
         payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
         messageId: packet.qos > 0 ? packet.messageId : undefined,
-        connection: this.connection,
+        subscriber,
+        connection: subscriber.connection,
       });
       if (!this.draining) this.draining = this.drain();
     }
@@ -320,29 +364,41 @@ export class MqttSource {
           // Without a PUBACK the broker sends a message again only on a new connection; what is queued behind the
           // failed batch is not acknowledged either (PUBACKs go in arrival order) and comes back with it.
           this.queue.length = 0;
-          if (!this.stopping && this.client.connected) {
-            this.client.options.reconnectPeriod = this.backoff(this.failedCommits);
+          for (const subscriber of this.subscribers) {
+            if (this.stopping || !subscriber.client.connected) continue;
+            subscriber.client.options.reconnectPeriod = this.backoff(this.failedCommits);
             // Nothing that still arrives on the dropped connection is acknowledged on it.
-            this.connection++;
-            this.client.stream.destroy();
+            subscriber.connection++;
+            subscriber.client.stream.destroy();
           }
           return;
         }
-        for (const message of batch) {
-          // A message of an earlier connection is delivered again by the broker: never ack it on this one.
-          if (message.messageId === undefined || message.connection !== this.connection || !this.client.connected) {
-            continue;
-          }
-          (this.client as unknown as PacketSender)._sendPacket({
-            cmd: 'puback',
-            messageId: message.messageId,
-            reasonCode: 0,
-          });
-        }
+        this.acknowledge(batch);
       }
     } finally {
       this.draining = undefined;
     }
+  }
+
+  /** PUBACKs for a committed batch, in arrival order per client, written together (one socket write per client). */
+  private acknowledge(batch: readonly QueuedMessage[]): void {
+    const corked = new Set<Subscriber>();
+    for (const message of batch) {
+      const { subscriber } = message;
+      // A message of an earlier connection is delivered again by the broker: never ack it on this one.
+      if (message.messageId === undefined || message.connection !== subscriber.connection) continue;
+      if (!subscriber.client.connected) continue;
+      if (!corked.has(subscriber)) {
+        corked.add(subscriber);
+        subscriber.client.stream.cork();
+      }
+      (subscriber.client as unknown as PacketSender)._sendPacket({
+        cmd: 'puback',
+        messageId: message.messageId,
+        reasonCode: 0,
+      });
+    }
+    for (const subscriber of corked) subscriber.client.stream.uncork();
   }
 
   /** One transaction for the readings of the batch, one for its dead letters. */
