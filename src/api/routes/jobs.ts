@@ -4,14 +4,14 @@ import { Readable } from 'node:stream';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { describeValue, NotFoundError, ValidationError } from '../../core/errors.js';
-import { formatTimestamp } from '../../core/time.js';
 import { type BatchFormat, batchFormat } from '../../jobs/batch-input.js';
 import { type BatchJobs, MEDIA_TYPES } from '../../jobs/batch-jobs.js';
+import { jobBody } from '../../jobs/job-body.js';
 import type { JobRunner } from '../../jobs/runner.js';
 import { submitTraining, TrainRequestSchema } from '../../jobs/train-job.js';
 import { TrainingDataSchema } from '../../jobs/training-data.js';
 import { checkDeclaredLength, readText, saveBody, saveMultipart } from '../../jobs/upload.js';
-import { JOB_STATES, type JobRecord, type JobState } from '../../store/jobs.js';
+import { JOB_STATES, type JobState } from '../../store/jobs.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
 import { ErrorResponseSchema } from './readings.js';
@@ -78,24 +78,7 @@ const listRoute = createRoute({
   },
 });
 
-const isoOrNull = (epochMs: number | null) => (epochMs === null ? null : formatTimestamp(epochMs));
-
-/** A job as the API shows it. */
-export function jobBody(job: JobRecord) {
-  return {
-    id: job.id,
-    kind: job.kind,
-    state: job.state,
-    progress: job.progress,
-    message: job.message,
-    error: job.error,
-    result: job.result,
-    input: job.input,
-    created_at: formatTimestamp(job.createdAt),
-    started_at: isoOrNull(job.startedAt),
-    finished_at: isoOrNull(job.finishedAt),
-  };
-}
+export { jobBody };
 
 /** The context's job runner; `NotFoundError` on a server that runs no jobs. */
 export function requireJobs(ctx: AppContext): JobRunner {
