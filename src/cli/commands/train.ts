@@ -181,7 +181,7 @@ export function formatTrainSummary(summary: TrainSummary, top = 8): string[] {
 }
 
 export function registerTrain(program: Command): Command {
-  const kinds = [...modelKinds.map((kind) => kind.name), 'auto', 'lstm', 'gru', 'cnn'];
+  const kinds = [...modelKinds.map((kind) => kind.name), 'lstm', 'gru', 'cnn', 'auto'];
   return program
     .command('train')
     .description('train a model on a data file and save it (with its model card) to a directory')
