@@ -367,7 +367,7 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
       ['/ingestion', 'ingestion'],
     ] as const) {
       await page.goto(`${server.url}${path}`);
-      await page.waitForSelector('main[data-ready="true"], main .state', { timeout: 15_000 });
+      await page.waitForSelector('main[data-ready="true"]', { timeout: 15_000 });
       if (name === 'asset') {
         await expect.poll(() => page.locator('.chart .uplot').count(), { timeout: 15_000 }).toBeGreaterThan(0);
       }

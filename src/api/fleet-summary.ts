@@ -107,9 +107,20 @@ export class FleetSummary {
     return { failure_risk: this.modelIds.failure, rul: this.modelIds.rul };
   }
 
-  /** Every row, refreshed when the last refresh is older than `maxAgeMs`. */
+  /**
+   * Every row. The first call waits for the first refresh; later ones answer at once from memory and start a
+   * refresh in the background when the last is older than `maxAgeMs` (so rows are at most one refresh behind).
+   */
   async rows(): Promise<FleetRow[]> {
-    if (this.options.clock.now() - this.refreshedAt >= (this.options.maxAgeMs ?? 1000)) await this.refresh();
+    const stale = this.options.clock.now() - this.refreshedAt >= (this.options.maxAgeMs ?? 1000);
+    if (this.refreshedAt === Number.NEGATIVE_INFINITY) await this.refresh();
+    else if (stale) void this.refresh().catch(() => undefined);
+    return [...this.entries.values()].map((entry) => entry.row);
+  }
+
+  /** Every row after a refresh that started now (for pollers that must not miss a change). */
+  async freshRows(): Promise<FleetRow[]> {
+    await this.refresh();
     return [...this.entries.values()].map((entry) => entry.row);
   }
 

@@ -3,18 +3,28 @@ import './style.css';
 import { AUTH_REQUIRED_EVENT, apiKey, setApiKey } from './api';
 import { live } from './live';
 import { alertsPage } from './pages/alerts';
-import { assetPage } from './pages/asset';
 import { fleetPage } from './pages/fleet';
-import { ingestionPage } from './pages/ingestion';
-import { modelsPage } from './pages/models';
-import { render, route, startRouter } from './router';
+import { lazyPage, render, route, startRouter } from './router';
 
 route('/', 'fleet', fleetPage);
 route('/fleet', 'fleet', fleetPage);
-route('/asset/:id', 'fleet', assetPage);
+// Pages with charts load with their chart code, so the fleet page starts with less to fetch.
+route(
+  '/asset/:id',
+  'fleet',
+  lazyPage(async () => (await import('./pages/asset')).assetPage),
+);
 route('/alerts', 'alerts', alertsPage);
-route('/models', 'models', modelsPage);
-route('/ingestion', 'ingestion', ingestionPage);
+route(
+  '/models',
+  'models',
+  lazyPage(async () => (await import('./pages/models')).modelsPage),
+);
+route(
+  '/ingestion',
+  'ingestion',
+  lazyPage(async () => (await import('./pages/ingestion')).ingestionPage),
+);
 
 const badge = document.getElementById('live') as HTMLElement;
 const text = badge.querySelector('.live-text') as HTMLElement;

@@ -1,6 +1,32 @@
 /** A page draws itself into the main element and returns what to undo when the user leaves it. */
 export type Page = (main: HTMLElement, params: Record<string, string>) => () => void;
 
+/** A page whose code is fetched the first time it is shown (with a loading state meanwhile). */
+export function lazyPage(load: () => Promise<Page>): Page {
+  let loaded: Page | undefined;
+  return (main, params) => {
+    if (loaded) return loaded(main, params);
+    let cleanup: (() => void) | undefined;
+    let left = false;
+    main.innerHTML = '<section class="state card" role="status"><p>Loading…</p></section>';
+    load()
+      .then((page) => {
+        loaded = page;
+        if (!left) cleanup = page(main, params);
+      })
+      .catch(() => {
+        if (!left) {
+          main.innerHTML =
+            '<section class="state card error" role="alert"><h1>Could not load this page</h1><p>The server did not send the page’s code. Reload to try again.</p></section>';
+        }
+      });
+    return () => {
+      left = true;
+      cleanup?.();
+    };
+  };
+}
+
 interface Route {
   pattern: RegExp;
   keys: string[];

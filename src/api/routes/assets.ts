@@ -4,7 +4,7 @@ import { formatTimestamp, parseTimestamp } from '../../core/time.js';
 import type { AssetSummary } from '../../store/store.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
-import { downsampleValues, MAX_DOWNSAMPLE_SOURCE } from '../readings-downsample.js';
+import { downsampledReadings } from '../readings-downsample.js';
 import { ErrorResponseSchema } from './readings.js';
 
 export const DEFAULT_ASSET_PAGE = 100;
@@ -173,10 +173,7 @@ export function assetsRoutes(ctx: AppContext): OpenAPIHono {
     const values =
       query.points === undefined
         ? await ctx.store.queryReadings(id, { metric: query.metric, from, to, limit: query.limit })
-        : downsampleValues(
-            await ctx.store.queryReadings(id, { metric: query.metric, from, to, limit: MAX_DOWNSAMPLE_SOURCE }),
-            query.points,
-          );
+        : await downsampledReadings(ctx.store, id, { metric: query.metric, from, to }, query.points);
     if (values.length === 0 && !(await ctx.store.getAsset(id))) throw unknownAsset(id);
     const readings = values.map((value) => ({
       ts: formatTimestamp(value.ts),

@@ -71,7 +71,7 @@ export class FleetWatcher {
     this.polling ??= (async () => {
       try {
         const first = this.sent.size === 0;
-        const rows = await this.summary.rows();
+        const rows = await this.summary.freshRows();
         const changed: AssetUpdate[] = [];
         for (const row of rows) {
           const signature = JSON.stringify(row);

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { compress } from 'hono/compress';
 import { describeValue, NotFoundError, ValidationError } from '../../core/errors.js';
 import { formatTimestamp, parseTimestamp } from '../../core/time.js';
 import { frameFromRows } from '../../io/frame.js';
@@ -234,6 +235,19 @@ async function counterByLabel(ctx: AppContext, name: string, label: string): Pro
 export function fleetRoutes(ctx: AppContext): OpenAPIHono {
   const router = newRouter();
   const samples: { at: number; total: number }[] = [];
+  // A long-running server (one with an ingest pipeline) computes the summary at start, so that the first dashboard
+  // to open finds it ready.
+  if (ctx.pipeline)
+    setTimeout(
+      () =>
+        void fleetSummaryFor(ctx)
+          .refresh()
+          .catch(() => undefined),
+      0,
+    ).unref?.();
+  // The fleet answer is large (about 550 kB for 1,000 assets) and repetitive: gzip takes it to about 5 %.
+  router.use('/v1/fleet', compress());
+  router.use('/v1/fleet/*', compress());
 
   router.openapi(fleetRoute, async (c) => {
     const summary = fleetSummaryFor(ctx);

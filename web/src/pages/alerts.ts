@@ -108,6 +108,7 @@ export const alertsPage: Page = (main) => {
       });
       if (disposed) return;
       render(state === '' ? fetched.filter((alert) => alert.state !== 'resolved') : fetched);
+      main.dataset.ready = 'true';
     } catch (error) {
       if (disposed) return;
       if (error instanceof ApiError && error.status === 404) {
