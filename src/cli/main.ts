@@ -13,6 +13,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerPlot } from './commands/plot.js';
 import { registerPredict } from './commands/predict.js';
 import { registerReport } from './commands/report.js';
+import { registerRetention } from './commands/retention.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
@@ -41,6 +42,7 @@ function buildProgram(): Command {
   registerWorker(program);
   registerGateway(program);
   registerSimulate(program);
+  registerRetention(program);
   registerReport(program);
   registerJobs(program);
   return program;

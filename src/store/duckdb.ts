@@ -546,6 +546,24 @@ export class DuckDBStore implements Store {
     return latest;
   }
 
+  /**
+   * Retention: deletes every value older than `before` (epoch ms) and returns how many. DuckDB has no partitions to
+   * drop; the deleted rows' space is reused by later appends and given back by `CHECKPOINT`.
+   */
+  async deleteReadingsBefore(before: number): Promise<number> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(before)) {
+      throw new ValidationError(`retention: 'before' must be epoch milliseconds, got ${String(before)}`, [
+        { path: 'before', message: 'whole number of epoch milliseconds' },
+      ]);
+    }
+    return this.writeLock.run(async () => {
+      const reader = await this.writer.runAndReadAll(`DELETE FROM readings WHERE ts < epoch_ms(${before}::BIGINT)`);
+      const [counts = []] = reader.getColumns();
+      return toNumber(counts[0] ?? 0);
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
