@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { describeValue, NotFittedError, UnprocessableError, ValidationError } from '../core/errors.js';
 import { type Column, type Frame, parseBooleanText, parseNumberText } from '../io/frame.js';
 import type { Matrix } from '../math/linalg.js';
+import { type Interaction, InteractionSchema, withInteractions } from './interactions.js';
 
 /** A row-major design matrix with one name per column. */
 export interface FeatureMatrix extends Matrix {
@@ -32,6 +33,8 @@ export interface PreprocessOptions {
   standardize?: boolean;
   /** Most categories a one-hot-encoded column may have (default 100): more usually means an identifier. */
   maxLevels?: number;
+  /** Derived numeric columns computed from the input before all other steps (see interactions.ts). */
+  interactions?: readonly Interaction[];
 }
 
 /** The ordinal code of a category not seen in training. */
@@ -68,6 +71,7 @@ const PreprocessStateSchema = z.object({
     missingIndicator: z.boolean(),
     standardize: z.boolean(),
     maxLevels: z.number().int().positive(),
+    interactions: z.array(InteractionSchema).default([]),
   }),
   steps: z.array(z.discriminatedUnion('kind', [NumericStepSchema, CategoryStepSchema])),
   featureNames: z.array(z.string()),
@@ -204,6 +208,7 @@ function resolvedOptions(options: PreprocessOptions): PreprocessState['options']
     missingIndicator: options.missingIndicator ?? false,
     standardize: options.standardize ?? true,
     maxLevels,
+    interactions: [...(options.interactions ?? [])],
   };
 }
 
@@ -258,14 +263,21 @@ export class Preprocessor {
     return this.fittedState().featureNames;
   }
 
-  /** Names of the input columns the pipeline reads, in order. */
+  /** Names of the input columns the pipeline reads, in order (the sources of interactions, not the derived names). */
   get inputColumns(): readonly string[] {
-    return this.fittedState().steps.map((step) => step.name);
+    const { steps, options } = this.fittedState();
+    const derived = new Set(options.interactions.map((spec) => spec.name));
+    const names = steps.map((step) => step.name).filter((name) => !derived.has(name));
+    for (const spec of options.interactions) {
+      for (const source of [spec.left, spec.right]) if (!names.includes(source)) names.push(source);
+    }
+    return names;
   }
 
   /** Learns medians, modes, categories, means and scales from a training frame. O(rows × columns · log rows). */
-  fit(frame: Frame): this {
+  fit(input: Frame): this {
     const options = resolvedOptions(this.options);
+    const frame = withInteractions(input, options.interactions);
     for (const name of options.drop) {
       if (!frame.has(name)) {
         throw new UnprocessableError(`drop column '${name}' is not in the data (columns: ${frame.names.join(', ')})`, [
@@ -356,8 +368,9 @@ export class Preprocessor {
   /**
    * Applies the fitted steps to a frame with (at least) the training columns, in any order. O(rows × features).
    */
-  transform(frame: Frame): FeatureMatrix {
+  transform(input: Frame): FeatureMatrix {
     const state = this.fittedState();
+    const frame = withInteractions(input, state.options.interactions);
     const absent = state.steps.filter((step) => !frame.has(step.name)).map((step) => step.name);
     if (absent.length > 0) {
       throw new UnprocessableError(

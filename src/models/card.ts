@@ -88,6 +88,16 @@ export const ModelCardSchema = z
       standardize: z.boolean(),
       /** Columns the pipeline reads from new data. */
       inputColumns: z.array(z.string()),
+      /** `--interactions`: the out-of-fold search for derived columns, what it kept and every candidate's score. */
+      interactions: z
+        .object({
+          scoring: z.string(),
+          baseline: z.number(),
+          score: z.number(),
+          kept: z.array(z.string()),
+          trials: z.array(z.object({ name: z.string(), score: z.number().nullable(), kept: z.boolean() })),
+        })
+        .optional(),
     }),
     featureNames: z.array(z.string()),
     target: z.string(),

@@ -24,6 +24,13 @@ import {
 } from '../evaluate/search.js';
 import { type Fold, groupKFold, holdoutSplit, kFold, stratifiedKFold } from '../evaluate/splits.js';
 import { maxF1Threshold } from '../evaluate/threshold.js';
+import {
+  type Interaction,
+  type InteractionSearchResult,
+  interactionCandidates,
+  numericFeatureNames,
+  searchInteractions,
+} from '../features/interactions.js';
 import { type PreprocessOptions, Preprocessor } from '../features/preprocess.js';
 import type { Column, Frame } from '../io/frame.js';
 import { trainingHistograms } from '../scoring/feature-drift.js';
@@ -63,6 +70,8 @@ export const TrainSpecSchema = z
     encoding: z.enum(['onehot', 'ordinal']).default('onehot'),
     missingIndicator: z.boolean().default(false),
     standardize: z.boolean().default(true),
+    /** Search products, differences and ratios of numeric column pairs; keep those that raise the OOF score. */
+    interactions: z.boolean().default(false),
     /** Where the data came from, for the card (a file name). */
     source: z.string().optional(),
   })
@@ -392,7 +401,7 @@ export function trainModel(frame: Frame, spec: TrainSpec, options: TrainOptions 
       [{ path: 'drop', message: 'no features left' }],
     );
   }
-  const preprocessOptions: PreprocessOptions = {
+  let preprocessOptions: PreprocessOptions = {
     encoding: resolved.encoding,
     missingIndicator: resolved.missingIndicator,
     standardize: resolved.standardize,
@@ -417,14 +426,57 @@ export function trainModel(frame: Frame, spec: TrainSpec, options: TrainOptions 
   const totalFits = validationFits + 1;
   const report = options.onProgress ?? (() => {});
 
-  const fitPipeline = (kind: ModelKind, params: Params, trainFrame: Frame, targets: Float64Array) => {
-    const pipeline = new Preprocessor(preprocessOptions).fit(trainFrame);
+  const fitPipeline = (
+    kind: ModelKind,
+    params: Params,
+    trainFrame: Frame,
+    targets: Float64Array,
+    options: PreprocessOptions = preprocessOptions,
+  ) => {
+    const pipeline = new Preprocessor(options).fit(trainFrame);
     const className = kind.classNameFor(task);
     const model = registry.create(className, params);
     if (!(model instanceof SupervisedModel)) throw new ValidationError(`${className} is not a supervised model`);
     model.fit(pipeline.transform(trainFrame), targets);
     return { pipeline, model };
   };
+
+  // Interaction features: searched with the first kind's first candidate, then part of every fit's preprocessing.
+  let interactionSearch: InteractionSearchResult | undefined;
+  if (resolved.interactions) {
+    if (plan.folds.length === 0) {
+      warnings.push('interactions need validation folds to be judged: none searched');
+    } else {
+      const kind = firstKind;
+      const params = candidatesFor(kind, task, resolved.params, auto)[0] ?? {};
+      const candidates = interactionCandidates(numericFeatureNames(features));
+      interactionSearch = searchInteractions(
+        candidates,
+        (interactions: readonly Interaction[]) => {
+          const options = { ...preprocessOptions, interactions };
+          const result = searchCandidates({
+            candidates: [params],
+            folds: plan.folds,
+            yTrue: labels01 ?? y,
+            scoring,
+            predict: (candidate, fold) => {
+              const { pipeline, model } = fitPipeline(
+                kind,
+                candidate,
+                features.take(fold.train),
+                gather(y, fold.train),
+                options,
+              );
+              return positiveScores(model, pipeline.transform(features.take(fold.test)));
+            },
+          });
+          return result.best.score ?? null;
+        },
+        { higherIsBetter: higherIsBetter(scoring) },
+      );
+      preprocessOptions = { ...preprocessOptions, interactions: interactionSearch.kept };
+    }
+  }
 
   // Out-of-fold scores of every candidate; keep the best.
   let chosen = { kind: firstKind, params: candidateSets[0]?.candidates[0] ?? {} };
@@ -531,6 +583,17 @@ export function trainModel(frame: Frame, spec: TrainSpec, options: TrainOptions 
       missingIndicator: resolved.missingIndicator,
       standardize: resolved.standardize,
       inputColumns: [...pipeline.inputColumns],
+      ...(interactionSearch
+        ? {
+            interactions: {
+              scoring,
+              baseline: interactionSearch.baseline,
+              score: interactionSearch.score,
+              kept: interactionSearch.kept.map((spec) => spec.name),
+              trials: interactionSearch.trials,
+            },
+          }
+        : {}),
     },
     featureNames: [...pipeline.featureNames],
     target: resolved.target,

@@ -33,6 +33,8 @@ export interface TrainCommandOptions {
   folds?: number;
   holdout?: number;
   seed: number;
+  /** Search interaction features (products, differences, ratios of numeric pairs) by out-of-fold score. */
+  interactions?: boolean;
   out: string;
   json?: boolean;
   /** --format cmapss: window length, window stride, RUL cap, sequence-model epochs. */
@@ -81,6 +83,7 @@ export function trainSpecOf(options: TrainCommandOptions): TrainSpec {
         ? { method: 'holdout', testFraction: options.holdout }
         : { method: 'kfold', folds: options.folds ?? 5 },
     seed: options.seed,
+    ...(options.interactions ? { interactions: true } : {}),
     source: basename(options.data),
   };
 }
@@ -136,6 +139,14 @@ export function formatTrainSummary(summary: TrainSummary, top = 8): string[] {
   ];
   const metrics = metricsLine(card);
   if (metrics) lines.push(`  ${metrics}`);
+  const interactions = card.preprocessing.interactions;
+  if (interactions) {
+    const kept = interactions.kept.length > 0 ? interactions.kept.map((name) => `'${name}'`).join(', ') : 'none';
+    lines.push(
+      `interactions: kept ${kept} of ${interactions.trials.length} candidates ` +
+        `(out-of-fold ${interactions.scoring} ${formatMetric(interactions.baseline, 4)} → ${formatMetric(interactions.score, 4)})`,
+    );
+  }
   if (card.search) {
     const best = card.search.trials
       .filter((trial) => trial.score !== null)
@@ -237,6 +248,10 @@ export function registerTrain(program: Command): Command {
       numberOption('--holdout', { above: 0, below: 1 }),
     )
     .option('--seed <n>', 'seed of the validation split', integerOption('--seed', 0, 0xffffffff), 0)
+    .option(
+      '--interactions',
+      'add products, differences and ratios of numeric column pairs that raise the out-of-fold score (in the card)',
+    )
     .option('--window <n>', 'cmapss: cycles per window (default 30)', integerOption('--window', 1, 10_000))
     .option('--stride <n>', 'cmapss: cycles between training windows (default 1)', integerOption('--stride', 1, 10_000))
     .option(
