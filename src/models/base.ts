@@ -6,7 +6,8 @@
  * - `SupervisedModel`: batch `fit(X, y)` / `predict(X)` for regressors and RUL models; `Classifier` adds
  *   `predictProba(X)`. The public methods validate and align inputs; a model implements only the protected hooks
  *   `_fit`, `_predict` (`_predictProba`), `_restoreState`.
- * - `StreamingDetector`: `learnOne(x)` / `scoreOne(x)` one observation at a time; higher score = more anomalous.
+ * - `StreamingDetector` (defined in `anomaly/base.ts`, re-exported below): `learnOne(x)` / `scoreOne(x)` one
+ *   timestamped observation at a time; higher score = more anomalous.
  *
  * Inputs are dense `DesignMatrix`es (rows × features, row-major `Float64Array`) or, for sequence models,
  * `SequenceBatch`es (samples × steps × features); see `input.ts`.
@@ -403,61 +404,19 @@ function encodeLabels(labels: Float64Array, classes: readonly number[]): Float64
   return encoded;
 }
 
-/** One observation for a streaming detector: metric name → value. */
-export type Observation = Readonly<Record<string, number>>;
-
 /**
- * A streaming anomaly detector: learns one observation at a time and scores observations, where a higher score
- * means more anomalous. Scores are raw; thresholds, calibration and alerting live in `scoring/`.
+ * Streaming anomaly detectors have one interface, `StreamingDetector` of `anomaly/base.ts` (River's
+ * `anomaly.base`): `learnOne(x)`, `scoreOne(x)` (higher score = more anomalous) and `scoreThenLearn(x)`, where x is
+ * one timestamped observation: `{ts, value}` (`StreamPoint`) for a detector of one metric, `{ts, metrics}`
+ * (`VectorPoint`, metric name → value) for one that scores several metrics of an asset together. It is re-exported
+ * here so every model interface is reachable from this module.
  */
-export interface StreamingAnomalyDetector {
-  /** Updates the detector with one observation; returns the detector. */
-  learnOne(x: Observation): this;
-  /** Anomaly score of one observation (higher = more anomalous), without learning from it. */
-  scoreOne(x: Observation): number;
-}
-
-/**
- * Base of streaming detectors: `learnOne` / `scoreOne` check that every value is a finite number and call the
- * hooks. The state starts from `_initialState()` (seeded from the options), so a new detector can score at once.
- */
-export abstract class StreamingDetector<Options extends object, State extends object>
-  extends Model<Options, State>
-  implements StreamingAnomalyDetector
-{
-  get task(): 'anomaly' {
-    return 'anomaly';
-  }
-
-  learnOne(x: Observation): this {
-    checkObservation(x);
-    this._learnOne(x, this.currentState());
-    return this;
-  }
-
-  scoreOne(x: Observation): number {
-    checkObservation(x);
-    return this._scoreOne(x, this.currentState());
-  }
-
-  private currentState(): State {
-    if (this.fittedState === undefined) this.fittedState = this._initialState();
-    return this.fittedState;
-  }
-
-  protected abstract _initialState(): State;
-  protected abstract _learnOne(x: Observation, state: State): void;
-  protected abstract _scoreOne(x: Observation, state: State): number;
-}
-
-function checkObservation(x: Observation): void {
-  if (x === null || typeof x !== 'object')
-    throw new ValidationError(`x must be an object of metric values, got ${describeValue(x)}`);
-  for (const [metric, value] of Object.entries(x)) {
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new ValidationError(`x.${metric} must be a finite number, got ${describeValue(value)}`, [
-        { path: `x.${metric}`, message: 'must be a finite number' },
-      ]);
-    }
-  }
-}
+export {
+  type AnyDetectorJSON,
+  type DetectorJSON,
+  MultivariateDetector,
+  StreamingDetector,
+  type StreamPoint,
+  UnivariateDetector,
+  type VectorPoint,
+} from './anomaly/base.js';

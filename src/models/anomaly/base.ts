@@ -129,6 +129,38 @@ export abstract class UnivariateDetector<TConfig extends object, TState> extends
   }
 }
 
+/**
+ * Base of the detectors that score several metrics of one asset together: validates `{ts, metrics}` (a bare
+ * `{ts, value}` is read as the single metric `value`) and returns a normalised copy.
+ */
+export abstract class MultivariateDetector<TConfig extends object, TState> extends StreamingDetector<
+  VectorPoint,
+  TConfig,
+  TState
+> {
+  protected validate(x: VectorPoint): VectorPoint {
+    if (typeof x !== 'object' || x === null) {
+      throw new ValidationError(`point must be an object {ts, metrics}, got ${describeValue(x)}`);
+    }
+    const bare = x as unknown as { value?: unknown; metrics?: unknown };
+    const metrics = bare.metrics === undefined && 'value' in bare ? { value: bare.value } : bare.metrics;
+    if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) {
+      throw new ValidationError(`point: 'metrics' must be an object of metric → number, got ${describeValue(metrics)}`);
+    }
+    const entries = Object.entries(metrics as Record<string, unknown>);
+    if (entries.length === 0) throw new ValidationError("point: 'metrics' must hold at least one metric");
+    for (const [metric, value] of entries) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new ValidationError(`point: metric '${metric}' must be a finite number, got ${describeValue(value)}`);
+      }
+    }
+    if (typeof x.ts !== 'number' || !Number.isFinite(x.ts)) {
+      throw new ValidationError(`point: 'ts' must be epoch milliseconds, got ${describeValue(x.ts)}`);
+    }
+    return { ts: x.ts, metrics: metrics as Record<string, number> };
+  }
+}
+
 /** Throws a ValidationError unless `state` is an object carrying every listed key. */
 export function expectState(state: unknown, className: string, keys: readonly string[]): Record<string, unknown> {
   if (typeof state !== 'object' || state === null) {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
+import { streamingConformanceChecks } from '../checks/conformance.js';
 import type { StreamPoint } from './base.js';
 import {
   createDetector,
   createMultivariateDetector,
+  detectorClass,
   detectorFromJSON,
   detectorNames,
   isMultivariate,
@@ -47,6 +49,22 @@ function detectorFor(name: string) {
   const detector = createDetector(name);
   return { detector, step: (i: number) => detector.scoreThenLearn({ ts: timestamps[i], value: values[i] }) };
 }
+
+/**
+ * Checks of the shared streaming suite (`models/checks/conformance.ts`) a detector may skip, with the reason. Keep
+ * this list short and every entry justified: `{ name: { checkName: 'why' } }`.
+ */
+const exemptions: Record<string, Record<string, string>> = {
+  periodic: { outlierScoresHigher: 'scores 0 until it has seen learnPoints (600) points, more than the suite streams' },
+};
+
+describe.each(detectorNames())('shared streaming conformance suite: %s', (name) => {
+  for (const check of streamingConformanceChecks(detectorClass(name), {})) {
+    const reason = exemptions[name]?.[check.name];
+    if (reason) it.skip(`${check.name} (exempt: ${reason})`, () => {});
+    else it(check.name, () => check.run());
+  }
+});
 
 describe.each(detectorNames())('detector %s', (name) => {
   it('gives finite, non-negative scores (the default within [0, 1])', () => {

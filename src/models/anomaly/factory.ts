@@ -15,7 +15,7 @@ export type AnyUnivariateDetector = StreamingDetector<StreamPoint, object, unkno
 /** A detector of several metrics of one asset, whatever its class. */
 export type AnyMultivariateDetector = StreamingDetector<VectorPoint, object, unknown>;
 
-interface DetectorFactory<TDetector> {
+export interface DetectorFactory<TDetector> {
   readonly className: string;
   new (options?: object): TDetector;
   fromJSON(json: AnyDetectorJSON): TDetector;
@@ -51,6 +51,15 @@ export function isMultivariate(name: string): boolean {
 
 function unknownName(name: unknown): ValidationError {
   return new ValidationError(`detector must be one of ${detectorNames().join(', ')}, got ${describeValue(name)}`);
+}
+
+/** The class registered under a detector name (for suites that run over every detector). */
+export function detectorClass(
+  name: string,
+): DetectorFactory<AnyUnivariateDetector> | DetectorFactory<AnyMultivariateDetector> {
+  if (Object.hasOwn(UNIVARIATE, name)) return UNIVARIATE[name];
+  if (Object.hasOwn(MULTIVARIATE, name)) return MULTIVARIATE[name];
+  throw unknownName(name);
 }
 
 /** A fresh single-metric detector by name, with the shared default configuration unless options are given. */

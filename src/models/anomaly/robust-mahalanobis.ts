@@ -1,6 +1,5 @@
-import { describeValue, ValidationError } from '../../core/errors.js';
 import { choleskySolve, choleskyUpper } from '../../math/linalg.js';
-import { checkRange, expectState, resolveOptions, StreamingDetector, type VectorPoint } from './base.js';
+import { checkRange, expectState, MultivariateDetector, resolveOptions, type VectorPoint } from './base.js';
 import { warmWeight } from './ewma.js';
 
 export interface RobustMahalanobisOptions {
@@ -40,11 +39,7 @@ const DEFAULTS: RobustMahalanobisOptions = { alpha: 0.01, huberCutoff: 3, minCou
  * nothing to the distance) and extra metrics are ignored. A bare `{ts, value}` is read as the single metric `value`.
  * Cost per step O(p³) for the Cholesky factorisation (p is small: the metrics of one asset); memory O(p²).
  */
-export class RobustMahalanobis extends StreamingDetector<
-  VectorPoint,
-  RobustMahalanobisOptions,
-  RobustMahalanobisState
-> {
+export class RobustMahalanobis extends MultivariateDetector<RobustMahalanobisOptions, RobustMahalanobisState> {
   static override readonly className = 'RobustMahalanobis';
   private state: RobustMahalanobisState = { metrics: null, count: 0, mean: [], covariance: [] };
 
@@ -61,28 +56,6 @@ export class RobustMahalanobis extends StreamingDetector<
   /** Metric names in model order (null before the first point is learned). */
   get metrics(): readonly string[] | null {
     return this.state.metrics;
-  }
-
-  protected validate(x: VectorPoint): VectorPoint {
-    if (typeof x !== 'object' || x === null) {
-      throw new ValidationError(`point must be an object {ts, metrics}, got ${describeValue(x)}`);
-    }
-    const bare = x as unknown as { value?: unknown; metrics?: unknown };
-    const metrics = bare.metrics === undefined && 'value' in bare ? { value: bare.value } : bare.metrics;
-    if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) {
-      throw new ValidationError(`point: 'metrics' must be an object of metric → number, got ${describeValue(metrics)}`);
-    }
-    const entries = Object.entries(metrics as Record<string, unknown>);
-    if (entries.length === 0) throw new ValidationError("point: 'metrics' must hold at least one metric");
-    for (const [metric, value] of entries) {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new ValidationError(`point: metric '${metric}' must be a finite number, got ${describeValue(value)}`);
-      }
-    }
-    if (typeof x.ts !== 'number' || !Number.isFinite(x.ts)) {
-      throw new ValidationError(`point: 'ts' must be epoch milliseconds, got ${describeValue(x.ts)}`);
-    }
-    return { ts: x.ts, metrics: metrics as Record<string, number> };
   }
 
   /** The point as a vector in model order; missing metrics take the current mean. */

@@ -13,12 +13,15 @@
 import { NotFittedError, UnprocessableError, ValidationError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import {
+  type AnyDetectorJSON,
   type AnyModel,
   Classifier,
   type ModelClass,
-  type Observation,
-  StreamingDetector,
+  MultivariateDetector,
+  type StreamingDetector,
+  type StreamPoint,
   SupervisedModel,
+  type VectorPoint,
 } from '../base.js';
 import { type DesignMatrix, isSequenceBatch, type ModelInput, type SequenceBatch } from '../input.js';
 import type { ModelRegistry } from '../registry.js';
@@ -36,7 +39,14 @@ interface ConformanceHints {
 }
 
 type AnySupervised = SupervisedModel<object, object, ModelInput>;
-type AnyStreaming = StreamingDetector<object, object>;
+type AnyStreaming = StreamingDetector<StreamPoint | VectorPoint, object, unknown>;
+
+/** A streaming detector class as `anomaly/factory.ts` registers it: built from options or from `toJSON()`. */
+export interface StreamingDetectorClass {
+  readonly className: string;
+  new (options?: never): AnyStreaming;
+  fromJSON(json: AnyDetectorJSON): AnyStreaming;
+}
 
 const featureNames = ['temperature', 'vibration', 'pressure', 'current'];
 
@@ -278,57 +288,86 @@ function supervisedChecks(cls: ModelClass, config: object, registry: ModelRegist
   ];
 }
 
-function streamingChecks(cls: ModelClass, config: object, registry: ModelRegistry): ConformanceCheck[] {
-  const fresh = () => createModel(cls, config) as AnyStreaming;
+/**
+ * The checks every streaming detector passes (River's `check_estimator` for anomaly detectors): options and state
+ * survive a JSON round trip mid-stream with bit-identical scores, the same options give the same scores, scoring does
+ * not learn, no look-ahead (a point's score does not depend on later points), an outlier scores higher than a typical
+ * observation, and non-finite input is a ValidationError naming the field. Detectors of one metric see
+ * `{ts, value}`; multivariate ones (`MultivariateDetector`) `{ts, metrics: {temperature, vibration}}`.
+ */
+export function streamingConformanceChecks(cls: StreamingDetectorClass, config: object): ConformanceCheck[] {
+  const fresh = () => new (cls as unknown as new (options: object) => AnyStreaming)(config);
+  const multivariate = fresh() instanceof MultivariateDetector;
+  const point = (ts: number, temperature: number, vibration: number): StreamPoint | VectorPoint =>
+    multivariate ? { ts, metrics: { temperature, vibration } } : { ts, value: temperature };
   const rng = new Rng(5);
-  const stream: Observation[] = Array.from({ length: 300 }, () => ({
-    temperature: 70 + rng.normal(),
-    vibration: 0.5 + 0.05 * rng.normal(),
-  }));
-  const learnAll = (detector: AnyStreaming, observations: Observation[]) => {
+  const start = Date.UTC(2026, 0, 5);
+  const stream = Array.from({ length: 400 }, (_, i) =>
+    point(start + i * 300_000, 70 + rng.normal(), 0.5 + 0.05 * rng.normal()),
+  );
+  const next = start + stream.length * 300_000;
+  const learnAll = (detector: AnyStreaming, observations: readonly (StreamPoint | VectorPoint)[]) => {
     for (const x of observations) detector.learnOne(x);
     return detector;
   };
-  const scores = (detector: AnyStreaming, observations: Observation[]) =>
+  const scores = (detector: AnyStreaming, observations: readonly (StreamPoint | VectorPoint)[]) =>
     Float64Array.from(observations, (x) => detector.scoreOne(x));
+  const streamed = (detector: AnyStreaming, observations: readonly (StreamPoint | VectorPoint)[]) =>
+    Float64Array.from(observations, (x) => detector.scoreThenLearn(x));
+  const badField = multivariate ? "metric 'temperature'" : "'value'";
 
   return [
     {
       name: 'configRoundTrip',
       run: () => {
         const text = JSON.stringify(fresh().getConfig());
-        const rebuilt = JSON.stringify(createModel(cls, JSON.parse(text) as object).getConfig());
+        const rebuilt = JSON.stringify(
+          new (cls as unknown as new (options: object) => AnyStreaming)(JSON.parse(text) as object).getConfig(),
+        );
         if (rebuilt !== text) throw new Error(`getConfig() does not round-trip: ${text} → ${rebuilt}`);
       },
     },
     {
       name: 'saveLoadRoundTrip',
       run: () => {
-        const detector = learnAll(fresh(), stream.slice(0, 200));
-        const loaded = registry.load(JSON.parse(JSON.stringify(detector))) as AnyStreaming;
-        const rest = stream.slice(200);
+        const detector = learnAll(fresh(), stream.slice(0, 250));
+        const loaded = cls.fromJSON(JSON.parse(JSON.stringify(detector.toJSON())) as AnyDetectorJSON);
+        const rest = stream.slice(250);
         assertBitIdentical(scores(loaded, rest), scores(detector, rest), 'loaded detector scores');
-        learnAll(loaded, rest);
-        learnAll(detector, rest);
-        assertBitIdentical(scores(loaded, stream), scores(detector, stream), 'scores after learning on after loading');
+        assertBitIdentical(streamed(loaded, rest), streamed(detector, rest), 'scores after learning on after loading');
       },
     },
     {
       name: 'sameSeedSameOutput',
       run: () => {
-        assertBitIdentical(
-          scores(learnAll(fresh(), stream), stream),
-          scores(learnAll(fresh(), stream), stream),
-          'second detector',
-        );
+        assertBitIdentical(streamed(fresh(), stream), streamed(fresh(), stream), 'second detector');
+      },
+    },
+    {
+      name: 'scoringDoesNotLearn',
+      run: () => {
+        const scored = learnAll(fresh(), stream.slice(0, 200));
+        const untouched = learnAll(fresh(), stream.slice(0, 200));
+        const rest = stream.slice(200);
+        const first = scores(scored, rest);
+        assertBitIdentical(scores(scored, rest), first, 'scores of the same points scored again');
+        assertBitIdentical(streamed(scored, rest), streamed(untouched, rest), 'scores after scoring without learning');
+      },
+    },
+    {
+      name: 'noLookAhead',
+      run: () => {
+        const full = streamed(fresh(), stream);
+        const prefix = streamed(fresh(), stream.slice(0, 300));
+        assertBitIdentical(prefix, full.subarray(0, 300), 'scores of a prefix');
       },
     },
     {
       name: 'outlierScoresHigher',
       run: () => {
         const detector = learnAll(fresh(), stream);
-        const typical = detector.scoreOne({ temperature: 70, vibration: 0.5 });
-        const outlier = detector.scoreOne({ temperature: 95, vibration: 3 });
+        const typical = detector.scoreOne(point(next, 70, 0.5));
+        const outlier = detector.scoreOne(point(next, 95, 3));
         if (!(outlier > typical))
           throw new Error(`outlier scored ${outlier}, not above a typical reading's ${typical}`);
       },
@@ -337,15 +376,15 @@ function streamingChecks(cls: ModelClass, config: object, registry: ModelRegistr
       name: 'nonFiniteInputRejected',
       run: () => {
         expectThrows(
-          () => fresh().learnOne({ temperature: Number.NaN }),
+          () => fresh().learnOne(point(next, Number.NaN, 0.5)),
           ValidationError,
-          /^x\.temperature must be a finite number, got NaN$/,
+          new RegExp(`^point: ${badField} must be a finite number, got NaN$`),
           'learnOne with NaN',
         );
         expectThrows(
-          () => fresh().scoreOne({ temperature: Number.POSITIVE_INFINITY }),
+          () => fresh().scoreOne(point(next, Number.POSITIVE_INFINITY, 0.5)),
           ValidationError,
-          /^x\.temperature must be a finite number, got Infinity$/,
+          new RegExp(`^point: ${badField} must be a finite number, got Infinity$`),
           'scoreOne with Infinity',
         );
       },
@@ -353,10 +392,11 @@ function streamingChecks(cls: ModelClass, config: object, registry: ModelRegistr
   ];
 }
 
-/** The checks that apply to a model class with one option set (supervised or streaming, told apart by instance). */
+/** The checks that apply to a model class with one option set (streaming detectors: `streamingConformanceChecks`). */
 export function conformanceChecks(cls: ModelClass, config: object, registry: ModelRegistry): ConformanceCheck[] {
   const probe = createModel(cls, config);
   if (probe instanceof SupervisedModel) return supervisedChecks(cls, config, registry);
-  if (probe instanceof StreamingDetector) return streamingChecks(cls, config, registry);
-  throw new Error(`${cls.className} is neither a SupervisedModel nor a StreamingDetector: the suite cannot check it`);
+  throw new Error(
+    `${cls.className} is not a SupervisedModel: the suite cannot check it (streaming detectors: streamingConformanceChecks)`,
+  );
 }
