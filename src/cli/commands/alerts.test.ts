@@ -1,13 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runUpkeep } from '../../../test/helpers/cli.js';
+import { serviceAvailable } from '../../../test/helpers/services.js';
 import { ManualClock } from '../../core/clock.js';
 import { DuckDBStore } from '../../store/duckdb.js';
 import { openAlertStores } from '../../store/open-alerts.js';
+import { PostgresStore, quoteIdentifier } from '../../store/postgres.js';
 import { runAlertAction, runAlertsList } from './alerts.js';
 
 /** 2026-01-01T00:00:00Z: Date.UTC(2026, 0, 1). */
@@ -121,5 +124,41 @@ describe('upkeep alerts', () => {
     const missing = await runUpkeep(['alerts', 'ack', 'nope', '--by', 'ana', '--db', db]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe("upkeep: no alert with id 'nope'\n");
+  });
+});
+
+const POSTGRES = process.env.UPKEEP_TEST_POSTGRES ?? 'postgres://127.0.0.1:5432/test';
+const postgresUp = await serviceAvailable('PostgreSQL', 5432);
+
+describe.runIf(postgresUp)('upkeep alerts on PostgreSQL', () => {
+  const schema = `upkeep_alerts_cli_${randomBytes(4).toString('hex')}`;
+  const db = `${POSTGRES}?schema=${schema}`;
+
+  afterAll(async () => {
+    const admin = await PostgresStore.open(POSTGRES, { schema });
+    try {
+      await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it('lists and acknowledges alerts kept in PostgreSQL', async () => {
+    const store = await PostgresStore.open(POSTGRES, { schema });
+    let id = '';
+    try {
+      const { alerts } = await openAlertStores(store);
+      id = (
+        await alerts.open({ ruleId: '1', asset: 'press-7', severity: 'minor', message: 'm', value: 1, openedAt: T0 })
+      ).alert.id;
+    } finally {
+      await store.close();
+    }
+    const clock = new ManualClock(T0 + 5000);
+    const acked = await runAlertAction('ack', id, { db, by: 'ana' }, capture().output, clock);
+    expect(acked.acknowledged).toEqual({ by: 'ana', at: T0 + 5000, comment: '' });
+    const listed = capture();
+    await runAlertsList({ db, limit: 10, state: 'acknowledged', json: true }, listed.output);
+    expect(JSON.parse(listed.lines.stdout).alerts.map((alert: { id: string }) => alert.id)).toEqual([id]);
   });
 });
