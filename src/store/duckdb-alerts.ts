@@ -1,9 +1,17 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import type { Alert, AlertAction, AlertRule, AlertSeverity, AlertState, ConditionKind } from '../core/alert.js';
+import type { Alert, AlertRule } from '../core/alert.js';
 import { NotFoundError } from '../core/errors.js';
 import type { AlertQuery, AlertStore, NewAlert, NewAlertRule } from './alerts.js';
 import { DEFAULT_ALERT_PAGE } from './alerts.js';
-import { ruleValues } from './alerts-records.js';
+import {
+  type AlertRow,
+  alertOf,
+  alertUpdateValues,
+  idNumber,
+  type RuleRow,
+  ruleOf,
+  ruleValues,
+} from './alerts-records.js';
 import type { DuckDBStore } from './duckdb.js';
 
 const SCHEMA = `
@@ -48,51 +56,9 @@ function toNumber(value: DuckDBValue | undefined): number {
   return Number.NaN;
 }
 
-function toText(value: DuckDBValue | undefined): string | undefined {
-  return value === null || value === undefined ? undefined : String(value);
-}
-
-/** Ids are decimal integers; anything else names no row. */
-function idNumber(id: string, what: string): number {
-  if (!/^\d{1,15}$/.test(id)) throw new NotFoundError(`no ${what} with id '${id}'`);
-  return Number(id);
-}
-
-function action(by: DuckDBValue | undefined, at: DuckDBValue | undefined, comment: DuckDBValue | undefined) {
-  const who = toText(by);
-  if (who === undefined) return undefined;
-  return { by: who, at: toNumber(at), comment: toText(comment) ?? '' } satisfies AlertAction;
-}
-
-function alertRows(columns: DuckDBValue[][]): Alert[] {
-  const count = columns[0]?.length ?? 0;
-  const alerts: Alert[] = [];
-  const cell = (column: number, row: number) => columns[column]?.[row];
-  for (let row = 0; row < count; row++) {
-    const alert: Alert = {
-      id: String(toNumber(cell(0, row))),
-      ruleId: String(cell(1, row)),
-      asset: String(cell(2, row)),
-      severity: String(cell(3, row)) as AlertSeverity,
-      state: String(cell(4, row)) as AlertState,
-      message: String(cell(5, row)),
-      value: toNumber(cell(6, row)),
-      openedAt: toNumber(cell(7, row)),
-    };
-    const acknowledged = action(cell(8, row), cell(9, row), cell(10, row));
-    if (acknowledged) alert.acknowledged = acknowledged;
-    const resolved = action(cell(11, row), cell(12, row), cell(13, row));
-    if (resolved) alert.resolved = resolved;
-    const resolution = toText(cell(14, row));
-    if (resolution === 'manual' || resolution === 'auto') alert.resolution = resolution;
-    alerts.push(alert);
-  }
-  return alerts;
-}
-
 async function selectAlerts(connection: DuckDBConnection, where: string, params: DuckDBValue[]): Promise<Alert[]> {
   const reader = await connection.runAndReadAll(`SELECT ${ALERT_COLUMNS} FROM alerts ${where}`, params);
-  return alertRows(reader.getColumns());
+  return (reader.getRowObjectsJS() as unknown as AlertRow[]).map(alertOf);
 }
 
 /**
@@ -109,36 +75,14 @@ export class DuckDBAlerts implements AlertStore {
   }
 
   async listRules(): Promise<AlertRule[]> {
-    const columns = await this.store.withReader(async (connection) =>
+    const rows = await this.store.withReader(async (connection) =>
       (
         await connection.runAndReadAll(
           'SELECT id, name, asset, kind, metric, threshold, clear, severity, for_ms, clear_for_ms FROM alert_rules ORDER BY id',
         )
-      ).getColumns(),
+      ).getRowObjectsJS(),
     );
-    const count = columns[0]?.length ?? 0;
-    const rules: AlertRule[] = [];
-    for (let row = 0; row < count; row++) {
-      const cell = (column: number) => columns[column]?.[row];
-      const rule: AlertRule = {
-        id: String(toNumber(cell(0))),
-        name: String(cell(1)),
-        condition: {
-          kind: String(cell(3)) as ConditionKind,
-          threshold: toNumber(cell(5)),
-          clear: toNumber(cell(6)),
-        },
-        severity: String(cell(7)) as AlertSeverity,
-        forMs: toNumber(cell(8)),
-        clearForMs: toNumber(cell(9)),
-      };
-      const asset = toText(cell(2));
-      if (asset !== undefined) rule.asset = asset;
-      const metric = toText(cell(4));
-      if (metric !== undefined) rule.condition.metric = metric;
-      rules.push(rule);
-    }
-    return rules;
+    return (rows as unknown as RuleRow[]).map(ruleOf);
   }
 
   async addRule(rule: NewAlertRule): Promise<AlertRule> {
@@ -146,17 +90,7 @@ export class DuckDBAlerts implements AlertStore {
       const reader = await connection.runAndReadAll(
         `INSERT INTO alert_rules (name, asset, kind, metric, threshold, clear, severity, for_ms, clear_for_ms)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [
-          rule.name,
-          rule.asset ?? null,
-          rule.condition.kind,
-          rule.condition.metric ?? null,
-          rule.condition.threshold,
-          rule.condition.clear,
-          rule.severity,
-          Math.round(rule.forMs),
-          Math.round(rule.clearForMs),
-        ],
+        ruleValues(rule),
       );
       return toNumber(reader.getColumns()[0]?.[0]);
     });
@@ -245,17 +179,7 @@ export class DuckDBAlerts implements AlertStore {
       const reader = await connection.runAndReadAll(
         `UPDATE alerts SET state = $2, ack_by = $3, ack_at = $4, ack_comment = $5, resolved_by = $6, resolved_at = $7,
            resolved_comment = $8, resolution = $9 WHERE id = $1 RETURNING id`,
-        [
-          key,
-          alert.state,
-          alert.acknowledged?.by ?? null,
-          alert.acknowledged ? Math.round(alert.acknowledged.at) : null,
-          alert.acknowledged?.comment ?? null,
-          alert.resolved?.by ?? null,
-          alert.resolved ? Math.round(alert.resolved.at) : null,
-          alert.resolved?.comment ?? null,
-          alert.resolution ?? null,
-        ],
+        [key, ...alertUpdateValues(alert)],
       );
       return reader.getColumns()[0]?.length ?? 0;
     });
