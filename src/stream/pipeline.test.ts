@@ -147,6 +147,57 @@ describe('Pipeline', () => {
     expect((await scorer.health('fan-01')).metrics.temperature).toEqual(before);
   });
 
+  it('scores a late value against the history before it, at its own time, leaving the running detector as it was', async () => {
+    const seen: Reading[] = [];
+    const monitor = {
+      async observe(observations: readonly Reading[]) {
+        seen.push(...observations);
+        return { opened: [], resolved: [] };
+      },
+    } as unknown as AlertMonitor;
+    const other = await DuckDBStore.open(':memory:');
+    try {
+      const scorer = new AssetHealthScorer(store);
+      const reference = new AssetHealthScorer(other);
+      const pipeline = new Pipeline({ store, scorer, monitor }, { lateHistoryMs: 24 * 3_600_000 });
+      const control = new Pipeline({ store: other, scorer: reference });
+      const history = steady('fan-01', 1300, [50.5]);
+      for (const p of [pipeline, control]) {
+        await p.ingest(history.slice(0, 1300), 'mqtt');
+        await p.idle();
+      }
+      // Two late values between stored ones: a 30σ excursion and an ordinary one.
+      const spikeTs = T0 + 1200 * 10 * S + 5 * S;
+      const calmTs = T0 + 1250 * 10 * S + 5 * S;
+      seen.length = 0;
+      await pipeline.ingest(
+        [
+          { asset: 'fan-01', ts: spikeTs, metrics: { temperature: 80 } },
+          { asset: 'fan-01', ts: calmTs, metrics: { temperature: 50.2 } },
+        ],
+        'mqtt',
+      );
+      await pipeline.idle();
+      expect(pipeline.stats().lateValues).toBe(2);
+      const likelihoodAt = (ts: number) =>
+        seen.find((observation) => observation.ts === ts && 'likelihood:temperature' in observation.metrics)?.metrics[
+          'likelihood:temperature'
+        ];
+      expect(likelihoodAt(spikeTs)).toBeGreaterThan(0.8);
+      expect(likelihoodAt(calmTs)).toBeLessThan(0.5);
+      // The running detector did not learn them: the next value scores exactly as without the late ones.
+      for (const p of [pipeline, control]) {
+        await p.ingest(history.slice(1300), 'mqtt');
+        await p.idle();
+      }
+      const next = (await scorer.health('fan-01')).metrics.temperature;
+      expect(next).toEqual((await reference.health('fan-01')).metrics.temperature);
+      expect(next.ts).toBe(history[1300]?.ts);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('a full queue answers 503 with Retry-After and stores nothing of the refused batch', async () => {
     const held = gated(store);
     const pipeline = new Pipeline({ store, scorer: new AssetHealthScorer(held.store) }, { capacity: 3 });

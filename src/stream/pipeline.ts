@@ -1,5 +1,6 @@
 import { OverloadedError, ValidationError } from '../core/errors.js';
 import type { Reading } from '../core/reading.js';
+import { createDetector, DEFAULT_DETECTOR } from '../models/anomaly/factory.js';
 import type { AlertMonitor } from '../scoring/alert-monitor.js';
 import type { AssetHealthScorer } from '../scoring/asset-health.js';
 import type { AppendResult, Store } from '../store/store.js';
@@ -18,6 +19,8 @@ export interface PipelineOptions {
   retryAfterSeconds: number;
   /** Where a micro-batch that failed to score is reported (one line each); stderr when absent. */
   log: (line: string) => void;
+  /** How far back (ms) the history that scores a late value reaches (default 1 h, at most its last 2,000 values). */
+  lateHistoryMs: number;
 }
 
 export interface PipelineStages {
@@ -38,6 +41,11 @@ export interface PipelineStats {
   rejectedReadings: Record<IngestSource, number>;
   /** Readings stored whose scoring or alert rules failed (reported through `log`; the data stays stored). */
   failedReadings: number;
+  /**
+   * Metric values that arrived late: older than the last value their detector had learned. Stored under their own
+   * time and scored against the history before them, never fed to the running detector.
+   */
+  lateValues: number;
   /** Alerts opened and resolved by the pipeline's rules. */
   alertsOpened: number;
   alertsResolved: number;
@@ -48,7 +56,9 @@ interface QueuedBatch {
   source: IngestSource;
 }
 
-const DEFAULTS: Omit<PipelineOptions, 'log'> = { capacity: 200_000, retryAfterSeconds: 1 };
+const DEFAULTS: Omit<PipelineOptions, 'log'> = { capacity: 200_000, retryAfterSeconds: 1, lateHistoryMs: 3_600_000 };
+/** Most history values that warm the throwaway detector scoring a late value. */
+const LATE_HISTORY_VALUES = 2000;
 
 const bySource = (): Record<IngestSource, number> => ({ http: 0, mqtt: 0, simulator: 0 });
 
@@ -61,10 +71,15 @@ const bySource = (): Record<IngestSource, number> => ({ http: 0, mqtt: 0, simula
  * `likelihood:<metric>` (the rules are read once per round).
  *
  * Backpressure: when the queue is full `ingest` throws OverloadedError (HTTP 503 with Retry-After) before storing
- * anything, so a refused batch is never half-kept; the sender retries it. Late and out-of-order readings are
- * stored under their own timestamps, but the online detectors and the rules only move forward in time: a value
- * older than the last one a detector learned is not learned, and a rule ignores observations not newer than its
- * last. Only the likelihood of each metric's latest value in a micro-batch reaches the likelihood rules.
+ * anything, so a refused batch is never half-kept; the sender retries it.
+ *
+ * Late and out-of-order readings are stored under their own timestamps. Out of order within a micro-batch is
+ * harmless: the detectors learn the new values from the store, in time order. A value older than the last one its
+ * detector already learned (late) is never fed to that detector — it would be learned as the newest and corrupt
+ * its state — but scored by a throwaway detector warmed on the values stored before it (the `lateHistoryMs`
+ * before, at most 2,000, as a fresh detector sees), and that likelihood reaches the alert stage as `likelihood:<metric>` at the value's own
+ * time. The rules only move forward (a rule ignores observations not newer than its last), so a late likelihood
+ * opens no alert on its own. Otherwise only the likelihood of each metric's latest value reaches the rules.
  */
 export class Pipeline {
   readonly options: Readonly<Omit<PipelineOptions, 'log'>>;
@@ -74,10 +89,13 @@ export class Pipeline {
   private queued = 0;
   private draining: Promise<void> | undefined;
   private closed = false;
+  /** Per asset and metric, the time of the last value its detector learned (as of the last round). */
+  private readonly learnedUntil = new Map<string, Map<string, number>>();
   private readonly counters = {
     processedReadings: bySource(),
     rejectedReadings: bySource(),
     failedReadings: 0,
+    lateValues: 0,
     alertsOpened: 0,
     alertsResolved: 0,
   };
@@ -88,6 +106,11 @@ export class Pipeline {
   ) {
     const { log, ...rest } = options;
     const resolved = { ...DEFAULTS, ...rest };
+    if (!(Number.isInteger(resolved.lateHistoryMs) && resolved.lateHistoryMs >= 1)) {
+      throw new ValidationError(
+        `pipeline: option 'lateHistoryMs' must be a positive integer, got ${resolved.lateHistoryMs}`,
+      );
+    }
     if (!Number.isInteger(resolved.capacity) || resolved.capacity < 1) {
       throw new ValidationError(`pipeline: option 'capacity' must be a positive integer, got ${resolved.capacity}`);
     }
@@ -149,6 +172,7 @@ export class Pipeline {
       processedReadings: { ...this.counters.processedReadings },
       rejectedReadings: { ...this.counters.rejectedReadings },
       failedReadings: this.counters.failedReadings,
+      lateValues: this.counters.lateValues,
       alertsOpened: this.counters.alertsOpened,
       alertsResolved: this.counters.alertsResolved,
     };
@@ -211,22 +235,55 @@ export class Pipeline {
   /**
    * One asset's micro-batch through its detectors: the scorer learns the values stored since it last ran, and the
    * likelihood of each touched metric's latest value comes back as a `likelihood:<metric>` observation at its time.
+   * Late values (older than what their detector had learned before this round) are scored apart (`scoreLate`).
    */
   private async likelihoods(asset: string, readings: readonly Reading[]): Promise<Reading[]> {
     const { scorer } = this.stages;
     if (scorer === undefined) return [];
     const touched = new Set<string>();
     for (const reading of readings) for (const metric of Object.keys(reading.metrics)) touched.add(metric);
+    const learned = this.learnedUntil.get(asset);
+    // What the detectors had learned before this round: a value at or before it is late.
+    const before = learned === undefined ? undefined : new Map(learned);
     const health = await scorer.health(asset);
     const byTs = new Map<number, Record<string, number>>();
+    const signal = (ts: number, metric: string, likelihood: number) => {
+      const signals = byTs.get(ts) ?? {};
+      signals[`likelihood:${metric}`] = likelihood;
+      byTs.set(ts, signals);
+    };
+    const after = learned ?? new Map<string, number>();
     for (const metric of touched) {
       const entry = health.metrics[metric];
       if (entry === undefined) continue;
-      const signals = byTs.get(entry.ts) ?? {};
-      signals[`likelihood:${metric}`] = entry.likelihood;
-      byTs.set(entry.ts, signals);
+      signal(entry.ts, metric, entry.likelihood);
+      after.set(metric, entry.ts);
+    }
+    this.learnedUntil.set(asset, after);
+    if (before !== undefined) {
+      for (const reading of readings) {
+        for (const [metric, value] of Object.entries(reading.metrics)) {
+          const until = before.get(metric);
+          if (until === undefined || reading.ts > until) continue;
+          this.counters.lateValues++;
+          signal(reading.ts, metric, await this.scoreLate(asset, metric, reading.ts, value));
+        }
+      }
     }
     return [...byTs].map(([ts, metrics]) => ({ asset, ts, metrics }));
+  }
+
+  /** The likelihood of a late value against the history stored before it, by a detector thrown away after. */
+  private async scoreLate(asset: string, metric: string, ts: number, value: number): Promise<number> {
+    const history = await this.stages.store.queryReadings(asset, {
+      metric,
+      from: ts - this.options.lateHistoryMs,
+      to: ts,
+    });
+    const detector = createDetector(DEFAULT_DETECTOR);
+    for (const point of history.slice(-LATE_HISTORY_VALUES))
+      detector.scoreThenLearn({ ts: point.ts, value: point.value });
+    return detector.scoreThenLearn({ ts, value });
   }
 
   /** The alert rules over one round's readings and likelihoods, all assets at once (the rules are read once). */
