@@ -227,6 +227,31 @@ describe.skipIf(!up)('MqttSource against Mosquitto', () => {
     expect(again.stats().received).toBe(0);
   });
 
+  it('shares the subscription between several clients: every message stored once, also across a restart', async () => {
+    const options = { subscribers: 4 };
+    for (let index = 0; index < 4; index++) clientIds.add(`${prefix}-shared-${index}`);
+    const first = await startSource('shared', store, options);
+    const sends: Promise<unknown>[] = [];
+    for (let second = 0; second < 400; second++) {
+      sends.push(publish(`shared/pump-${second % 8}/telemetry`, { ts: T0 + second * 1000, flow: second }));
+    }
+    await Promise.all(sends);
+    await waitFor(() => first.stats().storedValues === 400);
+    await first.stop();
+    started.splice(started.indexOf(first), 1);
+    // Published while nobody consumes: each message waits in one of the four persistent sessions.
+    for (let second = 400; second < 500; second++) {
+      await publish(`shared/pump-${second % 8}/telemetry`, { ts: T0 + second * 1000, flow: second });
+    }
+    const second = await startSource('shared', store, options);
+    await waitFor(() => second.stats().storedValues === 100);
+    expect(second.stats()).toMatchObject({ received: 100, duplicateValues: 0, connected: true });
+    let total = 0;
+    for (let pump = 0; pump < 8; pump++)
+      total += (await store.queryReadings(`pump-${pump}`, { metric: 'flow' })).length;
+    expect(total).toBe(500);
+  });
+
   it('does not acknowledge a message whose append fails: the broker delivers it again', async () => {
     const source = await startSource('flaky', flakyStore(store, 1));
     await publish('flaky/pump-11/telemetry', { ts: T0, vibration: 0.75 });
