@@ -178,6 +178,11 @@ describe('batch inference jobs', () => {
     const noFormat = await request('POST', `/v1/jobs?model=${modelId}`, 'a,b\n1,2\n', { 'content-type': 'text/plain' });
     expect(noFormat.status).toBe(400);
     expect(noFormat.json().error).toMatch(/input_format/);
+    const form = new FormData();
+    form.append('model', modelId);
+    form.append('file', new Blob(['a,b\n1,2\n']), 'readings.txt');
+    const unnamedFormat = await request('POST', '/v1/jobs', form);
+    expect(unnamedFormat.status).toBe(400);
     expect(await readdir(directory)).toEqual(before);
     const submitted = await request('POST', `/v1/jobs?model=${modelId}`, 'machine_id,temperature\nm-1,50\n', {
       'content-type': 'text/csv',

@@ -198,11 +198,18 @@ async function submitJob(ctx: AppContext, c: Context) {
       throw error;
     }
     const fields = { ...query, ...upload.fields };
-    const format = inputFormat(
-      fields.input_format,
-      formatOfFilename(upload.filename) ?? formatOfMediaType(upload.mimeType),
-    );
-    const output = fields.output_format === undefined ? format : batchFormat(fields.output_format, 'output_format');
+    let format: BatchFormat;
+    let output: BatchFormat;
+    try {
+      format = inputFormat(
+        fields.input_format,
+        formatOfFilename(upload.filename) ?? formatOfMediaType(upload.mimeType),
+      );
+      output = fields.output_format === undefined ? format : batchFormat(fields.output_format, 'output_format');
+    } catch (error) {
+      await batch.discard(staged);
+      throw error;
+    }
     const described = { kind: 'upload' as const, format, ...(upload.filename ? { filename: upload.filename } : {}) };
     return batch.submitStaged(staged, fields.model, described, output);
   }
