@@ -220,3 +220,16 @@ describe('scoreUnits', () => {
     expect(scores.mae).toBe(12.5);
   });
 });
+
+describe('a failing training', () => {
+  it('frees the sequence model it created', async () => {
+    const fake = new FakeSequenceEstimator();
+    fake.fit = async () => {
+      throw new Error('out of memory');
+    };
+    await expect(trainRulPipeline(data, { model: 'gru', sequenceFactory: () => fake })).rejects.toThrow(
+      /out of memory/,
+    );
+    expect(fake.disposed).toBe(true);
+  });
+});

@@ -199,100 +199,110 @@ export async function trainRulPipeline(data: RunData, options: RulTrainOptions):
     sensors,
   };
   const estimator = await createEstimator(options, window, level);
-  // A provisional pipeline frames the units; its card is replaced below.
-  const framing = new RulPipeline(normaliser, config, estimator, {} as RulCard);
-  const trainSeries = framing.series(trainData);
-  const validationSeries: UnitSeries[] = framing.series(validationData);
-  let epochs = 0;
-  await estimator.fit(trainSeries, sensors, {
-    ...(validationSeries.length > 0 ? { validation: validationSeries } : {}),
-    onEpoch: (progress) => {
-      epochs = progress.epoch;
-      options.onEpoch?.({ ...progress, phase: 'fit' });
-    },
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  const warnings: string[] = [];
-  let validation: RulValidation = {
-    method: 'none',
-    fraction,
-    seed,
-    trainUnits: split.train.length,
-    validationUnits: 0,
-    windows: null,
-    truncated: null,
-  };
-  if (validationSeries.length > 0) {
-    const coverage = await crossCoverage(estimator, validationSeries, sensors);
-    await estimator.calibrate(validationSeries, sensors);
-    const windows = await estimator.predict(validationSeries, sensors, false);
-    const truth = windowTruth(validationSeries, windows);
-    const covered = coverage ?? coveredShare(truth, windows);
-    const cut = truncateUnits(
-      { columns: data.columns, units: [...validationData.units], rowCount: 0 },
-      { seed, minCycles: window.length + 1, maxRul: TEST_LIKE_MAX_RUL },
-    );
-    const scored = scoreUnits(await framing.predictUnits(cut), cap);
-    validation = {
-      method: 'engine-holdout',
+  // Tensors of a sequence model are freed when training fails part way.
+  let trained = false;
+  try {
+    // A provisional pipeline frames the units; its card is replaced below.
+    const framing = new RulPipeline(normaliser, config, estimator, {} as RulCard);
+    const trainSeries = framing.series(trainData);
+    const validationSeries: UnitSeries[] = framing.series(validationData);
+    let epochs = 0;
+    await estimator.fit(trainSeries, sensors, {
+      ...(validationSeries.length > 0 ? { validation: validationSeries } : {}),
+      onEpoch: (progress) => {
+        epochs = progress.epoch;
+        options.onEpoch?.({ ...progress, phase: 'fit' });
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const warnings: string[] = [];
+    let validation: RulValidation = {
+      method: 'none',
       fraction,
       seed,
       trainUnits: split.train.length,
-      validationUnits: split.validation.length,
-      windows:
-        truth.length > 0
-          ? {
-              count: truth.length,
-              rmse: rootMeanSquaredError(truth, windows.mean),
-              mae: meanAbsoluteError(truth, windows.mean),
-              coverage: covered,
-            }
-          : null,
-      truncated: {
-        units: scored.n_units,
-        rmse: scored.rmse,
-        rmseUncapped: scored.rmse_uncapped,
-        phm08: scored.phm08_score,
-      },
+      validationUnits: 0,
+      windows: null,
+      truncated: null,
     };
-  } else {
-    warnings.push(
-      'not validated: too few units to hold any out; the interval comes from training residuals and is too narrow',
-    );
+    if (validationSeries.length > 0) {
+      const coverage = await crossCoverage(estimator, validationSeries, sensors);
+      await estimator.calibrate(validationSeries, sensors);
+      const windows = await estimator.predict(validationSeries, sensors, false);
+      const truth = windowTruth(validationSeries, windows);
+      const covered = coverage ?? coveredShare(truth, windows);
+      const cut = truncateUnits(
+        { columns: data.columns, units: [...validationData.units], rowCount: 0 },
+        { seed, minCycles: window.length + 1, maxRul: TEST_LIKE_MAX_RUL },
+      );
+      const scored = scoreUnits(await framing.predictUnits(cut), cap);
+      validation = {
+        method: 'engine-holdout',
+        fraction,
+        seed,
+        trainUnits: split.train.length,
+        validationUnits: split.validation.length,
+        windows:
+          truth.length > 0
+            ? {
+                count: truth.length,
+                rmse: rootMeanSquaredError(truth, windows.mean),
+                mae: meanAbsoluteError(truth, windows.mean),
+                coverage: covered,
+              }
+            : null,
+        truncated: {
+          units: scored.n_units,
+          rmse: scored.rmse,
+          rmseUncapped: scored.rmse_uncapped,
+          phm08: scored.phm08_score,
+        },
+      };
+    } else {
+      warnings.push(
+        'not validated: too few units to hold any out; the interval comes from training residuals and is too narrow',
+      );
+    }
+    const refit = options.model === 'gbdt' && (options.refit ?? true) && validationSeries.length > 0;
+    if (refit) {
+      await estimator.fit([...trainSeries, ...validationSeries], sensors, {
+        onEpoch: (progress) => options.onEpoch?.({ ...progress, phase: 'refit' }),
+      });
+    }
+    const parameters: JsonObject =
+      options.model === 'gbdt'
+        ? ({ ...WINDOW_GBDT_DEFAULTS, ...options.gbdt } as unknown as JsonObject)
+        : ({ epochs: options.epochs ?? null, ...options.sequence } as JsonObject);
+    const card: RulCard = {
+      kind: options.model,
+      task: 'rul',
+      libraryVersion: VERSION,
+      created: new Date((options.clock ?? systemClock).now()).toISOString(),
+      ...(options.source !== undefined ? { source: options.source } : {}),
+      trainingData: {
+        units: data.units.length,
+        rows: data.units.reduce((total, unit) => total + unit.cycles.length, 0),
+      },
+      window,
+      cap,
+      level,
+      sensors,
+      droppedColumns: state.dropped,
+      conditions: state.centres.length,
+      parameters,
+      validation,
+      trainingSeconds: Math.round(now() - started) / 1000,
+      ...(epochs > 0 ? { epochs } : {}),
+      refit,
+      intervalSource:
+        estimator instanceof WindowGbdtEstimator
+          ? `residuals of the ${estimator.intervalSource ?? 'training'} windows, binned by prediction`
+          : 'the sequence model (predictInterval)',
+      warnings,
+    };
+    trained = true;
+    return new RulPipeline(normaliser, config, estimator, card);
+  } finally {
+    if (!trained) estimator.dispose();
   }
-  const refit = options.model === 'gbdt' && (options.refit ?? true) && validationSeries.length > 0;
-  if (refit) {
-    await estimator.fit([...trainSeries, ...validationSeries], sensors, {
-      onEpoch: (progress) => options.onEpoch?.({ ...progress, phase: 'refit' }),
-    });
-  }
-  const parameters: JsonObject =
-    options.model === 'gbdt'
-      ? ({ ...WINDOW_GBDT_DEFAULTS, ...options.gbdt } as unknown as JsonObject)
-      : ({ epochs: options.epochs ?? null, ...options.sequence } as JsonObject);
-  const card: RulCard = {
-    kind: options.model,
-    task: 'rul',
-    libraryVersion: VERSION,
-    created: new Date((options.clock ?? systemClock).now()).toISOString(),
-    ...(options.source !== undefined ? { source: options.source } : {}),
-    trainingData: { units: data.units.length, rows: data.units.reduce((total, unit) => total + unit.cycles.length, 0) },
-    window,
-    cap,
-    level,
-    sensors,
-    droppedColumns: state.dropped,
-    conditions: state.centres.length,
-    parameters,
-    validation,
-    trainingSeconds: Math.round(now() - started) / 1000,
-    ...(epochs > 0 ? { epochs } : {}),
-    refit,
-    intervalSource:
-      estimator instanceof WindowGbdtEstimator
-        ? `residuals of the ${estimator.intervalSource ?? 'training'} windows, binned by prediction`
-        : 'the sequence model (predictInterval)',
-    warnings,
-  };
-  return new RulPipeline(normaliser, config, estimator, card);
 }
