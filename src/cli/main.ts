@@ -5,6 +5,7 @@ import { registerAlerts } from './commands/alerts.js';
 import { registerDetect } from './commands/detect.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerEvaluateAnomalies } from './commands/evaluate-anomalies.js';
+import { registerFailureModes } from './commands/failure-modes.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerImport } from './commands/import.js';
@@ -37,6 +38,7 @@ function buildProgram(): Command {
   registerPlot(program);
   registerDetect(program);
   registerEvaluateAnomalies(program);
+  registerFailureModes(program);
   registerKeys(program);
   registerAlerts(program);
   registerWorker(program);
