@@ -47,23 +47,29 @@ interface ChartEntry {
 
 const STATUS_TONE = { ok: 'ok', watch: 'warn', alarm: 'alarm' } as const;
 
-/** A RUL from `GET /v1/assets/{id}/health` in whatever shape the RUL pipeline gives it, as hours with an interval. */
-function readHealthRul(rul: unknown): RulEstimate | null {
+/** A RUL from `GET /v1/assets/{id}/health` (the RUL pipeline of task rul: in cycles, rows of readings). */
+interface CycleRul {
+  value: number;
+  lower: number;
+  upper: number;
+  level: number;
+  model: string;
+}
+
+function readHealthRul(rul: unknown): CycleRul | null {
   if (rul === null || typeof rul !== 'object') return null;
   const record = rul as Record<string, unknown>;
-  const number = (...keys: string[]) => {
-    for (const key of keys) if (typeof record[key] === 'number') return record[key] as number;
-    return undefined;
+  const value = record.value;
+  if (typeof value !== 'number') return null;
+  const number = (key: string, fallback: number) =>
+    typeof record[key] === 'number' ? (record[key] as number) : fallback;
+  return {
+    value,
+    lower: number('lower', value),
+    upper: number('upper', value),
+    level: number('level', 0.9),
+    model: typeof record.model === 'string' ? record.model : 'the RUL model',
   };
-  const value = number('hours', 'value', 'estimate', 'median', 'mean');
-  if (value === undefined) return null;
-  const interval = record.interval as Record<string, unknown> | undefined;
-  const lower = number('lower', 'low', 'p10', 'p05') ?? (interval?.lower as number | undefined) ?? value;
-  const upper = number('upper', 'high', 'p90', 'p95') ?? (interval?.upper as number | undefined) ?? value;
-  const unit = String(record.unit ?? 'hours');
-  const toHours = unit.startsWith('min') ? 1 / 60 : unit.startsWith('s') ? 1 / 3600 : unit.startsWith('d') ? 24 : 1;
-  if (!unit.startsWith('h') && toHours === 1 && unit !== 'hours') return null;
-  return { hours: value * toHours, lower: lower * toHours, upper: upper * toHours, capped: false };
 }
 
 function whyHtml(why: Why | null, row: FleetRow | undefined): string {
@@ -117,7 +123,7 @@ export const assetPage: Page = (main, params) => {
   if (!RANGES.some((r) => r.key === range)) range = '6h';
   let asset: AssetDetail | undefined;
   let row: FleetRow | undefined;
-  let healthRul: RulEstimate | null = null;
+  let healthRul: CycleRul | null = null;
   let alerts: Alert[] = [];
   let charts: ChartEntry[] = [];
   let trajectory: uPlot | undefined;
@@ -148,7 +154,11 @@ export const assetPage: Page = (main, params) => {
     statusHolder.innerHTML = status
       ? `<span class="badge ${STATUS_TONE[status]}">${status === 'ok' ? 'OK' : status === 'watch' ? 'Watch' : 'Alarm'}</span>`
       : '<span class="badge neutral">Scoring…</span>';
-    const rul = healthRul ?? row?.rul ?? null;
+    const rul = row?.rul ?? null;
+    const cycles = healthRul
+      ? `<div class="stat"><dt>Remaining life in cycles</dt><dd><span class="value">${Math.round(healthRul.value)}</span>
+        <span class="when">${Math.round(healthRul.level * 100)} % interval ${Math.round(healthRul.lower)} – ${Math.round(healthRul.upper)}, from ${escapeHtml(healthRul.model)}</span></dd></div>`
+      : '';
     const openAlerts = alerts.filter((a) => a.state !== 'resolved').length;
     holder.innerHTML = `
       <div class="stat"><dt>Anomaly likelihood</dt><dd><span class="value">${row?.anomaly == null ? '—' : formatPercent(row.anomaly)}</span>
@@ -158,7 +168,7 @@ export const assetPage: Page = (main, params) => {
       <div class="stat"><dt>Remaining useful life</dt><dd><span class="value">${rul ? (rul.capped ? `> ${formatHours(rul.hours)}` : formatHours(rul.hours)) : '—'}</span>
         <span class="when">${rul ? (rul.capped ? 'no failure in sight' : `90 % interval ${formatHours(rul.lower)} – ${formatHours(rul.upper)}`) : 'no RUL model'}</span></dd></div>
       <div class="stat"><dt>Open alerts</dt><dd><span class="value">${openAlerts}</span>
-        <span class="when"><a href="/alerts?asset=${encodeURIComponent(id)}">see alerts</a></span></dd></div>`;
+        <span class="when"><a href="/alerts?asset=${encodeURIComponent(id)}">see alerts</a></span></dd></div>${cycles}`;
     const latest = body.querySelector('#latest') as HTMLElement | null;
     if (latest) {
       latest.innerHTML = asset.metrics
