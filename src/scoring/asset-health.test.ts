@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng.js';
-import { scoreSeries } from '../models/anomaly/factory.js';
+import { createDetector, scoreSeries } from '../models/anomaly/factory.js';
 import { openStore } from '../store/open.js';
+import { openDetectorStates } from '../store/open-detector-states.js';
 import type { Store } from '../store/store.js';
 import { AssetHealthScorer, healthStatus } from './asset-health.js';
 import { lastValues } from './recent-values.js';
@@ -118,5 +119,56 @@ describe('AssetHealthScorer', () => {
       /'historyLimit' must be a positive integer, got 0/,
     );
     expect(() => new AssetHealthScorer(db, { watch: 0.95 })).toThrow(/watch 0.95 and alarm 0.8/);
+  });
+});
+
+describe('AssetHealthScorer persistence', () => {
+  it('resumes after a restart with the likelihoods of a scorer that never stopped, learning only new values', async () => {
+    const states = await openDetectorStates(db);
+    if (!states) throw new Error('no detector-state table on DuckDB');
+    const values = steady(1500, 40, 11);
+    await store('press-1', 'temperature', values.slice(0, 1000));
+    await store('press-1', 'pressure', steady(1000, 5, 12));
+    const clock = () => T0 + 10_000 * MINUTE;
+    const running = new AssetHealthScorer(db, {}, { states, now: clock });
+    await running.health('press-1');
+    expect(await running.snapshot()).toEqual({ saved: 2 });
+    // Nothing learned since: nothing to save.
+    expect(await running.snapshot()).toEqual({ saved: 0 });
+
+    // New readings after the "restart", with a spike in the last one.
+    const later = values.slice(1000);
+    later[later.length - 1] += 30;
+    await store('press-1', 'temperature', later, 1000);
+    const restarted = new AssetHealthScorer(db, {}, { states, now: clock });
+    expect(await restarted.restore()).toEqual({ restored: 2, skipped: 0 });
+    let readsAfterRestore = 0;
+    const queryReadings = db.queryReadings.bind(db);
+    db.queryReadings = (asset, query) => {
+      readsAfterRestore += 1;
+      // A restored detector asks only for what is newer than its last value.
+      expect(query?.from).toBe(T0 + 999 * MINUTE + 1);
+      return queryReadings(asset, query);
+    };
+    const resumed = await restarted.health('press-1');
+    db.queryReadings = queryReadings;
+    const continuous = await running.health('press-1');
+    expect(readsAfterRestore).toBe(2);
+    expect(resumed.metrics.temperature.likelihood).toBe(continuous.metrics.temperature.likelihood);
+    expect(resumed.metrics.temperature.likelihood).toBeGreaterThan(0.5);
+    expect(resumed).toEqual(continuous);
+  });
+
+  it('skips saved states of another detector configuration and warms those series up afresh', async () => {
+    const states = await openDetectorStates(db);
+    if (!states) throw new Error('no detector-state table on DuckDB');
+    const other = createDetector('default', { warmup: 10 });
+    await states.save([
+      { asset: 'a', metric: 'x', detector: JSON.stringify(other.toJSON()), lastTs: T0, score: 0, savedAt: T0 },
+      { asset: 'a', metric: 'y', detector: '{not json', lastTs: T0, score: 0, savedAt: T0 },
+    ]);
+    const scorer = new AssetHealthScorer(db, {}, { states, now: () => T0 });
+    expect(await scorer.restore()).toEqual({ restored: 0, skipped: 2 });
+    expect(scorer.cachedDetectors).toBe(0);
   });
 });

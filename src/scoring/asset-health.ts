@@ -1,6 +1,8 @@
 import { NotFoundError, ValidationError } from '../core/errors.js';
+import type { AnyDetectorJSON } from '../models/anomaly/base.js';
 import type { AnyUnivariateDetector } from '../models/anomaly/factory.js';
-import { createDetector, DEFAULT_DETECTOR } from '../models/anomaly/factory.js';
+import { createDetector, DEFAULT_DETECTOR, detectorFromJSON } from '../models/anomaly/factory.js';
+import type { DetectorStateRecord, DetectorStateStore } from '../store/detector-states.js';
 import type { Store } from '../store/store.js';
 import { lastValues } from './recent-values.js';
 
@@ -44,6 +46,27 @@ interface CachedDetector {
   /** Time of the last value learned: later calls feed only values after it. */
   lastTs: number;
   likelihood: number;
+  /** Learned since its state was last saved (or restored). */
+  dirty: boolean;
+}
+
+/** Where detector states are saved so a restarted server resumes without warming up, and the clock stamping them. */
+export interface AssetHealthPersistence {
+  states: DetectorStateStore;
+  /** Epoch ms; default `Date.now`. */
+  now?: () => number;
+}
+
+export interface SnapshotResult {
+  /** Detectors whose state was saved. */
+  saved: number;
+}
+
+export interface RestoreResult {
+  /** Detectors rebuilt from their saved state. */
+  restored: number;
+  /** Saved states skipped: unreadable, or of another detector class or configuration than the current default. */
+  skipped: number;
 }
 
 const DEFAULTS: AssetHealthOptions = { historyLimit: 2000, cacheSize: 1000, watch: 0.5, alarm: 0.8 };
@@ -67,6 +90,11 @@ export function healthStatus(
  * (asset, metric) so the next call only feeds values stored after the last one it learned — O(new values) per call
  * instead of O(historyLimit). Values arriving late (older than the last one learned) are not fed to a cached
  * detector; when more than `historyLimit` new values arrived since, the detector starts afresh on the last ones.
+ *
+ * With `persistence`, `snapshot()` saves the state of every detector that learned since its last save (the server
+ * calls it periodically and on shutdown) and `restore()` refills the cache from the saved states at start: a
+ * restored detector continues exactly where it stopped (identical scores, no warm-up), learning only the values
+ * stored after its last one.
  */
 export class AssetHealthScorer {
   readonly options: Readonly<AssetHealthOptions>;
@@ -75,6 +103,7 @@ export class AssetHealthScorer {
   constructor(
     private readonly store: Store,
     options: Partial<AssetHealthOptions> = {},
+    private readonly persistence?: AssetHealthPersistence,
   ) {
     const resolved = { ...DEFAULTS, ...options };
     for (const key of ['historyLimit', 'cacheSize'] as const) {
@@ -93,6 +122,71 @@ export class AssetHealthScorer {
   /** Detectors currently cached. */
   get cachedDetectors(): number {
     return this.cache.size;
+  }
+
+  /**
+   * Saves the state of every cached detector that learned since it was last saved; a no-op without persistence.
+   * Detectors are serialised before the first await, so values learned meanwhile go into the next snapshot.
+   */
+  async snapshot(): Promise<SnapshotResult> {
+    if (this.persistence === undefined) return { saved: 0 };
+    const now = this.persistence.now ?? Date.now;
+    const savedAt = now();
+    const records: DetectorStateRecord[] = [];
+    const saved: CachedDetector[] = [];
+    for (const [key, entry] of this.cache) {
+      if (!entry.dirty) continue;
+      const [asset, metric] = key.split('\u0000');
+      records.push({
+        asset,
+        metric,
+        detector: JSON.stringify(entry.detector.toJSON()),
+        lastTs: entry.lastTs,
+        score: entry.likelihood,
+        savedAt,
+      });
+      entry.dirty = false;
+      saved.push(entry);
+    }
+    try {
+      await this.persistence.states.save(records);
+    } catch (error) {
+      for (const entry of saved) entry.dirty = true;
+      throw error;
+    }
+    return { saved: records.length };
+  }
+
+  /**
+   * Refills the cache from the saved states, the most recently saved first, up to `cacheSize`. A state of another
+   * class or configuration than the current default detector (or one that does not parse) is skipped: that series
+   * warms up afresh. Cached detectors are kept. A no-op without persistence.
+   */
+  async restore(): Promise<RestoreResult> {
+    if (this.persistence === undefined) return { restored: 0, skipped: 0 };
+    const records = await this.persistence.states.load(this.options.cacheSize);
+    const expected = createDetector(DEFAULT_DETECTOR).toJSON();
+    const expectedConfig = JSON.stringify(expected.config);
+    let restored = 0;
+    let skipped = 0;
+    // Oldest first, so the most recently saved end up most recently used.
+    for (const record of [...records].reverse()) {
+      const key = `${record.asset}\u0000${record.metric}`;
+      if (this.cache.has(key)) continue;
+      try {
+        const json = JSON.parse(record.detector) as AnyDetectorJSON;
+        if (json.className !== expected.className || JSON.stringify(json.config) !== expectedConfig) {
+          skipped++;
+          continue;
+        }
+        const detector = detectorFromJSON(json) as AnyUnivariateDetector;
+        this.remember(key, { detector, lastTs: record.lastTs, likelihood: record.score, dirty: false });
+        restored++;
+      } catch {
+        skipped++;
+      }
+    }
+    return { restored, skipped };
   }
 
   /** The asset's anomaly health; NotFoundError when the store has no such asset. */
@@ -130,20 +224,31 @@ export class AssetHealthScorer {
     }
     if (entry === undefined) {
       if (values.length === 0) return undefined;
-      entry = { detector: createDetector(DEFAULT_DETECTOR), lastTs: Number.NEGATIVE_INFINITY, likelihood: 0 };
+      entry = {
+        detector: createDetector(DEFAULT_DETECTOR),
+        lastTs: Number.NEGATIVE_INFINITY,
+        likelihood: 0,
+        dirty: true,
+      };
     }
     for (const { ts, value } of values) {
       // A concurrent call may have fed this detector meanwhile: only what is newer is learned.
       if (ts <= entry.lastTs) continue;
       entry.likelihood = entry.detector.scoreThenLearn({ ts, value });
       entry.lastTs = ts;
+      entry.dirty = true;
     }
+    this.remember(key, entry);
+    return entry;
+  }
+
+  /** Puts an entry in the cache as the most recently used, dropping the least recently used beyond `cacheSize`. */
+  private remember(key: string, entry: CachedDetector): void {
     this.cache.delete(key);
     this.cache.set(key, entry);
     if (this.cache.size > this.options.cacheSize) {
       const oldest = this.cache.keys().next().value as string;
       this.cache.delete(oldest);
     }
-    return entry;
   }
 }
