@@ -58,7 +58,15 @@ function describeAttributes(attributes: Record<string, string>): string {
 function statusBadge(status: HealthStatus | null): string {
   if (status === null) return '<span class="badge neutral" title="Not scored yet">Scoring…</span>';
   const tone = status === 'ok' ? 'ok' : status === 'watch' ? 'warn' : 'alarm';
-  return `<span class="badge ${tone}">${STATUS_LABEL[status]}</span>`;
+  return `<span class="badge status ${tone}" title="${STATUS_LABEL[status]}">${STATUS_LABEL[status]}</span>`;
+}
+
+/** "44 min (30–58)": the interval in a span that narrow screens leave out. */
+function rulCell(rul: FleetRow['rul']): string {
+  const text = formatRul(rul);
+  const open = text.indexOf(' (');
+  if (open < 0) return text;
+  return `${text.slice(0, open)}<span class="rul-interval">${text.slice(open)}</span>`;
 }
 
 function riskCell(risk: number | null): string {
@@ -207,7 +215,7 @@ export const fleetPage: Page = (main) => {
       <td class="muted col-type">${escapeHtml(describeAttributes(d.attributes))}</td>
       <td class="num col-anomaly">${d.anomaly === null ? '<span class="muted" title="Not scored yet">…</span>' : formatPercent(d.anomaly)}</td>
       <td class="num risk">${riskCell(d.failure_risk)}</td>
-      <td class="num col-rul">${formatRul(d.rul)}</td>
+      <td class="num col-rul">${rulCell(d.rul)}</td>
       <td class="num">${alerts}</td>
       <td class="col-last"${lastTitle}>${silent ? `<span class="badge warn">Silent</span> ${last}` : last}</td></tr>`;
   };
