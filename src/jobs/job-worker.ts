@@ -1,10 +1,11 @@
 /**
- * The body of a job worker thread: scores a file or trains a model (CPU-bound work that would otherwise hold the
- * API's event loop), reports progress and posts the outcome. Started by `runInWorker`; never imported elsewhere.
+ * The body of a job worker thread: scores a file, trains a model or computes a cost report (CPU-bound work that
+ * would otherwise hold the API's event loop), reports progress and posts the outcome. Started by `runInWorker`; never imported elsewhere.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ManualClock } from '../core/clock.js';
 import { Frame } from '../io/frame.js';
+import { modelCostReport } from '../models/maintenance-cost.js';
 import { trainModel } from '../models/train.js';
 import { TrainedModel } from '../models/trained-model.js';
 import { scoreFile } from './batch-score.js';
@@ -32,6 +33,9 @@ async function run(request: WorkerRequest): Promise<unknown> {
     });
   }
   const frame = new Frame(request.columns, request.rowCount);
+  if (request.task === 'cost') {
+    return modelCostReport(TrainedModel.fromJSON(request.model), frame, request.costs, request.options);
+  }
   const trained = trainModel(frame, request.spec, {
     clock: new ManualClock(request.now),
     onProgress: (progress) =>

@@ -12,7 +12,9 @@ import {
   UpkeepError,
   ValidationError,
 } from '../core/errors.js';
+import type { MaintenanceCosts } from '../evaluate/cost.js';
 import type { Column } from '../io/frame.js';
+import type { ModelCostOptions } from '../models/maintenance-cost.js';
 import type { TrainSpec } from '../models/train.js';
 import type { TrainedModelJson } from '../models/trained-model.js';
 import type { BatchFormat } from './batch-input.js';
@@ -36,7 +38,17 @@ export interface TrainWorkerRequest {
   now: number;
 }
 
-export type WorkerRequest = ScoreRequest | TrainWorkerRequest;
+/** The maintenance-cost view of a model on labelled rows (k out-of-fold fits). */
+export interface CostWorkerRequest {
+  task: 'cost';
+  model: TrainedModelJson;
+  columns: Column[];
+  rowCount: number;
+  costs: MaintenanceCosts;
+  options: Pick<ModelCostOptions, 'ageColumn' | 'folds' | 'curvePoints'>;
+}
+
+export type WorkerRequest = ScoreRequest | TrainWorkerRequest | CostWorkerRequest;
 
 export interface SerialisedError {
   name: string;

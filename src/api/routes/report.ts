@@ -2,8 +2,9 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { describeValue, NotFoundError } from '../../core/errors.js';
 import type { CostPoint } from '../../evaluate/cost.js';
 import { loadTrainingData, TrainingDataSchema } from '../../jobs/training-data.js';
-import { modelCostReport } from '../../models/maintenance-cost.js';
-import { TrainedModel } from '../../models/trained-model.js';
+import { runInWorker } from '../../jobs/worker-task.js';
+import type { ModelCostReport } from '../../models/maintenance-cost.js';
+import type { TrainedModelJson } from '../../models/trained-model.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
 import { bodyLimit } from '../middleware/body-limit.js';
@@ -115,17 +116,19 @@ export function reportRoutes(ctx: AppContext): OpenAPIHono {
     if (!version) {
       throw new NotFoundError(`unknown model ${describeValue(id)}`, [{ path: 'id', message: 'no such model version' }]);
     }
-    const model = TrainedModel.fromJSON(version.model);
     const frame = await loadTrainingData(body.data, { store: ctx.store, maxRows: ctx.limits.maxReadings });
-    const report = modelCostReport(
-      model,
-      frame,
-      { failureCost: body.failure_cost, repairCost: body.repair_cost, falseAlarmCost: body.false_alarm_cost },
-      {
+    // k model fits: in a worker thread, so that the API keeps answering meanwhile.
+    const report = await runInWorker<ModelCostReport>({
+      task: 'cost',
+      model: version.model as unknown as TrainedModelJson,
+      columns: [...frame.columns],
+      rowCount: frame.rowCount,
+      costs: { failureCost: body.failure_cost, repairCost: body.repair_cost, falseAlarmCost: body.false_alarm_cost },
+      options: {
         ...(body.age_column === undefined ? {} : { ageColumn: body.age_column }),
         ...(body.folds === undefined ? {} : { folds: body.folds }),
       },
-    );
+    });
     const { fixedInterval } = report;
     return c.json(
       {
