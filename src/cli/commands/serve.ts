@@ -16,6 +16,7 @@ import type { AlertStore } from '../../store/alerts.js';
 import type { DeadLetterStore } from '../../store/dead-letters.js';
 import { openAlertStores } from '../../store/open-alerts.js';
 import { openApiKeyStore } from '../../store/open-api-keys.js';
+import { openDetectorStates } from '../../store/open-detector-states.js';
 import { openRegistry } from '../../store/open-registry.js';
 import type { Store } from '../../store/store.js';
 import type { Webhook } from '../../store/webhooks.js';
@@ -23,6 +24,9 @@ import { DEFAULT_MQTT_TOPIC, MqttSource } from '../../stream/mqtt-source.js';
 import { Pipeline } from '../../stream/pipeline.js';
 import { action, DEFAULT_DB, formatCount, integerOption, openCliStore, printLine } from '../run.js';
 import { addServeJobOptions, openServeJobs, type ServeJobsOptions } from './serve-jobs.js';
+
+/** How often `upkeep serve` saves the states of the detectors that learned since the last save. */
+const DETECTOR_SNAPSHOT_MS = 60_000;
 
 export interface ServeOptions extends ServeJobsOptions {
   host: string;
@@ -32,6 +36,7 @@ export interface ServeOptions extends ServeJobsOptions {
   /** `--mqtt URL`: consume telemetry from this broker. */
   mqtt?: string;
   mqttTopic: string;
+  mqttClients: number;
   /** False with `--no-auth`: every route open. Otherwise API keys are required once at least one exists. */
   auth: boolean;
   /** `--rate-limit`: sustained requests per second per key (the burst is twice that). */
@@ -204,6 +209,12 @@ export function registerServe(program: Command): Command {
       "topic filter; its '+' level is the asset id of readings without one",
       DEFAULT_MQTT_TOPIC,
     )
+    .option(
+      '--mqtt-clients <n>',
+      'MQTT connections sharing the subscription ($share/…): more messages in flight, faster (keep it stable)',
+      integerOption('--mqtt-clients', 1, 256),
+      1,
+    )
     .option('--no-auth', 'serve without API keys: every route open')
     .option(
       '--rate-limit <per-second>',
@@ -246,7 +257,19 @@ export function registerServe(program: Command): Command {
           });
           alerts = new NotifyingAlertStore(operations.alerts, notifier);
           const monitor = await AlertMonitor.open(alerts);
-          pipeline = new Pipeline({ store, scorer: new AssetHealthScorer(store), monitor });
+          // Detector states are restored at start and saved every minute and on shutdown: no warm-up after a restart.
+          const detectorStates = await openDetectorStates(store);
+          const scorer = new AssetHealthScorer(
+            store,
+            {},
+            detectorStates && { states: detectorStates, now: () => systemClock.now() },
+          );
+          await scorer.restore();
+          const snapshots = setInterval(() => {
+            scorer.snapshot().catch((error: Error) => logger.warn(`detector states not saved: ${error.message}`));
+          }, DETECTOR_SNAPSHOT_MS);
+          snapshots.unref();
+          pipeline = new Pipeline({ store, scorer, monitor });
           const access = await serveAuth(store, options);
           authNotice = access.notice;
           server = await startServer({
@@ -276,6 +299,8 @@ export function registerServe(program: Command): Command {
               await mqttSource?.stop();
               await simulation?.stop();
               await pipeline.close();
+              clearInterval(snapshots);
+              await scorer.snapshot();
               await notifier?.close();
               await serveJobs.close();
             },
@@ -291,6 +316,7 @@ export function registerServe(program: Command): Command {
             mqttSource = await MqttSource.start(pipeline.storeFor('mqtt'), deadLetters, {
               url: options.mqtt,
               topic: options.mqttTopic,
+              subscribers: options.mqttClients,
               scope: options.db,
               log: (line) => process.stderr.write(`upkeep: ${line}\n`),
             });
