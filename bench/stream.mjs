@@ -263,8 +263,9 @@ async function latency(dir, { rate, seconds, assets }) {
       return publishPacket(bodies[i].topic, bodies[i].payload, (i % 65535) + 1);
     },
   );
-  await until(() => pipeline.stats().processedReadings.mqtt >= count);
+  await until(() => pipeline.stats().processedReadings.mqtt >= count, 600_000);
   await pipeline.idle();
+  const scoredPerS = count / ((performance.now() - started) / 1000);
   publisher.close();
   await source.stop();
   await pipeline.close();
@@ -272,7 +273,15 @@ async function latency(dir, { rate, seconds, assets }) {
   await store.close();
   latencies.sort((a, b) => a - b);
   const at = (q) => Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(1));
-  return { rate_msg_per_s: rate, seconds, assets, scored: latencies.length, p50_ms: at(0.5), p99_ms: at(0.99) };
+  return {
+    rate_msg_per_s: rate,
+    seconds,
+    assets,
+    scored: latencies.length,
+    scored_readings_per_s: Math.round(scoredPerS),
+    p50_ms: at(0.5),
+    p99_ms: at(0.99),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -283,7 +292,7 @@ async function httpToDuckDb(dir, { requests }) {
     process.execPath,
     [join(ROOT, 'dist/cli/main.js'), 'serve', '--db', join(dir, 'http.duckdb'), '--port', '0', '--no-auth'],
     {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'ignore'],
     },
   );
   const url = await new Promise((resolve, reject) => {
@@ -474,8 +483,10 @@ async function main() {
     if (only.has('latency')) {
       const rate = Math.round(result.mqtt_duckdb_single.messages_per_s / 2);
       result.latency_half_load = await latency(dir, { rate, seconds: 10, assets: 100 });
-      // The rate the scoring keeps up with: a tenth of the ingest maximum.
-      result.latency_tenth_load = await latency(dir, { rate: Math.round(rate / 5), seconds: 10, assets: 100 });
+      // The scoring (online ensemble detectors re-reading the store per asset) is slower than ingest: half of what
+      // it sustained above shows the latency of a pipeline that keeps up.
+      const sustainable = Math.max(10, Math.round(result.latency_half_load.scored_readings_per_s / 2));
+      result.latency_half_scoring_capacity = await latency(dir, { rate: sustainable, seconds: 10, assets: 100 });
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
