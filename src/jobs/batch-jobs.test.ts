@@ -69,7 +69,12 @@ describe('batch inference jobs', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  const request = async (method: string, path: string, body?: string | FormData, headers: Record<string, string> = {}) => {
+  const request = async (
+    method: string,
+    path: string,
+    body?: string | FormData,
+    headers: Record<string, string> = {},
+  ) => {
     const response = await app.request(path, { method, ...(body === undefined ? {} : { body }), headers });
     const text = await response.text();
     return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) as Json };
@@ -190,6 +195,28 @@ describe('batch inference jobs', () => {
     const job = await waitFor((submitted.json() as { job_id: string }).job_id);
     expect(job.state).toBe('failed');
     expect(job.error).toMatch(/input rows 1–1: .*load/);
+  });
+
+  it('answers malformed requests with 400, never 5xx, and keeps no file', async () => {
+    const before = await readdir(directory);
+    const cases: [string, string][] = [
+      ['multipart/form-data', 'no boundary'],
+      [
+        'multipart/form-data; boundary=xyz',
+        '--xyz\r\nContent-Disposition: form-data; name="model"\r\n\r\nrisk\r\n--xyz--\r\n',
+      ],
+      ['multipart/form-data; boundary=xyz', '\u0000\u0001garbage'],
+      ['application/json', '{"model": '],
+      ['application/json', '{"type": "train", "name": 7}'],
+      ['application/json', '{"model": "failure-risk", "input": {"rows": "no"}}'],
+      ['application/json', '[1, 2]'],
+    ];
+    for (const [type, body] of cases) {
+      const response = await request('POST', '/v1/jobs', body, { 'content-type': type });
+      expect(response.status, `${type}: ${body}`).toBe(400);
+      expect(response.json().error).toEqual(expect.any(String));
+    }
+    expect(await readdir(directory)).toEqual(before);
   });
 
   it('cancels a running job: state cancelled, work directory removed, output refused', async () => {
