@@ -269,6 +269,13 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
       .toBe(detail.metrics.length);
     // New values arrive over the event stream.
     await expect.poll(() => page.locator('#latest').textContent(), { timeout: 15_000 }).not.toBe(before);
+    // Keyboard zoom: '+' on a focused chart halves its visible span.
+    const span = '(() => { const x = window.upkeepCharts()[0].plot.scales.x; return x.max - x.min; })()';
+    const wide = await page.evaluate<number>(span);
+    await page.locator('#charts .plot').first().focus();
+    await page.keyboard.press('+');
+    expect((await page.evaluate<number>(span)) / wide).toBeCloseTo(0.5, 2);
+    await page.keyboard.press('0');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-asset-1280.png'), fullPage: true });
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);

@@ -207,6 +207,24 @@ export class SeriesChart {
       [[], [], []],
       holder,
     );
+    // Keyboard: ← → pan, + − zoom, 0 shows everything (the holder is focusable).
+    holder.tabIndex = 0;
+    holder.addEventListener('keydown', (event) => {
+      const { min, max } = this.plot.scales.x;
+      if (min == null || max == null || this.length === 0) return;
+      const span = max - min;
+      const centre = (min + max) / 2;
+      let next: [number, number] | undefined;
+      if (event.key === 'ArrowLeft') next = [min - span / 5, max - span / 5];
+      else if (event.key === 'ArrowRight') next = [min + span / 5, max + span / 5];
+      else if (event.key === '+' || event.key === '=') next = [centre - span / 4, centre + span / 4];
+      else if (event.key === '-') next = [centre - span, centre + span];
+      else if (event.key === '0') next = [this.xs[0], this.xs[this.length - 1]];
+      if (!next) return;
+      event.preventDefault();
+      this.view(next[0], next[1]);
+      options.onZoom?.(next[0], next[1], event.key === '0');
+    });
     this.plot.over.addEventListener('dblclick', () => {
       if (this.length > 0) {
         this.view(this.xs[0], this.xs[this.length - 1]);

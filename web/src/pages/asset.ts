@@ -393,7 +393,7 @@ export const assetPage: Page = (main, params) => {
           <div class="segmented" role="group" aria-label="Time range">
             ${RANGES.map((r) => `<button type="button" data-range="${r.key}" aria-pressed="${r.key === range}">${r.label}</button>`).join('')}
           </div></div>
-        <p class="muted hint">Drag across a chart to zoom in; double-click to zoom out. <span class="legend-mark anomaly"></span> anomaly (modified z-score above 3.5 in this range) · <span class="legend-mark alert"></span> alert active</p>
+        <p class="muted hint">Drag across a chart to zoom in, double-click to zoom out; with the keyboard, focus a chart and use ← → + − 0. <span class="legend-mark anomaly"></span> anomaly (modified z-score above 3.5 in this range) · <span class="legend-mark alert"></span> alert active</p>
         <figure class="chart card"><figcaption>Remaining useful life <small>with its 90 % interval, and failure risk</small></figcaption>
           <div class="plot" id="trajectory" role="img" aria-label="Remaining useful life and failure risk over the selected range"><p class="muted">Loading…</p></div></figure>
         <div id="charts" class="charts"></div>
