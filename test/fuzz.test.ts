@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertState } from '../src/core/alert.js';
+import { parseCsvFrame } from '../src/io/csv-frame.js';
+import { trainModel } from '../src/models/train.js';
+import type { StoredJsonObject } from '../src/store/registry.js';
 import { type AppRoute, appRoutes, type FullApp, fullApp, T0 } from './helpers/full-app.js';
 
 /**
@@ -21,6 +24,23 @@ const seededRuleIds: string[] = [];
 beforeAll(async () => {
   subject = await fullApp();
   writeRoutes = appRoutes(subject.app).filter((route) => WRITE_METHODS.has(route.method));
+  // A model `x@1` (the path parameters include it), so predict, cost and promote reach the model code.
+  const lines = ['x1,x2,failure'];
+  for (let i = 0; i < 40; i++) lines.push(`${(i % 8) - 3.5},${Math.floor(i / 8) - 2},${i % 3 === 0 ? 1 : 0}`);
+  const trained = trainModel(
+    await parseCsvFrame(`${lines.join('\n')}\n`),
+    { target: 'failure', model: 'logistic', task: 'classification' },
+    { clock: subject.clock },
+  );
+  await subject.registry.saveVersion({
+    name: 'x',
+    kind: trained.card.kind,
+    task: trained.card.task,
+    metrics: {},
+    card: trained.card as unknown as StoredJsonObject,
+    model: trained.toJSON() as unknown as StoredJsonObject,
+    createdAt: T0,
+  });
   for (let index = 0; index < 4; index++) {
     const rule = await subject.stores.alerts.addRule({
       name: `seed ${index}`,
@@ -96,8 +116,25 @@ const validRule = fc
   })
   .map((rule) => JSON.stringify(rule));
 
+const modelRows = fc
+  .record({
+    rows: fc.array(
+      fc.record(
+        {
+          x1: fc.oneof(fc.double(), fc.integer(), fc.constantFrom('hot', null, '', '1e999')),
+          x2: fc.oneof(fc.double(), fc.constantFrom(true, null)),
+          extra: fc.string({ maxLength: 5 }),
+        },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 5 },
+    ),
+  })
+  .map((body) => JSON.stringify(body));
+
 const bodyText = fc.oneof(
   validReadings,
+  modelRows,
   validRule,
   fc.record({ by: fc.string({ maxLength: 10 }), comment: fc.string({ maxLength: 10 }) }).map((x) => JSON.stringify(x)),
   fc.array(readingLike, { maxLength: 8 }).map((readings) => JSON.stringify(readings)),
@@ -164,7 +201,7 @@ const queryString = fc.oneof(
 );
 
 const pathParam = fc.oneof(
-  fc.constantFrom('1', '2', '3', '4', '0', '999999999999999999999', '-1', 'x@1', '..', '%00', '%2F'),
+  fc.constantFrom('1', '2', '3', '4', '0', '999999999999999999999', '-1', 'x@1', 'x@1', 'x@1', '..', '%00', '%2F'),
   fc.string({ maxLength: 30 }).map((text) => encodeURIComponent(text)),
 );
 

@@ -8,6 +8,7 @@ import { createApiKey, MemoryApiKeyStore } from '../../src/store/api-keys.js';
 import { DuckDBStore } from '../../src/store/duckdb.js';
 import { type AlertStores, openAlertStores } from '../../src/store/open-alerts.js';
 import { openRegistry } from '../../src/store/open-registry.js';
+import type { ModelRegistry } from '../../src/store/registry.js';
 
 /** 2026-01-01T00:00:00Z: Date.UTC(2026, 0, 1). */
 export const T0 = 1_767_225_600_000;
@@ -16,6 +17,7 @@ export interface FullApp {
   app: OpenAPIHono;
   store: DuckDBStore;
   stores: AlertStores;
+  registry: ModelRegistry;
   clock: ManualClock;
   /** A usable key of each role. */
   keys: Record<Role, string>;
@@ -54,6 +56,7 @@ export async function fullApp(): Promise<FullApp> {
     app,
     store,
     stores,
+    registry,
     clock,
     keys,
     revokedKey: revoked.key,
