@@ -28,6 +28,10 @@ export const DEFAULT_MODEL_METRICS = ['temperature', 'vibration', 'pressure', 'r
 
 const HOUR_MS = 3_600_000;
 const DEFAULT_FOLDS = 3;
+/** Readings stored as first-start history at most (a large fleet gets a coarser history). */
+const MAX_BACKFILL_READINGS = 1_000_000;
+/** Training rows at most (a large fleet is sampled less often). */
+const MAX_TRAINING_ROWS = 30_000;
 
 export interface DefaultModelsOptions {
   store: Store;
@@ -36,9 +40,9 @@ export interface DefaultModelsOptions {
   clock: Clock;
   /** History stored before the first start's training when the fleet has none (default 12 h). */
   historyMs?: number;
-  /** Time between two stored readings of a machine in that history (default 15 s). */
+  /** Time between two stored readings of a machine in that history (default 15 s, coarser beyond 1M readings). */
   historyStepMs?: number;
-  /** Time between two training rows of a machine (default 60 s). */
+  /** Time between two training rows of a machine (default 60 s, coarser beyond 30,000 rows). */
   sampleStepMs?: number;
   /** Progress lines for the terminal. */
   log?: (line: string) => void;
@@ -124,6 +128,7 @@ export async function ensureDefaultModels(options: DefaultModelsOptions): Promis
     else missing.push(name);
   }
   const historyMs = options.historyMs ?? 12 * HOUR_MS;
+  const machines = simulator.machines.length;
   const now = clock.now();
   const from = now - historyMs;
   let hasHistory = false;
@@ -136,14 +141,17 @@ export async function ensureDefaultModels(options: DefaultModelsOptions): Promis
   if (!hasHistory) {
     log(`storing ${Math.round(historyMs / HOUR_MS)} h of simulated history for ${simulator.machines.length} machines`);
     await store.upsertAssets(simulator.assets());
-    result.backfilled = await backfill(store, simulator, from, now, options.historyStepMs ?? 15_000);
+    const step = options.historyStepMs ?? Math.max(15_000, Math.ceil((historyMs * machines) / MAX_BACKFILL_READINGS));
+    result.backfilled = await backfill(store, simulator, from, now, step);
   }
   if (missing.length === 0) {
     log(`default models: ${result.reused.join(', ')} (trained at an earlier start)`);
     return result;
   }
 
-  const rows = trainingRows(simulator, from, now, options.sampleStepMs ?? 60_000);
+  const sampleStep =
+    options.sampleStepMs ?? Math.max(60_000, Math.ceil((historyMs * machines) / MAX_TRAINING_ROWS / 60_000) * 60_000);
+  const rows = trainingRows(simulator, from, now, sampleStep);
   const frame = frameFromRows(rows);
   // Folds keep each machine on one side (no leak between a machine's neighbouring rows) when enough machines
   // failed in the window for every fold to see a failure; otherwise folds are stratified by the label.
@@ -185,7 +193,7 @@ export async function ensureDefaultModels(options: DefaultModelsOptions): Promis
         },
       });
       const version = registryVersion(name, trained, clock.now(), true);
-      const holdoutRows = trainingRows(simulator, from - historyMs / 2, from, options.sampleStepMs ?? 60_000);
+      const holdoutRows = trainingRows(simulator, from - historyMs / 2, from, sampleStep);
       const evaluation = holdoutEvaluation(trained, holdoutRows, specs[name]?.target as string);
       if (evaluation) version.card = { ...version.card, evaluation } as StoredJsonObject;
       const saved = await registry.saveVersion(version);
