@@ -123,6 +123,12 @@ export class Pipeline {
     this.log = log ?? ((line) => process.stderr.write(`upkeep: ${line}\n`));
   }
 
+  /** The detectors scoring each asset's metrics (shared with `GET /v1/assets/{id}/health`), when there are any. */
+  get scorer(): AssetHealthScorer | undefined {
+    return this.stages.scorer;
+  }
+
+
   /**
    * Stores the batch, then queues it for scoring; resolves with the store's counts once stored. OverloadedError
    * (nothing stored) when the queue is full or the pipeline is closed; a store failure rejects as the store does.

@@ -26,7 +26,7 @@ export function fleetSummaryFor(ctx: AppContext): FleetSummary {
     summary = new FleetSummary({
       store: ctx.store,
       clock: ctx.clock,
-      scorer: new AssetHealthScorer(ctx.store),
+      scorer: ctx.pipeline?.scorer ?? new AssetHealthScorer(ctx.store),
       registry: ctx.registry,
       alerts: ctx.alerts,
     });

@@ -137,11 +137,13 @@ function rulAnswerer(ctx: AppContext): (asset: string) => Promise<AssetRul | nul
 /** `GET /v1/assets/{id}/health`; `options` tunes the scorer (tests use a small history). */
 export function healthAssetRoutes(ctx: AppContext, options: Partial<AssetHealthOptions> = {}): OpenAPIHono {
   const router = newRouter();
-  const scorer = new AssetHealthScorer(ctx.store, options);
+  // The pipeline's detectors when it runs (they have learned every value since they started, and their states are
+  // restored after a restart); otherwise detectors of this route's own, fed from the stored history on demand.
+  const ownScorer = new AssetHealthScorer(ctx.store, options);
   const rulOf = rulAnswerer(ctx);
   router.openapi(healthRoute, async (c) => {
     const id = c.req.valid('param').id;
-    const health = await scorer.health(id);
+    const health = await (ctx.pipeline?.scorer ?? ownScorer).health(id);
     const rul = await rulOf(id);
     const metrics: Record<string, { likelihood: number; ts: string }> = {};
     for (const [name, metric] of Object.entries(health.metrics)) {
