@@ -84,6 +84,10 @@ export const zerosInit =
 
 /** A dense layer `x W + b` with an optional ReLU. */
 export function dense(parameters: ParameterSet, prefix: string, x: tf.Tensor2D, relu: boolean): tf.Tensor2D {
-  const output = tf.add(tf.matMul(x, parameters.get(`${prefix}.kernel`)), parameters.get(`${prefix}.bias`));
-  return (relu ? tf.relu(output) : output) as tf.Tensor2D;
+  return tf.fused.matMul({
+    a: x,
+    b: parameters.get(`${prefix}.kernel`) as tf.Tensor as tf.Tensor2D,
+    bias: parameters.get(`${prefix}.bias`),
+    activation: relu ? 'relu' : 'linear',
+  }) as tf.Tensor2D;
 }

@@ -32,7 +32,7 @@ function lstmForward(inputs: Tensor2D[], [kernel, recurrent, bias]: LayerWeights
   const outputs: Tensor2D[] = [];
   let cell: Tensor2D | undefined;
   for (let t = 0; t < inputs.length; t++) {
-    const projected = tf.add(tf.matMul(inputs[t], kernel as Tensor2D), bias);
+    const projected = tf.fused.matMul({ a: inputs[t], b: kernel as Tensor2D, bias });
     const z = t === 0 ? projected : tf.add(projected, tf.matMul(outputs[t - 1], recurrent as Tensor2D));
     const [gatesInput, candidateInput] = tf.split(z, [3 * units, units], 1);
     const gates = tf.sigmoid(gatesInput) as Tensor2D;
@@ -113,8 +113,8 @@ function gruForward(inputs: Tensor2D[], [kernel, recurrent, bias, recurrentBias]
   let previous = tf.zeros([batch, units]) as Tensor2D;
   saved.push(previous);
   for (let t = 0; t < inputs.length; t++) {
-    const projected = tf.add(tf.matMul(inputs[t], kernel as Tensor2D), bias);
-    const recurrentPart = tf.add(tf.matMul(previous, recurrent as Tensor2D), recurrentBias);
+    const projected = tf.fused.matMul({ a: inputs[t], b: kernel as Tensor2D, bias });
+    const recurrentPart = tf.fused.matMul({ a: previous, b: recurrent as Tensor2D, bias: recurrentBias });
     const [inputGates, inputCandidate] = tf.split(projected, [2 * units, units], 1);
     const [recurrentGates, recurrentCandidate] = tf.split(recurrentPart, [2 * units, units], 1);
     const gates = tf.sigmoid(tf.add(inputGates, recurrentGates)) as Tensor2D;

@@ -46,7 +46,8 @@ beforeAll(async () => {
   await sequenceBackend();
 });
 
-describe('sequence estimators', () => {
+// Each test takes 0.1–2 s of CPU; the timeout leaves room for a loaded CI machine.
+describe('sequence estimators', { timeout: 120_000 }, () => {
   it('an LSTM learns a noisy linear degradation to within a few cycles', async () => {
     const model = createSequenceEstimator('lstm', {
       units: [16],
@@ -57,15 +58,22 @@ describe('sequence estimators', () => {
     });
     await model.fit(train.X, train.y, { validation: test });
     const error = rmse(await model.predict(test.X), test.y);
-    // Predicting the training mean scores ~15 cycles here; the window mean of sensor 0 alone allows ~1.3.
+    // Predicting the training mean scores ~15 cycles here; the window mean of sensor 0 alone allows ~1.3, and this
+    // model reached 1.64 when the test was written.
     expect(meanBaselineRmse(train.y, test.y)).toBeGreaterThan(12);
-    expect(error).toBeLessThan(5);
+    expect(error).toBeLessThan(3);
     model.dispose();
   });
 
   it.each(['gru', 'cnn'] as const)('a %s fits a tiny problem better than predicting the mean', async (kind) => {
     const options = kind === 'cnn' ? { filters: [8], kernelSize: 3, denseUnits: 8 } : { units: [8], denseUnits: 8 };
-    const model = createSequenceEstimator(kind, { ...options, epochs: 12, batchSize: 64, dropout: 0 });
+    const model = createSequenceEstimator(kind, {
+      ...options,
+      epochs: 8,
+      batchSize: 128,
+      learningRate: 0.01,
+      dropout: 0,
+    });
     await model.fit(train.X, train.y);
     const error = rmse(await model.predict(test.X), test.y);
     expect(error).toBeLessThan(0.5 * meanBaselineRmse(train.y, test.y));
