@@ -38,7 +38,7 @@ export const ingestionPage: Page = (main) => {
 
   const build = () => {
     body.innerHTML = `
-      <section class="card" aria-labelledby="rate-h"><h2 id="rate-h">Readings per second</h2>
+      <section class="card" aria-labelledby="rate-h"><h2 id="rate-h">Readings per second <small class="muted">since this page opened</small></h2>
         <dl class="stats" id="ingest-stats"></dl>
         <div class="plot" id="rate-plot" role="img" aria-label="Readings per second over the last minutes"></div></section>
       <div class="grid-2">
@@ -58,10 +58,20 @@ export const ingestionPage: Page = (main) => {
           y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.2)] },
         },
         axes: [
-          { stroke: '#52606d', grid: { stroke: '#e4e7eb', width: 1 } },
+          { stroke: '#52606d', grid: { stroke: '#e4e7eb', width: 1 }, space: 90 },
           { stroke: '#52606d', grid: { stroke: '#e4e7eb', width: 1 }, size: 50 },
         ],
-        series: [{}, { label: 'readings/s', stroke: '#2f6f95', width: 2, fill: 'rgba(47,111,149,0.12)' }],
+        series: [
+          {},
+          {
+            label: 'readings/s',
+            stroke: '#2f6f95',
+            width: 2,
+            fill: 'rgba(47,111,149,0.12)',
+            // Each sample marked, so that the first ones show before there is a line.
+            points: { show: true, size: 5 },
+          },
+        ],
       },
       [xs, ys],
       holder,
