@@ -74,6 +74,24 @@ describe('generated security matrix', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('marks every operation with the access it declares, and protected ones with the key schemes', async () => {
+    const document = (await (await subject.app.request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { 'x-upkeep-access'?: string; security?: unknown[] }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(document.paths['/v1/keys']?.post?.['x-upkeep-access']).toBe('admin');
+    expect(document.paths['/v1/alerts/{id}/ack']?.post?.['x-upkeep-access']).toBe('operate');
+    expect(document.paths['/v1/readings']?.post?.security).toEqual([{ bearerKey: [] }, { headerKey: [] }]);
+    expect(document.paths['/health']?.get).toMatchObject({ 'x-upkeep-access': 'public', security: [] });
+    const operations = Object.values(document.paths).flatMap((path) => Object.values(path));
+    expect(operations.every((operation) => typeof operation['x-upkeep-access'] === 'string')).toBe(true);
+    expect(Object.keys(document.components.securitySchemes)).toEqual(
+      expect.arrayContaining(['bearerKey', 'headerKey']),
+    );
+  });
+});
+
 describe('the access table against the documented roles', () => {
   it('admin alone manages keys, webhooks and alert rules; ingest may only write readings and score', () => {
     for (const key of ['POST /v1/keys', 'DELETE /v1/keys/:id', 'POST /v1/webhooks', 'POST /v1/alert-rules']) {

@@ -7,6 +7,7 @@ import { errorResponse } from './middleware/error-handler.js';
 import { httpMetrics } from './middleware/metrics.js';
 import { DEFAULT_RATE_LIMIT, rateLimit, TokenBuckets } from './middleware/rate-limit.js';
 import { requestLog } from './middleware/request-log.js';
+import { withDeclaredAccess } from './middleware/route-access.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestTimeout } from './middleware/timeout.js';
 import { alertsRoutes } from './routes/alerts.js';
 import { analyseRoutes } from './routes/analyse.js';
@@ -74,10 +75,14 @@ export function createApp(ctx: AppContext): OpenAPIHono {
   app.route('/', fleetRoutes(ctx));
   app.route('/', eventsRoutes(ctx));
 
-  app.doc31('/openapi.json', {
+  const documentConfig = {
     openapi: '3.1.0',
     info: { title: 'Upkeep API', version: ctx.version, description: 'Predictive maintenance for fleets of machines' },
-  });
+  };
+  // The generated document, each operation marked with the access it declares in ROUTE_ACCESS.
+  app.get('/openapi.json', (c) =>
+    c.json(withDeclaredAccess(app.getOpenAPI31Document(documentConfig), ctx.auth?.publicMetrics ?? false)),
+  );
   // Last: the dashboard's files and pages answer only GETs that no API route took.
   app.route('/', dashboardRoutes());
   return app;

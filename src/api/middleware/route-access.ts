@@ -89,3 +89,36 @@ export function accessFor(method: string, pattern: string | undefined, publicMet
   if (key === 'GET /metrics' && publicMetrics) return 'public';
   return ROUTE_ACCESS[key] ?? 'admin';
 }
+
+type OpenApiDocument = { paths?: object; components?: object };
+
+/**
+ * The OpenAPI document with each operation's access from ROUTE_ACCESS: `x-upkeep-access` (the permission, or
+ * `public`) and, for protected operations, `security` (a Bearer key or an `X-API-Key` header).
+ */
+export function withDeclaredAccess<D extends OpenApiDocument>(document: D, publicMetrics = false): D {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const documented = (document.paths ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  for (const [path, operations] of Object.entries(documented)) {
+    const annotated: Record<string, unknown> = { ...operations };
+    for (const [method, operation] of Object.entries(operations ?? {})) {
+      if (typeof operation !== 'object' || operation === null || method === 'parameters') continue;
+      const access = accessFor(method, path.replace(/\{([^}]+)\}/g, ':$1'), publicMetrics);
+      annotated[method] = {
+        ...operation,
+        'x-upkeep-access': access,
+        ...(access === 'public' ? { security: [] } : { security: [{ bearerKey: [] }, { headerKey: [] }] }),
+      };
+    }
+    paths[path] = annotated;
+  }
+  const components = {
+    ...(document.components ?? {}),
+    securitySchemes: {
+      ...((document.components as { securitySchemes?: object } | undefined)?.securitySchemes ?? {}),
+      bearerKey: { type: 'http', scheme: 'bearer', description: 'An Upkeep API key: upk_<id>_<secret>' },
+      headerKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+    },
+  };
+  return { ...document, paths, components };
+}
