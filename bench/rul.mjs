@@ -89,7 +89,20 @@ const lastWindows = allValidation.filter(
 const architecture = { units: [64, 32], denseUnits: 16, batchSize: 256 };
 const timed = createSequenceEstimator('lstm', { ...architecture, epochs: timingEpochs, patience: timingEpochs });
 const oursEpochSeconds = [];
-await timed.fit(train, train.targets, { onEpoch: (progress) => oursEpochSeconds.push(progress.seconds) });
+const oursEpochCpuSeconds = [];
+const cpuSeconds = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
+let cpuMark = cpuSeconds();
+await timed.fit(train, train.targets, {
+  onEpoch: (progress) => {
+    oursEpochSeconds.push(progress.seconds);
+    const now = cpuSeconds();
+    oursEpochCpuSeconds.push(now - cpuMark);
+    cpuMark = now;
+  },
+});
 let started = performance.now();
 await timed.predict(validation);
 const oursInference = validation.samples / ((performance.now() - started) / 1000);
@@ -178,6 +191,9 @@ console.log(
     oursSecondsPerEpoch: Number(meanOf(oursEpochSeconds).toFixed(2)),
     torchSecondsPerEpoch: torch ? Number(meanOf(torch.epochSeconds).toFixed(2)) : null,
     epochTimeRatio: torch ? Number((meanOf(oursEpochSeconds) / meanOf(torch.epochSeconds)).toFixed(2)) : null,
+    oursCpuSecondsPerEpoch: Number(meanOf(oursEpochCpuSeconds).toFixed(2)),
+    torchCpuSecondsPerEpoch: torch ? Number(meanOf(torch.epochCpuSeconds).toFixed(2)) : null,
+    epochCpuRatio: torch ? Number((meanOf(oursEpochCpuSeconds) / meanOf(torch.epochCpuSeconds)).toFixed(2)) : null,
     oursInferenceWindowsPerSecond: Math.round(oursInference),
     torchInferenceWindowsPerSecond: torch ? Math.round(torch.inferenceWindowsPerSecond) : null,
     ...quality,
