@@ -78,6 +78,11 @@ const I32_CONST = 0x41;
 const I32_GE_U = 0x4f;
 const I32_LT_U = 0x49;
 const I32_ADD = 0x6a;
+const I32_SUB = 0x6b;
+const I32_LE_U = 0x4d;
+const I32_EQZ = 0x45;
+const I32_STORE = 0x36;
+const SELECT = 0x1b;
 const I32_MUL = 0x6c;
 const I32_SHL = 0x74;
 const BLOCK = 0x02;
@@ -104,6 +109,36 @@ const L_ROW = 6;
 const L_BASE = 7;
 const L_SLOT = 8;
 const L_PAIR = 9;
+
+/**
+ * `partition(column, rowIndex, scratch, begin, end, splitBin, missingLeft) → left count`: the stable, branch-free
+ * partition of `partitionRows` (row-kernels.ts) on one feature's column of bins at byte address `column`.
+ */
+function partitionBody(): number[] {
+  const [COLUMN, ROW_INDEX, SCRATCH, BEGIN, END_AT, SPLIT_BIN, MISSING_LEFT] = [0, 1, 2, 3, 4, 5, 6];
+  const [I, LEFT, RIGHT, ROW, BIN, GO_LEFT] = [7, 8, 9, 10, 11, 12];
+  const code: number[] = [...vector([[6, I32]])];
+  const emit = (...bytes: (number | number[])[]) => {
+    for (const byte of bytes) {
+      if (typeof byte === 'number') code.push(byte);
+      else code.push(...byte);
+    }
+  };
+  emit(LOCAL_GET, BEGIN, LOCAL_TEE, I, LOCAL_TEE, LEFT, LOCAL_SET, RIGHT);
+  emit(BLOCK, VOID, LOCAL_GET, I, LOCAL_GET, END_AT, I32_GE_U, BR_IF, 0, LOOP, VOID);
+  emit(LOCAL_GET, ROW_INDEX, LOCAL_GET, I, I32_CONST, 2, I32_SHL, I32_ADD, I32_LOAD, memarg(2, 0), LOCAL_SET, ROW);
+  emit(LOCAL_GET, COLUMN, LOCAL_GET, ROW, I32_ADD, I32_LOAD8_U, memarg(0, 0), LOCAL_SET, BIN);
+  // goLeft = bin == 0 ? missingLeft : bin <= splitBin
+  emit(LOCAL_GET, MISSING_LEFT, LOCAL_GET, BIN, LOCAL_GET, SPLIT_BIN, I32_LE_U, LOCAL_GET, BIN, I32_EQZ, SELECT);
+  emit(LOCAL_SET, GO_LEFT);
+  emit(LOCAL_GET, ROW_INDEX, LOCAL_GET, LEFT, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_GET, ROW, I32_STORE, memarg(2, 0));
+  emit(LOCAL_GET, SCRATCH, LOCAL_GET, RIGHT, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_GET, ROW, I32_STORE, memarg(2, 0));
+  emit(LOCAL_GET, LEFT, LOCAL_GET, GO_LEFT, I32_ADD, LOCAL_SET, LEFT);
+  emit(LOCAL_GET, RIGHT, I32_CONST, 1, I32_ADD, LOCAL_GET, GO_LEFT, I32_SUB, LOCAL_SET, RIGHT);
+  emit(LOCAL_GET, I, I32_CONST, 1, I32_ADD, LOCAL_TEE, I, LOCAL_GET, END_AT, I32_LT_U, BR_IF, 0);
+  emit(END, END, LOCAL_GET, LEFT, LOCAL_GET, BEGIN, I32_SUB, END);
+  return code;
+}
 
 /** Most 64 KiB pages of the memory the kernel works on (2 GiB: addresses stay positive `i32`s). */
 export const WASM_MAX_PAGES = 32_768;
@@ -138,15 +173,34 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
     [3, I32],
     [1, V128],
   ]);
-  const code = [...locals, ...body];
+  const histogramCode = [...locals, ...body];
+  const partitionCode = partitionBody();
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([[0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00]])),
+    ...section(
+      1,
+      vector([
+        [0x60, ...vector(Array.from({ length: 6 }, () => [I32])), 0x00],
+        [0x60, ...vector(Array.from({ length: 7 }, () => [I32])), ...vector([[I32]])],
+      ]),
+    ),
     // Shared memory (limits flag 3: shared, with a maximum) so a worker thread can run the same kernel on it.
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, 0x01, ...unsignedLeb(WASM_MAX_PAGES)]])),
-    ...section(3, vector([[0x00]])),
-    ...section(7, vector([[...name('histogram'), 0x00, 0x00]])),
-    ...section(10, vector([[...unsignedLeb(code.length), ...code]])),
+    ...section(3, vector([[0x00], [0x01]])),
+    ...section(
+      7,
+      vector([
+        [...name('histogram'), 0x00, 0x00],
+        [...name('partition'), 0x00, 0x01],
+      ]),
+    ),
+    ...section(
+      10,
+      vector([
+        [...unsignedLeb(histogramCode.length), ...histogramCode],
+        [...unsignedLeb(partitionCode.length), ...partitionCode],
+      ]),
+    ),
   ];
   return Uint8Array.from(bytes);
 }
@@ -181,9 +235,28 @@ export function histogramModule(cols: number, shift: number): WasmModule | null 
 
 /** The kernel of `module` working on `memory` (shared, at most `WASM_MAX_PAGES` pages). */
 export function histogramKernel(module: WasmModule, memory: WasmMemory): WasmHistogramKernel {
+  return wasmKernels(module, memory).histogram;
+}
+
+/** The exported partition (see `partitionBody`). */
+export type WasmPartitionKernel = (
+  column: number,
+  rowIndex: number,
+  scratch: number,
+  begin: number,
+  end: number,
+  splitBin: number,
+  missingLeft: number,
+) => number;
+
+/** Both kernels of `module` working on `memory`. */
+export function wasmKernels(
+  module: WasmModule,
+  memory: WasmMemory,
+): { histogram: WasmHistogramKernel; partition: WasmPartitionKernel } {
   if (!wasmApi) throw new Error('WebAssembly is not available');
-  const instance = new wasmApi.Instance(module, { env: { memory } });
-  return instance.exports.histogram as WasmHistogramKernel;
+  const { exports } = new wasmApi.Instance(module, { env: { memory } });
+  return { histogram: exports.histogram as WasmHistogramKernel, partition: exports.partition as WasmPartitionKernel };
 }
 
 /** A shared WebAssembly memory of `pages` 64 KiB pages (fixed size). */

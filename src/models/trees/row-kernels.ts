@@ -14,13 +14,14 @@ import { Worker } from 'node:worker_threads';
 import type { BinnedMatrix } from './binning.js';
 import { buildHistogram, type HistogramLayout } from './histogram.js';
 import {
-  histogramKernel,
   histogramModule,
   sharedWasmMemory,
   WASM_MAX_PAGES,
   type WasmHistogramKernel,
   type WasmMemory,
   type WasmModule,
+  type WasmPartitionKernel,
+  wasmKernels,
 } from './histogram-wasm.js';
 
 /** Nodes with fewer rows are processed in one piece (the fork/join costs more than it saves below this). */
@@ -62,9 +63,9 @@ export function partitionRows(
 }
 
 /** Column-major copy of row-major bins (in shared memory when `shared`). O(rows · cols). */
-function transposeBins(binned: BinnedMatrix, shared: boolean): Uint8Array {
+function transposeBins(binned: BinnedMatrix, shared: boolean, target?: Uint8Array): Uint8Array {
   const { rows, cols, bins } = binned;
-  const columns = shared ? new Uint8Array(new SharedArrayBuffer(rows * cols)) : new Uint8Array(rows * cols);
+  const columns = target ?? (shared ? new Uint8Array(new SharedArrayBuffer(rows * cols)) : new Uint8Array(rows * cols));
   for (let f = 0; f < cols; f++) {
     const base = f * rows;
     for (let row = 0, at = f; row < rows; row++, at += cols) columns[base + row] = bins[at];
@@ -127,7 +128,9 @@ const { workerData } = require('node:worker_threads');
 const buildHistogram = (${buildHistogram.toString()});
 const partitionRows = (${partitionRows.toString()});
 const { control, bins, columns, rows, cols, shift, rowIndex, scratch, gradients, histogram, features, wasm } = workerData;
-const kernel = wasm ? new WebAssembly.Instance(wasm.module, { env: { memory: wasm.memory } }).exports.histogram : null;
+const exported = wasm ? new WebAssembly.Instance(wasm.module, { env: { memory: wasm.memory } }).exports : null;
+const kernel = exported ? exported.histogram : null;
+const partitionKernel = exported ? exported.partition : null;
 let seen = 0;
 Atomics.store(control, ${READY}, 1);
 Atomics.notify(control, ${READY});
@@ -145,8 +148,11 @@ for (;;) {
     } else buildHistogram(bins, cols, shift, rowIndex, control[${BEGIN}], control[${END}], gradients[control[${OUTPUT}]],
       histogram, count < 0 ? null : features.subarray(0, count));
   } else if (command === ${COMMAND_PARTITION}) {
-    control[${RESULT}] = partitionRows(columns, rows, rowIndex, scratch, control[${BEGIN}], control[${END}],
-      control[${FEATURE}], control[${SPLIT_BIN}], control[${DEFAULT_LEFT}] === 1);
+    control[${RESULT}] = partitionKernel
+      ? partitionKernel(wasm.columns + control[${FEATURE}] * rows, wasm.rowIndex, wasm.scratch, control[${BEGIN}],
+          control[${END}], control[${SPLIT_BIN}], control[${DEFAULT_LEFT}])
+      : partitionRows(columns, rows, rowIndex, scratch, control[${BEGIN}], control[${END}],
+          control[${FEATURE}], control[${SPLIT_BIN}], control[${DEFAULT_LEFT}] === 1);
   }
   Atomics.store(control, ${DONE}, seen);
   Atomics.notify(control, ${DONE});
@@ -175,7 +181,11 @@ interface WasmSpace {
   readonly module: WasmModule;
   readonly memory: WasmMemory;
   readonly kernel: WasmHistogramKernel;
+  readonly partition: WasmPartitionKernel;
   readonly bins: number;
+  /** Column-major copy of the bins, and the partition's scratch row index. */
+  readonly columns: number;
+  readonly scratch: number;
   readonly rowIndex: number;
   readonly gradients: number[];
   readonly firstHalf: number;
@@ -199,16 +209,22 @@ function wasmSpace(binned: BinnedMatrix, layout: HistogramLayout, outputs: numbe
   );
   const firstHalf = align16(rowIndex + 4 * binned.rows) + 16 * binned.rows * outputs;
   const secondHalf = firstHalf + 8 * layout.size;
-  const pages = Math.ceil((secondHalf + 8 * layout.size) / 65536);
+  const columns = secondHalf + 8 * layout.size;
+  const scratch = align16(columns + binned.rows * binned.cols);
+  const pages = Math.ceil((scratch + 4 * binned.rows) / 65536);
   if (pages > WASM_MAX_PAGES) return null;
   try {
     const memory = sharedWasmMemory(pages);
     new Uint8Array(memory.buffer, bins, binned.bins.length).set(binned.bins);
+    const kernels = wasmKernels(module, memory);
     return {
       module,
       memory,
-      kernel: histogramKernel(module, memory),
+      kernel: kernels.histogram,
+      partition: kernels.partition,
       bins,
+      columns,
+      scratch,
       rowIndex,
       gradients,
       firstHalf,
@@ -243,18 +259,20 @@ class Kernels implements RowKernels {
     this.cols = binned.cols;
     this.shift = layout.shift;
     this.rows = rows;
-    this.columns = transposeBins(binned, parallel);
-    this.scratch = parallel ? sharedInt32(rows) : new Int32Array(rows);
     const wasm = wasmSpace(binned, layout, outputs);
     this.wasm = wasm;
     if (wasm) {
       const buffer = wasm.memory.buffer;
+      this.columns = transposeBins(binned, true, new Uint8Array(buffer, wasm.columns, rows * binned.cols));
+      this.scratch = new Int32Array(buffer, wasm.scratch, rows);
       this.bins = new Uint8Array(buffer, wasm.bins, binned.bins.length);
       this.rowIndex = new Int32Array(buffer, wasm.rowIndex, rows);
       this.gradients = wasm.gradients.map((offset) => new Float64Array(buffer, offset, 2 * rows));
       this.firstHalf = new Float64Array(buffer, wasm.firstHalf, layout.size);
       this.secondHalf = new Float64Array(buffer, wasm.secondHalf, layout.size);
     } else {
+      this.columns = transposeBins(binned, parallel);
+      this.scratch = parallel ? sharedInt32(rows) : new Int32Array(rows);
       this.bins = parallel ? sharedBins(binned.bins) : binned.bins;
       this.rowIndex = parallel ? sharedInt32(rows) : new Int32Array(rows);
       this.gradients = Array.from({ length: outputs }, () =>
@@ -301,6 +319,8 @@ class Kernels implements RowKernels {
             rowIndex: this.wasm.rowIndex,
             gradients: this.wasm.gradients,
             secondHalf: this.wasm.secondHalf,
+            columns: this.wasm.columns,
+            scratch: this.wasm.scratch,
           },
         },
       });
@@ -381,10 +401,30 @@ class Kernels implements RowKernels {
     addInto(target, this.secondHalf);
   }
 
+  /** `partitionRows` on this thread, by the wasm kernel when there is one. */
+  private partitionRange(begin: number, end: number, feature: number, splitBin: number, defaultLeft: boolean): number {
+    const { wasm } = this;
+    if (wasm) {
+      const column = wasm.columns + feature * this.rows;
+      return wasm.partition(column, wasm.rowIndex, wasm.scratch, begin, end, splitBin, defaultLeft ? 1 : 0);
+    }
+    return partitionRows(
+      this.columns,
+      this.rows,
+      this.rowIndex,
+      this.scratch,
+      begin,
+      end,
+      feature,
+      splitBin,
+      defaultLeft,
+    );
+  }
+
   partition(begin: number, end: number, feature: number, splitBin: number, defaultLeft: boolean): number {
-    const { columns, rows, rowIndex, scratch } = this;
+    const { rowIndex, scratch } = this;
     if (end - begin < CHUNK_MIN_ROWS) {
-      const left = partitionRows(columns, rows, rowIndex, scratch, begin, end, feature, splitBin, defaultLeft);
+      const left = this.partitionRange(begin, end, feature, splitBin, defaultLeft);
       rowIndex.set(scratch.subarray(begin, begin + (end - begin - left)), begin + left);
       return begin + left;
     }
@@ -396,12 +436,12 @@ class Kernels implements RowKernels {
       this.control[SPLIT_BIN] = splitBin;
       this.control[DEFAULT_LEFT] = defaultLeft ? 1 : 0;
       const request = this.post(COMMAND_PARTITION, middle, end);
-      firstLeft = partitionRows(columns, rows, rowIndex, scratch, begin, middle, feature, splitBin, defaultLeft);
+      firstLeft = this.partitionRange(begin, middle, feature, splitBin, defaultLeft);
       this.await(request);
       secondLeft = this.control[RESULT];
     } else {
-      firstLeft = partitionRows(columns, rows, rowIndex, scratch, begin, middle, feature, splitBin, defaultLeft);
-      secondLeft = partitionRows(columns, rows, rowIndex, scratch, middle, end, feature, splitBin, defaultLeft);
+      firstLeft = this.partitionRange(begin, middle, feature, splitBin, defaultLeft);
+      secondLeft = this.partitionRange(middle, end, feature, splitBin, defaultLeft);
     }
     // [left₁ | right₁ (in scratch) | left₂ | right₂ (in scratch)] → [left₁ left₂ | right₁ right₂].
     const firstRight = middle - begin - firstLeft;
