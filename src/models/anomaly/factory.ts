@@ -3,6 +3,7 @@ import type { AnyDetectorJSON, StreamingDetector, StreamPoint, VectorPoint } fro
 import { Cusum } from './cusum.js';
 import { AnomalyEnsemble } from './ensemble.js';
 import { Ewma } from './ewma.js';
+import { HalfSpaceTrees } from './half-space-trees.js';
 import { HoltResidual } from './holt-residual.js';
 import { PageHinkley } from './page-hinkley.js';
 import { Periodic } from './periodic.js';
@@ -35,6 +36,7 @@ const UNIVARIATE: Record<string, DetectorFactory<AnyUnivariateDetector>> = {
 
 const MULTIVARIATE: Record<string, DetectorFactory<AnyMultivariateDetector>> = {
   mahalanobis: RobustMahalanobis,
+  'half-space-trees': HalfSpaceTrees,
 };
 
 export const DEFAULT_DETECTOR = 'default';
