@@ -10,9 +10,22 @@ export const DEFAULT_MQTT_TOPIC = 'upkeep/+/telemetry';
 /** How long the broker keeps the session (subscription and queued messages) while Upkeep is away: 7 days. */
 export const DEFAULT_SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
 
+/** A broker URL without its credentials and query string, for log lines and errors. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//');
+  }
+}
+
 export interface MqttSourceOptions {
   /** Broker URL, e.g. mqtt://127.0.0.1:1883. */
   url: string;
+  /** Broker credentials from configuration (`UPKEEP_MQTT_USERNAME`/`UPKEEP_MQTT_PASSWORD`); never logged. */
+  username?: string;
+  password?: string;
   /** Topic filter; the level matched by its first '+' is the asset id of readings that carry none. */
   topic?: string;
   /** Stable id of the persistent session; `mqttClientId(url, topic, scope)` when omitted. */
@@ -184,6 +197,9 @@ export class MqttSource {
   private readonly queue: QueuedMessage[] = [];
   private draining: Promise<void> | undefined;
   private stopping = false;
+  private readonly credentials: Pick<IClientOptions, 'username' | 'password'>;
+  /** The URL as log lines and errors show it: no `user:password@`, no query string. */
+  private readonly shownUrl: string;
 
   private constructor(
     private readonly store: Store,
@@ -208,6 +224,11 @@ export class MqttSource {
       );
     }
     this.receiveMaximum = options.receiveMaximum ?? 65_535;
+    this.credentials = {
+      ...(options.username !== undefined ? { username: options.username } : {}),
+      ...(options.password !== undefined ? { password: options.password } : {}),
+    };
+    this.shownUrl = withoutCredentials(url);
   }
 
   /**
@@ -266,6 +287,7 @@ export class MqttSource {
       reconnectPeriod: this.initialReconnectMs,
       connectTimeout: 10_000,
       resubscribe: true,
+      ...this.credentials,
     };
     const client = mqtt.connect(this.url, options);
     const subscriber: Subscriber = { client, clientId, connection: 0, failedAttempts: 0 };
@@ -282,9 +304,11 @@ export class MqttSource {
     client.on('connect', (connack) => {
       subscriber.failedAttempts = 0;
       client.options.reconnectPeriod = this.initialReconnectMs;
-      this.log(`mqtt: connected to ${this.url} as ${clientId} (session ${connack.sessionPresent ? 'resumed' : 'new'})`);
+      this.log(
+        `mqtt: connected to ${this.shownUrl} as ${clientId} (session ${connack.sessionPresent ? 'resumed' : 'new'})`,
+      );
     });
-    client.on('offline', () => this.log(`mqtt: ${clientId} lost ${this.url}, reconnecting`));
+    client.on('offline', () => this.log(`mqtt: ${clientId} lost ${this.shownUrl}, reconnecting`));
     return new Promise<void>((resolve, reject) => {
       let started = false;
       client.on('error', (error) => {
@@ -292,7 +316,7 @@ export class MqttSource {
           started = true;
           client.end(true);
           reject(
-            new ValidationError(`cannot connect to MQTT broker ${this.url}: ${error.message}`, [
+            new ValidationError(`cannot connect to MQTT broker ${this.shownUrl}: ${error.message}`, [
               { path: 'mqtt', message: error.message },
             ]),
           );
@@ -305,7 +329,7 @@ export class MqttSource {
         started = true;
         client.end(true);
         reject(
-          new ValidationError(`cannot connect to MQTT broker ${this.url}`, [
+          new ValidationError(`cannot connect to MQTT broker ${this.shownUrl}`, [
             { path: 'mqtt', message: 'connection closed before the subscription was granted' },
           ]),
         );
@@ -318,7 +342,7 @@ export class MqttSource {
           if (error || refused) {
             client.end(true);
             const message = error ? error.message : `subscription to ${filter} refused (code ${refused?.qos})`;
-            reject(new ValidationError(`MQTT broker ${this.url}: ${message}`, [{ path: 'mqtt-topic', message }]));
+            reject(new ValidationError(`MQTT broker ${this.shownUrl}: ${message}`, [{ path: 'mqtt-topic', message }]));
             return;
           }
           resolve();

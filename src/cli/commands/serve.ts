@@ -187,6 +187,12 @@ function commandLineWebhooks(urls: readonly string[] | undefined, now: number): 
   });
 }
 
+/** MQTT broker credentials from the environment (never from arguments, never logged). */
+function mqttCredentials(): { username?: string; password?: string } {
+  const { UPKEEP_MQTT_USERNAME: username, UPKEEP_MQTT_PASSWORD: password } = process.env;
+  return { ...(username ? { username } : {}), ...(password ? { password } : {}) };
+}
+
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function registerServe(program: Command): Command {
@@ -318,6 +324,7 @@ export function registerServe(program: Command): Command {
               topic: options.mqttTopic,
               subscribers: options.mqttClients,
               scope: options.db,
+              ...mqttCredentials(),
               log: (line) => process.stderr.write(`upkeep: ${line}\n`),
             });
           } catch (error) {
