@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { serviceAvailable } from '../../test/helpers/services.js';
+import { connectNats } from '../cli/commands/worker.js';
 import { DuckDBStore } from '../store/duckdb.js';
 import { DuckDBDeadLetters } from '../store/duckdb-dead-letters.js';
 import { MqttSource, withoutCredentials } from './mqtt-source.js';
@@ -11,7 +12,7 @@ afterAll(async () => {
   await store.close();
 });
 
-describe('MQTT credentials stay out of logs and errors', () => {
+describe('broker credentials stay out of logs and errors', () => {
   it('shows a broker URL without user, password or query string', () => {
     expect(withoutCredentials('mqtt://ingest:s3cr3t@broker.example:8883/?token=abc')).toBe(
       'mqtt://broker.example:8883',
@@ -35,5 +36,11 @@ describe('MQTT credentials stay out of logs and errors', () => {
     await source.stop();
     expect(lines.join('\n')).toMatch(/connected to mqtt:\/\/127\.0\.0\.1:1883 as/);
     expect(lines.join('\n')).not.toMatch(/s3cr3t/);
+  });
+
+  it('names an unreachable NATS server without its credentials', async () => {
+    const failure = connectNats('nats://ingest:s3cr3t@127.0.0.1:1');
+    await expect(failure).rejects.toThrow(/^cannot connect to NATS at nats:\/\/127\.0\.0\.1:1: /);
+    await expect(failure).rejects.not.toThrow(/s3cr3t/);
   });
 });

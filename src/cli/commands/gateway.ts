@@ -12,6 +12,7 @@ import { normaliseReadings } from '../../core/reading.js';
 import { parseReadingsBody } from '../../io/body-parsers.js';
 import { DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, ensureTelemetryStream } from '../../stream/jetstream.js';
 import { publishReadings } from '../../stream/jetstream-publisher.js';
+import { withoutCredentials } from '../../stream/mqtt-source.js';
 import { action, integerOption, printLine } from '../run.js';
 import { connectNats } from './worker.js';
 
@@ -88,7 +89,7 @@ export function registerGateway(program: Command): void {
         });
         const port = (server.address() as AddressInfo).port;
         printLine(
-          `gateway on http://${options.host}:${port}, publishing to stream ${options.stream} at ${options.nats}`,
+          `gateway on http://${options.host}:${port}, publishing to stream ${options.stream} at ${withoutCredentials(options.nats)}`,
         );
         await new Promise<void>((resolve) => {
           const stop = () => {

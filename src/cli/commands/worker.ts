@@ -9,15 +9,25 @@ import {
   ensureTelemetryStream,
 } from '../../stream/jetstream.js';
 import { DEFAULT_BATCH, JetStreamWorker } from '../../stream/jetstream-worker.js';
+import { withoutCredentials } from '../../stream/mqtt-source.js';
 import { action, DEFAULT_DB, formatCount, integerOption, openCliStore, printLine } from '../run.js';
 
-/** Connects to a NATS server; an unreachable one becomes one readable line (exit 2). */
+/** NATS credentials from the environment (`UPKEEP_NATS_USER`/`UPKEEP_NATS_PASSWORD` or `UPKEEP_NATS_TOKEN`). */
+function natsCredentials(): { user?: string; pass?: string; token?: string } {
+  const { UPKEEP_NATS_USER: user, UPKEEP_NATS_PASSWORD: pass, UPKEEP_NATS_TOKEN: token } = process.env;
+  return { ...(user ? { user } : {}), ...(pass ? { pass } : {}), ...(token ? { token } : {}) };
+}
+
+/**
+ * Connects to a NATS server with the credentials of the environment; an unreachable one becomes one readable line
+ * (exit 2) naming the server without credentials.
+ */
 export async function connectNats(url: string): Promise<NatsConnection> {
   try {
-    return await connect({ servers: url, name: 'upkeep', maxReconnectAttempts: -1 });
+    return await connect({ servers: url, name: 'upkeep', maxReconnectAttempts: -1, ...natsCredentials() });
   } catch (error) {
     throw new UpkeepError(
-      `cannot connect to NATS at ${url}: ${error instanceof Error ? error.message : String(error)}`,
+      `cannot connect to NATS at ${withoutCredentials(url)}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 }
@@ -69,7 +79,9 @@ export function registerWorker(program: Command): void {
             log: (line) => process.stderr.write(`${line}\n`),
           });
           await worker.start();
-          printLine(`worker ${options.durable} on stream ${options.stream} at ${options.nats} → ${options.db}`);
+          printLine(
+            `worker ${options.durable} on stream ${options.stream} at ${withoutCredentials(options.nats)} → ${options.db}`,
+          );
           await new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);
             process.once('SIGTERM', resolve);
