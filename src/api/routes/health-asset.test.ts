@@ -6,11 +6,13 @@ import { Rng } from '../../core/rng.js';
 import { type CmapssData, type CmapssUnit, readCmapss } from '../../io/cmapss.js';
 import { trainRulPipeline } from '../../models/rul/train.js';
 import { truncateUnit } from '../../models/rul/truncate.js';
+import { AssetHealthScorer } from '../../scoring/asset-health.js';
 import type { DuckDBStore } from '../../store/duckdb.js';
 import { DuckDBModelRegistry } from '../../store/duckdb-registry.js';
 import { openStore } from '../../store/open.js';
 import type { StoredJsonObject } from '../../store/registry.js';
 import type { Store } from '../../store/store.js';
+import { Pipeline } from '../../stream/pipeline.js';
 import { createApp } from '../app.js';
 import { DEFAULT_LIMITS } from '../context.js';
 
@@ -52,6 +54,21 @@ async function health(id: string): Promise<{ status: number; body: HealthBody }>
 }
 
 describe('GET /v1/assets/{id}/health', () => {
+  it("answers from the pipeline's detectors when the server runs a pipeline", async () => {
+    await storeHistory('pump 2', 95);
+    const scorer = new AssetHealthScorer(store);
+    const pipeline = new Pipeline({ store, scorer });
+    const app = createApp({ store, clock: new ManualClock(T0), limits: DEFAULT_LIMITS, version: 'test', pipeline });
+    expect(scorer.cachedDetectors).toBe(0);
+    const response = await app.request('/v1/assets/pump%202/health');
+    const body = (await response.json()) as HealthBody;
+    // The pipeline's scorer did the work (its cache now holds the detector) and agrees with the answer.
+    expect(scorer.cachedDetectors).toBe(1);
+    expect(body.anomaly.likelihood).toBe((await scorer.health('pump 2')).likelihood);
+    expect(body.status).not.toBe('ok');
+    await pipeline.close();
+  });
+
   it('is ok for a steady asset, with null failure risk and RUL', async () => {
     await storeHistory('pump 1/a', 70.3);
     const { status, body } = await health('pump 1/a');
