@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng.js';
 import { createDetector, scoreSeries } from '../models/anomaly/factory.js';
+import type { DetectorStateRecord, DetectorStateStore } from '../store/detector-states.js';
 import { openStore } from '../store/open.js';
 import { openDetectorStates } from '../store/open-detector-states.js';
 import type { Store } from '../store/store.js';
@@ -170,5 +171,29 @@ describe('AssetHealthScorer persistence', () => {
     const scorer = new AssetHealthScorer(db, {}, { states, now: () => T0 });
     expect(await scorer.restore()).toEqual({ restored: 0, skipped: 2 });
     expect(scorer.cachedDetectors).toBe(0);
+  });
+
+  it('saves detectors in batches, and keeps them to save again when a batch fails', async () => {
+    for (let asset = 0; asset < 40; asset++) await store(`m${asset}`, 'x', steady(30, 10, asset));
+    const saved: DetectorStateRecord[][] = [];
+    let failNext = true;
+    const states: DetectorStateStore = {
+      save: async (records) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('disk full');
+        }
+        saved.push([...records]);
+      },
+      load: async () => [],
+      clear: async () => undefined,
+    };
+    const scorer = new AssetHealthScorer(db, {}, { states, now: () => T0 });
+    for (let asset = 0; asset < 40; asset++) await scorer.health(`m${asset}`);
+    await expect(scorer.snapshot()).rejects.toThrow(/disk full/);
+    expect(await scorer.snapshot()).toEqual({ saved: 40 });
+    expect(saved.map((batch) => batch.length)).toEqual([32, 8]);
+    expect(new Set(saved.flat().map((record) => record.asset)).size).toBe(40);
+    expect(await scorer.snapshot()).toEqual({ saved: 0 });
   });
 });

@@ -69,6 +69,9 @@ export interface RestoreResult {
   skipped: number;
 }
 
+/** Detector states serialised and saved per transaction by `snapshot()`. */
+const SNAPSHOT_BATCH = 32;
+
 const DEFAULTS: AssetHealthOptions = { historyLimit: 2000, cacheSize: 1000, watch: 0.5, alarm: 0.8 };
 
 /** The status of a likelihood: alarm ≥ `alarm`, watch ≥ `watch`, else ok. */
@@ -126,35 +129,42 @@ export class AssetHealthScorer {
 
   /**
    * Saves the state of every cached detector that learned since it was last saved; a no-op without persistence.
-   * Detectors are serialised before the first await, so values learned meanwhile go into the next snapshot.
+   * Detectors are serialised and saved `SNAPSHOT_BATCH` at a time (a default detector's JSON is a few hundred kB),
+   * so scoring goes on between batches; one that learns after it was serialised is saved by the next snapshot.
    */
   async snapshot(): Promise<SnapshotResult> {
     if (this.persistence === undefined) return { saved: 0 };
     const now = this.persistence.now ?? Date.now;
     const savedAt = now();
-    const records: DetectorStateRecord[] = [];
-    const saved: CachedDetector[] = [];
-    for (const [key, entry] of this.cache) {
-      if (!entry.dirty) continue;
-      const [asset, metric] = key.split('\u0000');
-      records.push({
-        asset,
-        metric,
-        detector: JSON.stringify(entry.detector.toJSON()),
-        lastTs: entry.lastTs,
-        score: entry.likelihood,
-        savedAt,
-      });
-      entry.dirty = false;
-      saved.push(entry);
+    const dirtyKeys = [...this.cache].filter(([, entry]) => entry.dirty).map(([key]) => key);
+    let saved = 0;
+    for (let start = 0; start < dirtyKeys.length; start += SNAPSHOT_BATCH) {
+      const records: DetectorStateRecord[] = [];
+      const batch: CachedDetector[] = [];
+      for (const key of dirtyKeys.slice(start, start + SNAPSHOT_BATCH)) {
+        const entry = this.cache.get(key);
+        if (entry === undefined || !entry.dirty) continue;
+        const [asset, metric] = key.split('\u0000');
+        records.push({
+          asset,
+          metric,
+          detector: JSON.stringify(entry.detector.toJSON()),
+          lastTs: entry.lastTs,
+          score: entry.likelihood,
+          savedAt,
+        });
+        entry.dirty = false;
+        batch.push(entry);
+      }
+      try {
+        await this.persistence.states.save(records);
+      } catch (error) {
+        for (const entry of batch) entry.dirty = true;
+        throw error;
+      }
+      saved += records.length;
     }
-    try {
-      await this.persistence.states.save(records);
-    } catch (error) {
-      for (const entry of saved) entry.dirty = true;
-      throw error;
-    }
-    return { saved: records.length };
+    return { saved };
   }
 
   /**
