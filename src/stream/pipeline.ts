@@ -19,7 +19,7 @@ export interface PipelineOptions {
   retryAfterSeconds: number;
   /** Where a micro-batch that failed to score is reported (one line each); stderr when absent. */
   log: (line: string) => void;
-  /** How far back (ms) the history that scores a late value reaches (default 1 h, at most its last 2,000 values). */
+  /** How far back (ms) the history that scores a late value reaches (default 1 h). */
   lateHistoryMs: number;
 }
 
@@ -54,11 +54,17 @@ export interface PipelineStats {
 interface QueuedBatch {
   readings: readonly Reading[];
   source: IngestSource;
+  /** Its values that were already late when stored (see `lateValuesOf`). */
+  late: LateValue[];
+}
+
+interface LateValue {
+  asset: string;
+  metric: string;
+  ts: number;
 }
 
 const DEFAULTS: Omit<PipelineOptions, 'log'> = { capacity: 200_000, retryAfterSeconds: 1, lateHistoryMs: 3_600_000 };
-/** Most history values that warm the throwaway detector scoring a late value. */
-const LATE_HISTORY_VALUES = 2000;
 
 const bySource = (): Record<IngestSource, number> => ({ http: 0, mqtt: 0, simulator: 0 });
 
@@ -77,7 +83,7 @@ const bySource = (): Record<IngestSource, number> => ({ http: 0, mqtt: 0, simula
  * harmless: the detectors learn the new values from the store, in time order. A value older than the last one its
  * detector already learned (late) is never fed to that detector — it would be learned as the newest and corrupt
  * its state — but scored by a throwaway detector warmed on the values stored before it (the `lateHistoryMs`
- * before, at most 2,000, as a fresh detector sees), and that likelihood reaches the alert stage as `likelihood:<metric>` at the value's own
+ * before), and that likelihood reaches the alert stage as `likelihood:<metric>` at the value's own
  * time. The rules only move forward (a rule ignores observations not newer than its last), so a late likelihood
  * opens no alert on its own. Otherwise only the likelihood of each metric's latest value reaches the rules.
  */
@@ -128,7 +134,6 @@ export class Pipeline {
     return this.stages.scorer;
   }
 
-
   /**
    * Stores the batch, then queues it for scoring; resolves with the store's counts once stored. OverloadedError
    * (nothing stored) when the queue is full or the pipeline is closed; a store failure rejects as the store does.
@@ -155,7 +160,7 @@ export class Pipeline {
       throw error;
     }
     if (count > 0) {
-      this.queue.push({ readings, source });
+      this.queue.push({ readings, source, late: this.lateValuesOf(readings) });
       this.draining ??= this.drain();
     }
     return result;
@@ -215,10 +220,18 @@ export class Pipeline {
             group.push(reading);
           }
         }
+        const lateByAsset = new Map<string, LateValue[]>();
+        for (const batch of batches) {
+          for (const value of batch.late) {
+            const list = lateByAsset.get(value.asset) ?? [];
+            list.push(value);
+            lateByAsset.set(value.asset, list);
+          }
+        }
         const observations: Reading[] = [];
         for (const [asset, group] of byAsset) {
           try {
-            observations.push(...group, ...(await this.likelihoods(asset, group)));
+            observations.push(...group, ...(await this.likelihoods(asset, group, lateByAsset.get(asset) ?? [])));
           } catch (error) {
             this.counters.failedReadings += group.length;
             this.report(`${group.length} readings of ${JSON.stringify(asset)} not scored`, error);
@@ -243,14 +256,15 @@ export class Pipeline {
    * likelihood of each touched metric's latest value comes back as a `likelihood:<metric>` observation at its time.
    * Late values (older than what their detector had learned before this round) are scored apart (`scoreLate`).
    */
-  private async likelihoods(asset: string, readings: readonly Reading[]): Promise<Reading[]> {
+  private async likelihoods(
+    asset: string,
+    readings: readonly Reading[],
+    late: readonly LateValue[],
+  ): Promise<Reading[]> {
     const { scorer } = this.stages;
     if (scorer === undefined) return [];
     const touched = new Set<string>();
     for (const reading of readings) for (const metric of Object.keys(reading.metrics)) touched.add(metric);
-    const learned = this.learnedUntil.get(asset);
-    // What the detectors had learned before this round: a value at or before it is late.
-    const before = learned === undefined ? undefined : new Map(learned);
     const health = await scorer.health(asset);
     const byTs = new Map<number, Record<string, number>>();
     const signal = (ts: number, metric: string, likelihood: number) => {
@@ -258,38 +272,68 @@ export class Pipeline {
       signals[`likelihood:${metric}`] = likelihood;
       byTs.set(ts, signals);
     };
-    const after = learned ?? new Map<string, number>();
+    const learned = this.learnedUntil.get(asset) ?? new Map<string, number>();
     for (const metric of touched) {
       const entry = health.metrics[metric];
       if (entry === undefined) continue;
       signal(entry.ts, metric, entry.likelihood);
-      after.set(metric, entry.ts);
+      learned.set(metric, Math.max(learned.get(metric) ?? Number.NEGATIVE_INFINITY, entry.ts));
     }
-    this.learnedUntil.set(asset, after);
-    if (before !== undefined) {
-      for (const reading of readings) {
-        for (const [metric, value] of Object.entries(reading.metrics)) {
-          const until = before.get(metric);
-          if (until === undefined || reading.ts > until) continue;
-          this.counters.lateValues++;
-          signal(reading.ts, metric, await this.scoreLate(asset, metric, reading.ts, value));
-        }
-      }
+    this.learnedUntil.set(asset, learned);
+    const lateByMetric = new Map<string, Set<number>>();
+    for (const value of late) {
+      const times = lateByMetric.get(value.metric) ?? new Set<number>();
+      times.add(value.ts);
+      lateByMetric.set(value.metric, times);
+    }
+    for (const [metric, times] of lateByMetric) {
+      this.counters.lateValues += times.size;
+      for (const [ts, likelihood] of await this.scoreLate(asset, metric, times)) signal(ts, metric, likelihood);
     }
     return [...byTs].map(([ts, metrics]) => ({ asset, ts, metrics }));
   }
 
-  /** The likelihood of a late value against the history stored before it, by a detector thrown away after. */
-  private async scoreLate(asset: string, metric: string, ts: number, value: number): Promise<number> {
+  /**
+   * The values of a batch that are late: at or before the last value their detector had learned when the batch was
+   * stored. A running detector only learns stored values newer than its last, so these would never be scored.
+   */
+  private lateValuesOf(readings: readonly Reading[]): LateValue[] {
+    const late: LateValue[] = [];
+    if (this.stages.scorer === undefined) return late;
+    for (const reading of readings) {
+      const learned = this.learnedUntil.get(reading.asset);
+      if (learned === undefined) continue;
+      for (const metric of Object.keys(reading.metrics)) {
+        const until = learned.get(metric);
+        if (until !== undefined && reading.ts <= until) late.push({ asset: reading.asset, metric, ts: reading.ts });
+      }
+    }
+    return late;
+  }
+
+  /**
+   * Likelihoods of late values, by a throwaway detector that walks the stored values from `lateHistoryMs` before
+   * the first of them to the last, each scored against what precedes it (one query per asset and metric).
+   */
+  private async scoreLate(asset: string, metric: string, times: ReadonlySet<number>): Promise<Map<number, number>> {
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const ts of times) {
+      first = Math.min(first, ts);
+      last = Math.max(last, ts);
+    }
     const history = await this.stages.store.queryReadings(asset, {
       metric,
-      from: ts - this.options.lateHistoryMs,
-      to: ts,
+      from: first - this.options.lateHistoryMs,
+      to: last + 1,
     });
     const detector = createDetector(DEFAULT_DETECTOR);
-    for (const point of history.slice(-LATE_HISTORY_VALUES))
-      detector.scoreThenLearn({ ts: point.ts, value: point.value });
-    return detector.scoreThenLearn({ ts, value });
+    const scores = new Map<number, number>();
+    for (const point of history) {
+      const likelihood = detector.scoreThenLearn({ ts: point.ts, value: point.value });
+      if (times.has(point.ts)) scores.set(point.ts, likelihood);
+    }
+    return scores;
   }
 
   /** The alert rules over one round's readings and likelihoods, all assets at once (the rules are read once). */
