@@ -141,8 +141,12 @@ export async function ensureDefaultModels(options: DefaultModelsOptions): Promis
   if (!hasHistory) {
     log(`storing ${Math.round(historyMs / HOUR_MS)} h of simulated history for ${simulator.machines.length} machines`);
     await store.upsertAssets(simulator.assets());
-    const step = options.historyStepMs ?? Math.max(15_000, Math.ceil((historyMs * machines) / MAX_BACKFILL_READINGS));
-    result.backfilled = await backfill(store, simulator, from, now, step);
+    const step =
+      options.historyStepMs ??
+      Math.max(15_000, Math.ceil((historyMs * machines) / MAX_BACKFILL_READINGS / 1000) * 1000);
+    // On the live simulation's one-second grid, so the history and the live ticks never interleave off-grid.
+    const gridFrom = Math.ceil(from / step) * step;
+    result.backfilled = await backfill(store, simulator, gridFrom, now, step);
   }
   if (missing.length === 0) {
     log(`default models: ${result.reused.join(', ')} (trained at an earlier start)`);
