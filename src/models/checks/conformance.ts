@@ -302,8 +302,9 @@ export function streamingConformanceChecks(cls: StreamingDetectorClass, config: 
     multivariate ? { ts, metrics: { temperature, vibration } } : { ts, value: temperature };
   const rng = new Rng(5);
   const start = Date.UTC(2026, 0, 5);
+  // A two-hour cycle under the noise, so detectors of periodic behaviour find a period as well.
   const stream = Array.from({ length: 400 }, (_, i) =>
-    point(start + i * 300_000, 70 + rng.normal(), 0.5 + 0.05 * rng.normal()),
+    point(start + i * 300_000, 70 + 2 * Math.sin((2 * Math.PI * i) / 24) + rng.normal(), 0.5 + 0.05 * rng.normal()),
   );
   const next = start + stream.length * 300_000;
   const learnAll = (detector: AnyStreaming, observations: readonly (StreamPoint | VectorPoint)[]) => {
