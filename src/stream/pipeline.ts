@@ -66,6 +66,9 @@ interface LateValue {
 
 const DEFAULTS: Omit<PipelineOptions, 'log'> = { capacity: 200_000, retryAfterSeconds: 1, lateHistoryMs: 3_600_000 };
 
+/** Assets scored at once in a round. */
+const SCORING_LANES = 4;
+
 const bySource = (): Record<IngestSource, number> => ({ http: 0, mqtt: 0, simulator: 0 });
 
 /**
@@ -229,14 +232,21 @@ export class Pipeline {
           }
         }
         const observations: Reading[] = [];
-        for (const [asset, group] of byAsset) {
-          try {
-            observations.push(...group, ...(await this.likelihoods(asset, group, lateByAsset.get(asset) ?? [])));
-          } catch (error) {
-            this.counters.failedReadings += group.length;
-            this.report(`${group.length} readings of ${JSON.stringify(asset)} not scored`, error);
+        // Assets are independent: a few at once keep the store's reader connections busy.
+        const assets = [...byAsset];
+        let next = 0;
+        const lane = async () => {
+          while (next < assets.length) {
+            const [asset, group] = assets[next++] as [string, Reading[]];
+            try {
+              observations.push(...group, ...(await this.likelihoods(asset, group, lateByAsset.get(asset) ?? [])));
+            } catch (error) {
+              this.counters.failedReadings += group.length;
+              this.report(`${group.length} readings of ${JSON.stringify(asset)} not scored`, error);
+            }
           }
-        }
+        };
+        await Promise.all(Array.from({ length: Math.min(SCORING_LANES, assets.length) }, lane));
         await this.alert(
           observations,
           batches.reduce((sum, batch) => sum + batch.readings.length, 0),
