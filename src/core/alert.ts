@@ -1,5 +1,7 @@
 /** Alert rules and alerts: the domain types shared by scoring (evaluation, lifecycle), the store and the API. */
 
+import { formatTimestamp } from './time.js';
+
 export const ALERT_SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
@@ -66,4 +68,25 @@ export interface Alert {
   resolved?: AlertAction;
   /** `manual` when someone resolved it, `auto` when its condition had been clear long enough. */
   resolution?: 'manual' | 'auto';
+}
+
+function actionJson(action: AlertAction | undefined) {
+  return action ? { by: action.by, at: formatTimestamp(action.at), comment: action.comment } : null;
+}
+
+/** An alert in its JSON form, the same in the API (`GET /v1/alerts/{id}`), webhook payloads and `--json` output. */
+export function alertJson(alert: Alert) {
+  return {
+    id: alert.id,
+    rule_id: alert.ruleId,
+    asset: alert.asset,
+    severity: alert.severity,
+    state: alert.state,
+    message: alert.message,
+    value: alert.value,
+    opened_at: formatTimestamp(alert.openedAt),
+    acknowledged: actionJson(alert.acknowledged),
+    resolved: actionJson(alert.resolved),
+    resolution: alert.resolution ?? null,
+  };
 }

@@ -1,15 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import {
-  ALERT_SEVERITIES,
-  ALERT_STATES,
-  type Alert,
-  type AlertAction,
-  type AlertRule,
-  CONDITION_KINDS,
-} from '../../core/alert.js';
+import { ALERT_SEVERITIES, ALERT_STATES, type AlertRule, alertJson, CONDITION_KINDS } from '../../core/alert.js';
 import type { Clock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
-import { formatTimestamp } from '../../core/time.js';
 import { acknowledge, resolve } from '../../scoring/alert-lifecycle.js';
 import { validateRule } from '../../scoring/alert-rules.js';
 import { type AlertStore, DEFAULT_ALERT_PAGE, type NewAlertRule } from '../../store/alerts.js';
@@ -205,26 +197,8 @@ const deleteRuleRoute = createRoute({
   },
 });
 
-function actionBody(action: AlertAction | undefined) {
-  return action ? { by: action.by, at: formatTimestamp(action.at), comment: action.comment } : null;
-}
-
 /** An alert as the API shows it. */
-export function alertBody(alert: Alert) {
-  return {
-    id: alert.id,
-    rule_id: alert.ruleId,
-    asset: alert.asset,
-    severity: alert.severity,
-    state: alert.state,
-    message: alert.message,
-    value: alert.value,
-    opened_at: formatTimestamp(alert.openedAt),
-    acknowledged: actionBody(alert.acknowledged),
-    resolved: actionBody(alert.resolved),
-    resolution: alert.resolution ?? null,
-  };
-}
+export const alertBody = alertJson;
 
 /** A rule as the API shows it. */
 export function ruleBody(rule: AlertRule) {

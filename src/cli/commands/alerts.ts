@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
-import { ALERT_SEVERITIES, ALERT_STATES, type Alert, type AlertSeverity, type AlertState } from '../../core/alert.js';
+import {
+  ALERT_SEVERITIES,
+  ALERT_STATES,
+  type Alert,
+  type AlertSeverity,
+  type AlertState,
+  alertJson,
+} from '../../core/alert.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { describeValue, ValidationError } from '../../core/errors.js';
 import { formatTimestamp } from '../../core/time.js';
@@ -31,25 +38,6 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   throw new ValidationError(`${flag} must be one of ${allowed.join(', ')}, got ${describeValue(value)}`, [
     { path: flag.replace(/^--/, ''), message: `must be one of ${allowed.join(', ')}` },
   ]);
-}
-
-/** An alert as `--json` prints it: the shape of the API's `GET /v1/alerts/{id}`. */
-export function alertJson(alert: Alert) {
-  const action = (done: Alert['acknowledged']) =>
-    done ? { by: done.by, at: formatTimestamp(done.at), comment: done.comment } : null;
-  return {
-    id: alert.id,
-    rule_id: alert.ruleId,
-    asset: alert.asset,
-    severity: alert.severity,
-    state: alert.state,
-    message: alert.message,
-    value: alert.value,
-    opened_at: formatTimestamp(alert.openedAt),
-    acknowledged: action(alert.acknowledged),
-    resolved: action(alert.resolved),
-    resolution: alert.resolution ?? null,
-  };
 }
 
 /** A table of alerts for people: id, state, severity, asset, opened, message. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Alert, AlertAction } from '../../core/alert.js';
+import { type Alert, alertJson } from '../../core/alert.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { formatTimestamp } from '../../core/time.js';
 import { VERSION } from '../../core/version.js';
@@ -34,27 +34,6 @@ export interface WebhookNotifierOptions {
   timeoutMs?: number;
   /** Problems the notifier meets (delivery given up, log not written). Never handed a secret. */
   log?: (line: string) => void;
-}
-
-function actionBody(action: AlertAction | undefined) {
-  return action ? { by: action.by, at: formatTimestamp(action.at), comment: action.comment } : null;
-}
-
-/** The alert as the API shows it (`GET /v1/alerts/{id}`). */
-function alertPayload(alert: Alert) {
-  return {
-    id: alert.id,
-    rule_id: alert.ruleId,
-    asset: alert.asset,
-    severity: alert.severity,
-    state: alert.state,
-    message: alert.message,
-    value: alert.value,
-    opened_at: formatTimestamp(alert.openedAt),
-    acknowledged: actionBody(alert.acknowledged),
-    resolved: actionBody(alert.resolved),
-    resolution: alert.resolution ?? null,
-  };
 }
 
 /** Where a webhook posts, for log lines: scheme, host and path, never credentials or a query string. */
@@ -123,7 +102,7 @@ export class WebhookNotifier implements AlertNotifier {
         event: change.event,
         timestamp,
         sent_at: formatTimestamp(at),
-        alert: alertPayload(change.alert),
+        alert: alertJson(change.alert),
       });
       const { statusCode, error } = await this.post(webhook, change.event, deliveryId, timestamp, body);
       const ok = error === undefined;
