@@ -6,6 +6,7 @@ import { acknowledge, resolve } from '../../scoring/alert-lifecycle.js';
 import { validateRule } from '../../scoring/alert-rules.js';
 import { type AlertStore, DEFAULT_ALERT_PAGE, type NewAlertRule } from '../../store/alerts.js';
 import { newRouter } from '../app.js';
+import { idParams } from './path-params.js';
 import { ErrorResponseSchema } from './readings.js';
 
 export const MAX_ALERT_PAGE = 1000;
@@ -80,12 +81,7 @@ const ActionRequestSchema = z
   })
   .openapi('AlertActionRequest');
 
-const IdParamsSchema = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
+const IdParamsSchema = idParams();
 
 const listRoute = createRoute({
   method: 'get',

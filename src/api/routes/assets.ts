@@ -5,6 +5,7 @@ import type { AssetSummary } from '../../store/store.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
 import { downsampledReadings } from '../readings-downsample.js';
+import { idParams } from './path-params.js';
 import { ErrorResponseSchema } from './readings.js';
 
 export const DEFAULT_ASSET_PAGE = 100;
@@ -42,12 +43,7 @@ const AssetReadingsSchema = z
   })
   .openapi('AssetReadings');
 
-const AssetParamsSchema = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 'pump-01' }),
-});
+const AssetParamsSchema = idParams('pump-01');
 
 /** A whole number from a query string, within bounds. */
 function countParameter(defaultValue: number, max: number) {

@@ -9,6 +9,7 @@ import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
 import { FleetSummary } from '../fleet-summary.js';
 import { downsampledReadings } from '../readings-downsample.js';
+import { idParams } from './path-params.js';
 import { ErrorResponseSchema } from './readings.js';
 
 const errorContent = { 'application/json': { schema: ErrorResponseSchema } };
@@ -91,12 +92,7 @@ const fleetAssetRoute = createRoute({
   path: '/v1/fleet/{id}',
   summary: "One asset's fleet row with the feature contributions behind its failure risk",
   request: {
-    params: z.object({
-      id: z
-        .string()
-        .min(1)
-        .openapi({ param: { name: 'id', in: 'path' } }),
-    }),
+    params: idParams(),
   },
   responses: {
     200: {
@@ -168,12 +164,7 @@ const trajectoryRoute = createRoute({
     'The stored values between from and to, carried forward per metric, are scored at up to `points` evenly ' +
     'spaced times by the active failure-risk and rul models (the same input row as the fleet summary).',
   request: {
-    params: z.object({
-      id: z
-        .string()
-        .min(1)
-        .openapi({ param: { name: 'id', in: 'path' } }),
-    }),
+    params: idParams(),
     query: z.object({
       from: z.string().optional().openapi({ description: 'Inclusive; ISO-8601 or epoch milliseconds' }),
       to: z.string().optional().openapi({ description: 'Exclusive; ISO-8601 or epoch milliseconds' }),

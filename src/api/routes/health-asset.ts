@@ -6,6 +6,7 @@ import { type AssetHealthOptions, AssetHealthScorer } from '../../scoring/asset-
 import type { ModelRegistry, ModelVersionSummary } from '../../store/registry.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
+import { idParams } from './path-params.js';
 import { ErrorResponseSchema } from './readings.js';
 
 const errorContent = { 'application/json': { schema: ErrorResponseSchema } };
@@ -61,12 +62,7 @@ const healthRoute = createRoute({
     'a value. failure_risk is null ' +
     'for now: it will come from the active failure classifier.',
   request: {
-    params: z.object({
-      id: z
-        .string()
-        .min(1)
-        .openapi({ param: { name: 'id', in: 'path' }, example: 'pump-01' }),
-    }),
+    params: idParams('pump-01'),
   },
   responses: {
     200: { description: 'The asset health', content: { 'application/json': { schema: AssetHealthSchema } } },

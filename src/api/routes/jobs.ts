@@ -14,6 +14,7 @@ import { checkDeclaredLength, readText, saveBody, saveMultipart } from '../../jo
 import { JOB_STATES, type JobState } from '../../store/jobs.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
+import { idParams } from './path-params.js';
 import { ErrorResponseSchema } from './readings.js';
 
 export const DEFAULT_JOB_PAGE = 100;
@@ -40,12 +41,7 @@ export const JobSchema = z
   })
   .openapi('Job');
 
-const JobParamsSchema = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
+const JobParamsSchema = idParams();
 
 const getRoute = createRoute({
   method: 'get',

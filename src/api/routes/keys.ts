@@ -4,6 +4,7 @@ import { formatTimestamp } from '../../core/time.js';
 import { type ApiKeyStore, type ApiKeySummary, createApiKey } from '../../store/api-keys.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
+import { idParams } from './path-params.js';
 import { ErrorResponseSchema } from './readings.js';
 
 const errorContent = { 'application/json': { schema: ErrorResponseSchema } };
@@ -28,12 +29,7 @@ const CreateKeySchema = z
   })
   .openapi('CreateApiKey');
 
-const KeyParamsSchema = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' }, example: '3f9a0c1e7b2d4a68' }),
-});
+const KeyParamsSchema = idParams('3f9a0c1e7b2d4a68');
 
 const listRoute = createRoute({
   method: 'get',

@@ -10,6 +10,7 @@ import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
 import { bodyLimit } from '../middleware/body-limit.js';
 import { JobSchema, jobBody, requireJobs } from './jobs.js';
+import { idParams } from './path-params.js';
 import { ErrorResponseSchema } from './readings.js';
 
 /** Loaded models kept in memory (versions never change, so a cached one is never stale). */
@@ -32,12 +33,7 @@ const ModelVersionSchema = z
 
 const ModelDetailSchema = ModelVersionSchema.extend({ card: ModelCardSchema }).openapi('ModelDetail');
 
-const ModelParamsSchema = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 'failure-risk@2' }),
-});
+const ModelParamsSchema = idParams('failure-risk@2');
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 

@@ -8,6 +8,7 @@ import type { TrainedModelJson } from '../../models/trained-model.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
 import { bodyLimit } from '../middleware/body-limit.js';
+import { idParams } from './path-params.js';
 import { ErrorResponseSchema } from './readings.js';
 
 const errorContent = { 'application/json': { schema: ErrorResponseSchema } };
@@ -75,12 +76,7 @@ const costRoute = createRoute({
   summary:
     "Maintenance cost: the alarm threshold of least expected cost on a labelled history, from the model's out-of-fold scores",
   request: {
-    params: z.object({
-      id: z
-        .string()
-        .min(1)
-        .openapi({ param: { name: 'id', in: 'path' }, example: 'failure-risk@2' }),
-    }),
+    params: idParams('failure-risk@2'),
     body: { required: true, content: { 'application/json': { schema: CostRequestSchema } } },
   },
   responses: {

@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock.js';
 import { formatTimestamp } from '../../core/time.js';
 import { DEFAULT_DELIVERY_PAGE, WEBHOOK_EVENTS, type Webhook, type WebhookStore } from '../../store/webhooks.js';
 import { newRouter } from '../app.js';
+import { idParams } from './path-params.js';
 import { ErrorResponseSchema } from './readings.js';
 
 const errorContent = { 'application/json': { schema: ErrorResponseSchema } };
@@ -47,12 +48,7 @@ const DeliverySchema = z
   })
   .openapi('WebhookDelivery');
 
-const IdParamsSchema = z.object({
-  id: z
-    .string()
-    .min(1)
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
+const IdParamsSchema = idParams();
 
 const listRoute = createRoute({
   method: 'get',
