@@ -17,6 +17,7 @@ import { formatCmapss, formatCmapssRul, truncateUnits } from '../../models/rul/t
 import { writeChart } from '../../plot/index.js';
 import { rulTrajectoryChart, rulUnitsChart } from '../../plot/rul-charts.js';
 import { action, formatDuration, integerOption, printJson, printLine } from '../run.js';
+import { gbdtParamsOf } from './gbdt-flags.js';
 import { formatMetric } from './model-data.js';
 import { EpochBar } from './rul-progress.js';
 
@@ -92,21 +93,7 @@ export async function trainRulFile(
   const model = rulModelKind(options.model);
   const data = await readCmapssFile(options.data);
   const started = performance.now();
-  const gbdt: Record<string, number> = {};
-  const names: [keyof RulTrainCommandOptions, string][] = [
-    ['trees', 'nEstimators'],
-    ['depth', 'maxDepth'],
-    ['learningRate', 'learningRate'],
-    ['minChildWeight', 'minChildWeight'],
-    ['subsample', 'subsample'],
-    ['colsample', 'colsampleByTree'],
-    ['lambda', 'lambda'],
-    ['alpha', 'alpha'],
-  ];
-  for (const [option, param] of names) {
-    const value = options[option];
-    if (typeof value === 'number') gbdt[param] = value;
-  }
+  const gbdt = gbdtParamsOf(options);
   const pipeline = await trainRulPipeline(data, {
     model,
     seed: options.seed,

@@ -9,6 +9,7 @@ import { modelKinds } from '../../models/kinds.js';
 import { type TrainProgress, type TrainSpec, trainModel } from '../../models/train.js';
 import { Progress, progressWanted } from '../progress.js';
 import { action, formatCount, formatDuration, integerOption, printJson, printLine } from '../run.js';
+import { gbdtParamsOf } from './gbdt-flags.js';
 import { choiceOption, DATA_FORMATS, formatMetric, listOption, numberOption, readDataFrame } from './model-data.js';
 import { formatRulTrainSummary, runRulTrain } from './rul.js';
 
@@ -58,20 +59,7 @@ export function trainSpecOf(options: TrainCommandOptions): TrainSpec {
   if (options.ridge !== undefined) params.ridge = options.ridge;
   if (options.C !== undefined) params.C = options.C;
   if (options.classWeight !== undefined) params.classWeight = options.classWeight === 'none' ? null : 'balanced';
-  const gbdt: [keyof TrainCommandOptions, string][] = [
-    ['trees', 'nEstimators'],
-    ['depth', 'maxDepth'],
-    ['learningRate', 'learningRate'],
-    ['minChildWeight', 'minChildWeight'],
-    ['subsample', 'subsample'],
-    ['colsample', 'colsampleByTree'],
-    ['lambda', 'lambda'],
-    ['alpha', 'alpha'],
-  ];
-  for (const [option, param] of gbdt) {
-    const value = options[option];
-    if (typeof value === 'number') params[param] = value;
-  }
+  Object.assign(params, gbdtParamsOf(options));
   return {
     target: options.target,
     drop: options.drop,
