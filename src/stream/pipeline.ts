@@ -262,7 +262,8 @@ export class Pipeline {
   }
 
   /**
-   * One asset's micro-batch through its detectors: the scorer learns the values stored since it last ran, and the
+   * One asset's micro-batch through its detectors: the scorer learns the round's values directly (a detector not in
+   * memory catches up from the store), and the
    * likelihood of each touched metric's latest value comes back as a `likelihood:<metric>` observation at its time.
    * Late values (older than what their detector had learned before this round) are scored apart (`scoreLate`).
    */
@@ -273,9 +274,15 @@ export class Pipeline {
   ): Promise<Reading[]> {
     const { scorer } = this.stages;
     if (scorer === undefined) return [];
-    const touched = new Set<string>();
-    for (const reading of readings) for (const metric of Object.keys(reading.metrics)) touched.add(metric);
-    const health = await scorer.health(asset);
+    const touched = new Map<string, { ts: number; value: number }[]>();
+    for (const reading of readings) {
+      for (const [metric, value] of Object.entries(reading.metrics)) {
+        const points = touched.get(metric) ?? [];
+        points.push({ ts: reading.ts, value });
+        touched.set(metric, points);
+      }
+    }
+    const health = { metrics: await scorer.observe(asset, touched) };
     const byTs = new Map<number, Record<string, number>>();
     const signal = (ts: number, metric: string, likelihood: number) => {
       const signals = byTs.get(ts) ?? {};
@@ -283,7 +290,7 @@ export class Pipeline {
       byTs.set(ts, signals);
     };
     const learned = this.learnedUntil.get(asset) ?? new Map<string, number>();
-    for (const metric of touched) {
+    for (const metric of touched.keys()) {
       const entry = health.metrics[metric];
       if (entry === undefined) continue;
       signal(entry.ts, metric, entry.likelihood);
