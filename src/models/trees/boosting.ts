@@ -15,7 +15,7 @@ import { type BinCuts, type BinnedMatrix, binMatrix, computeBinCuts, MAX_VALUE_B
 import { binnedLeaf, type GrowParams, sampleFeatures, TreeGrower } from './grow.js';
 import { type HistogramLayout, histogramLayout } from './histogram.js';
 import type { Objective } from './objectives.js';
-import { createRowKernels, type RowKernels } from './row-kernels.js';
+import { createRowKernels, type MarginSegment, type RowKernels } from './row-kernels.js';
 import { EnsembleBuilder, type TreeEnsemble, truncateEnsemble } from './tree.js';
 
 /** Hyperparameters shared by every gradient-boosted tree model (XGBoost's names, camel-cased, and defaults). */
@@ -194,7 +194,11 @@ export function boost(
   );
   const binned = binMatrix(train.data, rows, cols, cuts);
   const layout = histogramLayout(cuts);
-  const kernels = createRowKernels(binned, layout, objective.outputs, options.nThreads);
+  const kernels = createRowKernels(binned, layout, objective.outputs, options.nThreads, {
+    labels: train.labels,
+    weights: train.weights,
+    gradientRange: objective.gradientRange,
+  });
   try {
     return boostBinned(train, binned, cuts, layout, kernels, objective, options, extras, rng);
   } finally {
@@ -221,9 +225,8 @@ function boostBinned(
   const grower = new TreeGrower(kernels, layout, cuts, growParams, rng);
 
   const baseMargin = objective.baseMargin(labels, weights, options.baseScore);
-  const margins = new Float64Array(rows * outputs);
+  const margins = kernels.margins;
   for (let i = 0; i < rows; i++) margins.set(baseMargin, i * outputs);
-  const pairs = kernels.gradients;
 
   const validationBins = validation ? binMatrix(validation.data, validation.rows, cols, cuts) : null;
   const validationMargins = validation ? new Float64Array(validation.rows * outputs) : null;
@@ -252,7 +255,7 @@ function boostBinned(
   let bestRound = -1;
 
   for (let round = 0; round < options.nEstimators; round++) {
-    objective.gradients(margins, labels, weights, pairs);
+    kernels.computeGradients();
     let sampleCount = rows;
     if (inSample) {
       sampleCount = 0;
@@ -269,21 +272,25 @@ function boostBinned(
       const { tree, splitBin, nodeBegin, nodeEnd, unpartitioned } = grown;
       // Margins of the rows the tree saw: each leaf's row range, and the rows of nodes split at the depth limit
       // routed by that split.
+      const segments: MarginSegment[] = [];
       for (let node = 0; node < tree.left.length; node++) {
         if (tree.left[node] >= 0) continue;
-        const leafValue = tree.value[node];
-        for (let i = nodeBegin[node]; i < nodeEnd[node]; i++) margins[rowIndex[i] * outputs + k] += leafValue;
+        segments.push({ begin: nodeBegin[node], end: nodeEnd[node], split: null, leftValue: tree.value[node] });
       }
       for (const node of unpartitioned) {
-        const split = {
-          feature: tree.feature[node],
-          splitBin: splitBin[node],
-          defaultLeft: tree.defaultLeft[node] === 1,
+        segments.push({
+          begin: nodeBegin[node],
+          end: nodeEnd[node],
+          split: {
+            feature: tree.feature[node],
+            splitBin: splitBin[node],
+            defaultLeft: tree.defaultLeft[node] === 1,
+            rightValue: tree.value[tree.right[node]],
+          },
           leftValue: tree.value[tree.left[node]],
-          rightValue: tree.value[tree.right[node]],
-        };
-        kernels.addSplitValues(nodeBegin[node], nodeEnd[node], split, margins, outputs, k);
+        });
       }
+      kernels.addTreeValues(segments, sampleCount, k);
       // Rows it did not see, and validation rows: route their bins down the tree.
       if (inSample) {
         for (let i = 0; i < rows; i++) {

@@ -24,11 +24,21 @@ export interface Objective {
    * Writes interleaved (gradient, hessian) pairs for output k of every row into `pairs[k]` (length 2 · rows).
    */
   gradients(margins: Float64Array, labels: Float64Array, weights: Float64Array, pairs: readonly Float64Array[]): void;
+  /** `gradients` for rows begin..end only; self-contained (a worker thread runs its source text). */
+  readonly gradientRange: GradientRange;
   /** Weighted loss reported while boosting (lower is better): log loss, or RMSE for squared error. */
   loss(margins: Float64Array, labels: Float64Array, weights: Float64Array): number;
 }
 
-const HESSIAN_FLOOR = 1e-16;
+/** Writes the gradient pairs of rows begin..end (see `Objective.gradients`); the hessian floor is 1e-16. */
+export type GradientRange = (
+  margins: Float64Array,
+  labels: Float64Array,
+  weights: Float64Array,
+  pairs: readonly Float64Array[],
+  begin: number,
+  end: number,
+) => void;
 
 /** σ(z) without overflow. */
 export function sigmoid(z: number): number {
@@ -47,6 +57,30 @@ function weightedMean(labels: Float64Array, weights: Float64Array): number {
   return total > 0 ? sum / total : 0;
 }
 
+/** Binary log loss gradients; σ inlined (same arithmetic as `sigmoid`) to stay self-contained. */
+function logisticGradients(
+  margins: Float64Array,
+  labels: Float64Array,
+  weights: Float64Array,
+  pairs: readonly Float64Array[],
+  begin: number,
+  end: number,
+): void {
+  const out = pairs[0];
+  for (let i = begin; i < end; i++) {
+    const z = margins[i];
+    let probability: number;
+    if (z >= 0) probability = 1 / (1 + Math.exp(-z));
+    else {
+      const e = Math.exp(z);
+      probability = e / (1 + e);
+    }
+    const weight = weights[i];
+    out[2 * i] = (probability - labels[i]) * weight;
+    out[2 * i + 1] = Math.max(probability * (1 - probability), 1e-16) * weight;
+  }
+}
+
 /** Binary log loss on margins: labels are 0/1. */
 export const binaryLogistic: Objective = {
   name: 'binary:logistic',
@@ -57,14 +91,9 @@ export const binaryLogistic: Objective = {
     return Float64Array.of(Math.log(rate / (1 - rate)));
   },
   gradients(margins, labels, weights, pairs) {
-    const out = pairs[0];
-    for (let i = 0; i < labels.length; i++) {
-      const probability = sigmoid(margins[i]);
-      const weight = weights[i];
-      out[2 * i] = (probability - labels[i]) * weight;
-      out[2 * i + 1] = Math.max(probability * (1 - probability), HESSIAN_FLOOR) * weight;
-    }
+    logisticGradients(margins, labels, weights, pairs, 0, labels.length);
   },
+  gradientRange: logisticGradients,
   loss(margins, labels, weights) {
     let sum = 0;
     let total = 0;
@@ -79,6 +108,21 @@ export const binaryLogistic: Objective = {
   },
 };
 
+function squaredErrorGradients(
+  margins: Float64Array,
+  labels: Float64Array,
+  weights: Float64Array,
+  pairs: readonly Float64Array[],
+  begin: number,
+  end: number,
+): void {
+  const out = pairs[0];
+  for (let i = begin; i < end; i++) {
+    out[2 * i] = (margins[i] - labels[i]) * weights[i];
+    out[2 * i + 1] = weights[i];
+  }
+}
+
 /** Squared error: labels are real numbers. */
 export const squaredError: Objective = {
   name: 'reg:squarederror',
@@ -87,12 +131,9 @@ export const squaredError: Objective = {
     return Float64Array.of(baseScore ?? weightedMean(labels, weights));
   },
   gradients(margins, labels, weights, pairs) {
-    const out = pairs[0];
-    for (let i = 0; i < labels.length; i++) {
-      out[2 * i] = (margins[i] - labels[i]) * weights[i];
-      out[2 * i + 1] = weights[i];
-    }
+    squaredErrorGradients(margins, labels, weights, pairs, 0, labels.length);
   },
+  gradientRange: squaredErrorGradients,
   loss(margins, labels, weights) {
     let sum = 0;
     let total = 0;
@@ -115,6 +156,37 @@ export function softmaxRow(margins: ArrayLike<number>, offset: number, classes: 
     sum += out[k];
   }
   for (let k = 0; k < classes; k++) out[k] /= sum;
+}
+
+/** Softmax gradients, K = pairs.length; the probabilities as in `softmaxRow`, inlined to stay self-contained. */
+function softmaxGradients(
+  margins: Float64Array,
+  labels: Float64Array,
+  weights: Float64Array,
+  pairs: readonly Float64Array[],
+  begin: number,
+  end: number,
+): void {
+  const classes = pairs.length;
+  const probabilities = new Float64Array(classes);
+  for (let i = begin; i < end; i++) {
+    const offset = i * classes;
+    let largest = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < classes; k++) largest = Math.max(largest, margins[offset + k]);
+    let sum = 0;
+    for (let k = 0; k < classes; k++) {
+      probabilities[k] = Math.exp(margins[offset + k] - largest);
+      sum += probabilities[k];
+    }
+    for (let k = 0; k < classes; k++) probabilities[k] /= sum;
+    const weight = weights[i];
+    const label = labels[i];
+    for (let k = 0; k < classes; k++) {
+      const p = probabilities[k];
+      pairs[k][2 * i] = (k === label ? p - 1 : p) * weight;
+      pairs[k][2 * i + 1] = Math.max(2 * p * (1 - p), 1e-16) * weight;
+    }
+  }
 }
 
 /** K-class softmax: labels are class indices 0..K−1. */
@@ -141,18 +213,9 @@ export function softmax(classes: number): Objective {
       return margins;
     },
     gradients(margins, labels, weights, pairs) {
-      const probabilities = new Float64Array(classes);
-      for (let i = 0; i < labels.length; i++) {
-        softmaxRow(margins, i * classes, classes, probabilities);
-        const weight = weights[i];
-        const label = labels[i];
-        for (let k = 0; k < classes; k++) {
-          const p = probabilities[k];
-          pairs[k][2 * i] = (k === label ? p - 1 : p) * weight;
-          pairs[k][2 * i + 1] = Math.max(2 * p * (1 - p), HESSIAN_FLOOR) * weight;
-        }
-      }
+      softmaxGradients(margins, labels, weights, pairs, 0, labels.length);
     },
+    gradientRange: softmaxGradients,
     loss(margins, labels, weights) {
       let sum = 0;
       let total = 0;

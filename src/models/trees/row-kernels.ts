@@ -23,6 +23,7 @@ import {
   type WasmPartitionKernel,
   wasmKernels,
 } from './histogram-wasm.js';
+import type { GradientRange } from './objectives.js';
 
 /** Nodes with fewer rows are processed in one piece (the fork/join costs more than it saves below this). */
 export const CHUNK_MIN_ROWS = 4096;
@@ -62,6 +63,57 @@ export function partitionRows(
   return leftEnd - begin;
 }
 
+/** Numbers per segment in `addTreeRange`'s packed list. */
+const SEGMENT_SIZE = 6;
+/** Segments the shared list holds; a tree with more is applied on the calling thread alone. */
+const SEGMENT_CAPACITY = 8192;
+
+/**
+ * Adds a tree's values to output `output` of `margins` (rows × outputs) for the rows at positions lo..hi of
+ * `rowIndex`. `segments` packs `count` segments of `SEGMENT_SIZE` numbers: begin, end, feature, splitBin,
+ * leftValue, rightValue. Feature −1: every row of rowIndex[begin..end) gets leftValue (a leaf); else each row
+ * gets the value of its side of the split: bins 1..splitBin go left, missing values (bin 0) left when the stored
+ * splitBin is ≥ 0 and right when it is stored as −splitBin − 1. Each row's additions happen in segment order
+ * whatever lo..hi, so splitting the positions across threads changes no bit. Self-contained: the worker runs this
+ * function's source text.
+ */
+export function addTreeRange(
+  segments: Float64Array,
+  count: number,
+  lo: number,
+  hi: number,
+  rowIndex: Int32Array,
+  columns: Uint8Array,
+  rows: number,
+  margins: Float64Array,
+  outputs: number,
+  output: number,
+): void {
+  for (let s = 0; s < count; s++) {
+    const at = s * 6;
+    const begin = Math.max(segments[at], lo);
+    const end = Math.min(segments[at + 1], hi);
+    const feature = segments[at + 2];
+    const leftValue = segments[at + 4];
+    if (feature < 0) {
+      for (let i = begin; i < end; i++) margins[rowIndex[i] * outputs + output] += leftValue;
+      continue;
+    }
+    // splitBin is stored negated (minus one) when missing values go right.
+    const packed = segments[at + 3];
+    const missingLeft = packed >= 0;
+    const splitBin = missingLeft ? packed : -packed - 1;
+    const rightValue = segments[at + 5];
+    const base = feature * rows;
+    for (let i = begin; i < end; i++) {
+      const row = rowIndex[i];
+      const bin = columns[base + row];
+      const goLeft = bin === 0 ? missingLeft : bin <= splitBin;
+      margins[row * outputs + output] += goLeft ? leftValue : rightValue;
+    }
+  }
+}
+
 /** Column-major copy of row-major bins (in shared memory when `shared`). O(rows · cols). */
 function transposeBins(binned: BinnedMatrix, shared: boolean, target?: Uint8Array): Uint8Array {
   const { rows, cols, bins } = binned;
@@ -71,6 +123,22 @@ function transposeBins(binned: BinnedMatrix, shared: boolean, target?: Uint8Arra
     for (let row = 0, at = f; row < rows; row++, at += cols) columns[base + row] = bins[at];
   }
   return columns;
+}
+
+/** Rows of a tree's node and what they add to the margins (see `RowKernels.addTreeValues`). */
+export interface MarginSegment {
+  readonly begin: number;
+  readonly end: number;
+  /** null for a leaf. */
+  readonly split: { feature: number; splitBin: number; defaultLeft: boolean; rightValue: number } | null;
+  readonly leftValue: number;
+}
+
+/** What the gradients are computed from: labels, weights (one per row) and the objective's range function. */
+export interface GradientTargets {
+  readonly labels: Float64Array;
+  readonly weights: Float64Array;
+  readonly gradientRange: GradientRange;
 }
 
 /** Row passes over one training set. */
@@ -83,18 +151,16 @@ export interface RowKernels {
   histogram(begin: number, end: number, output: number, target: Float64Array, features: Int32Array | null): void;
   /** Stable in-place partition of `rowIndex[begin..end)`; returns the first position of the right side. */
   partition(begin: number, end: number, feature: number, splitBin: number, defaultLeft: boolean): number;
+  /** Margins, rows × outputs (shared with the worker when there is one). */
+  readonly margins: Float64Array;
+  /** Fills `gradients` from `margins` and the targets; needs `targets` at creation. */
+  computeGradients(): void;
   /**
-   * Adds to output `output` of `margins` (rows × outputs) the value of the side each row of `rowIndex[begin..end)`
-   * takes at a split: `leftValue` for bins 1..splitBin (and missing values when `defaultLeft`), else `rightValue`.
+   * Adds a tree's values to output `output` of `margins` for the rows at positions 0..end of `rowIndex`: each
+   * segment covers `rowIndex[begin..end)`, a leaf's (all get `leftValue`) or a split's (each row gets the value of
+   * its side: `leftValue` for bins 1..splitBin and missing values when `defaultLeft`, else `rightValue`).
    */
-  addSplitValues(
-    begin: number,
-    end: number,
-    split: { feature: number; splitBin: number; defaultLeft: boolean; leftValue: number; rightValue: number },
-    margins: Float64Array,
-    outputs: number,
-    output: number,
-  ): void;
+  addTreeValues(segments: readonly MarginSegment[], end: number, output: number): void;
   /** Whether a worker thread is helping. */
   readonly parallel: boolean;
   /** Stops the worker, if any. */
@@ -117,17 +183,23 @@ const READY = 11;
 const COMMAND_HISTOGRAM = 1;
 const COMMAND_PARTITION = 2;
 const COMMAND_EXIT = 3;
+const COMMAND_GRADIENTS = 4;
+const COMMAND_TREE = 5;
+const SEGMENT_COUNT = 12;
 
 function addInto(target: Float64Array, source: Float64Array): void {
   for (let i = 0; i < target.length; i++) target[i] += source[i];
 }
 
-function workerSource(): string {
+function workerSource(gradientRange: GradientRange | null): string {
   return `
 const { workerData } = require('node:worker_threads');
 const buildHistogram = (${buildHistogram.toString()});
 const partitionRows = (${partitionRows.toString()});
+const addTreeRange = (${addTreeRange.toString()});
+const gradientRange = (${gradientRange ? gradientRange.toString() : 'null'});
 const { control, bins, columns, rows, cols, shift, rowIndex, scratch, gradients, histogram, features, wasm } = workerData;
+const { margins, outputs, labels, weights, segments } = workerData;
 const exported = wasm ? new WebAssembly.Instance(wasm.module, { env: { memory: wasm.memory } }).exports : null;
 const kernel = exported ? exported.histogram : null;
 const partitionKernel = exported ? exported.partition : null;
@@ -153,6 +225,11 @@ for (;;) {
           control[${END}], control[${SPLIT_BIN}], control[${DEFAULT_LEFT}])
       : partitionRows(columns, rows, rowIndex, scratch, control[${BEGIN}], control[${END}],
           control[${FEATURE}], control[${SPLIT_BIN}], control[${DEFAULT_LEFT}] === 1);
+  } else if (command === ${COMMAND_GRADIENTS}) {
+    gradientRange(margins, labels, weights, gradients, control[${BEGIN}], control[${END}]);
+  } else if (command === ${COMMAND_TREE}) {
+    addTreeRange(segments, control[${SEGMENT_COUNT}], control[${BEGIN}], control[${END}], rowIndex, columns, rows,
+      margins, outputs, control[${OUTPUT}]);
   }
   Atomics.store(control, ${DONE}, seen);
   Atomics.notify(control, ${DONE});
@@ -166,6 +243,15 @@ function sharedInt32(length: number): Int32Array {
 
 function sharedFloat64(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(8 * length));
+}
+
+/** The targets with labels and weights copied into shared memory. */
+function sharedTargets(targets: GradientTargets): GradientTargets {
+  const labels = sharedFloat64(targets.labels.length);
+  labels.set(targets.labels);
+  const weights = sharedFloat64(targets.weights.length);
+  weights.set(targets.weights);
+  return { labels, weights, gradientRange: targets.gradientRange };
 }
 
 /** Copies `bins` into shared memory unless it already is. */
@@ -248,17 +334,33 @@ class Kernels implements RowKernels {
   private readonly wasm: WasmSpace | null;
   /** The wasm kernel's output for the first half (or whole) of a node. */
   private readonly firstHalf: Float64Array | null;
+  readonly margins: Float64Array;
+  private readonly outputs: number;
+  private readonly targets: GradientTargets | null;
+  private readonly segments: Float64Array;
   private worker: Worker | null = null;
   private control: Int32Array | null = null;
   private workerFeatures: Int32Array | null = null;
   private request = 0;
 
-  constructor(binned: BinnedMatrix, layout: HistogramLayout, outputs: number, threads: number) {
+  constructor(
+    binned: BinnedMatrix,
+    layout: HistogramLayout,
+    outputs: number,
+    threads: number,
+    targets: GradientTargets | null,
+  ) {
     const rows = binned.rows;
     const parallel = threads >= 2 && rows >= 2 * CHUNK_MIN_ROWS;
     this.cols = binned.cols;
     this.shift = layout.shift;
     this.rows = rows;
+    this.outputs = outputs;
+    this.margins = parallel ? sharedFloat64(rows * outputs) : new Float64Array(rows * outputs);
+    this.segments = parallel
+      ? sharedFloat64(SEGMENT_SIZE * SEGMENT_CAPACITY)
+      : new Float64Array(SEGMENT_SIZE * SEGMENT_CAPACITY);
+    this.targets = targets && parallel ? sharedTargets(targets) : targets;
     const wasm = wasmSpace(binned, layout, outputs);
     this.wasm = wasm;
     if (wasm) {
@@ -298,10 +400,15 @@ class Kernels implements RowKernels {
     const features = sharedInt32(Math.max(1, this.cols));
     let worker: Worker;
     try {
-      worker = new Worker(workerSource(), {
+      worker = new Worker(workerSource(this.targets?.gradientRange ?? null), {
         eval: true,
         workerData: {
           control,
+          margins: this.margins,
+          outputs: this.outputs,
+          labels: this.targets?.labels,
+          weights: this.targets?.weights,
+          segments: this.segments,
           bins: this.bins,
           columns: this.columns,
           rows: this.rows,
@@ -453,24 +560,41 @@ class Kernels implements RowKernels {
     return rightStart;
   }
 
-  addSplitValues(
-    begin: number,
-    end: number,
-    split: { feature: number; splitBin: number; defaultLeft: boolean; leftValue: number; rightValue: number },
-    margins: Float64Array,
-    outputs: number,
-    output: number,
-  ): void {
-    const { columns, rowIndex } = this;
-    const base = split.feature * this.rows;
-    const { splitBin, leftValue, rightValue } = split;
-    const missingLeft = split.defaultLeft;
-    for (let i = begin; i < end; i++) {
-      const row = rowIndex[i];
-      const bin = columns[base + row];
-      const goLeft = bin === 0 ? missingLeft : bin <= splitBin;
-      margins[row * outputs + output] += goLeft ? leftValue : rightValue;
+  computeGradients(): void {
+    const { targets, margins } = this;
+    if (!targets) throw new Error('computeGradients needs the targets given to createRowKernels');
+    const { labels, weights, gradientRange } = targets;
+    const rows = labels.length;
+    if (this.worker && rows >= 2 * CHUNK_MIN_ROWS) {
+      const middle = rows >> 1;
+      const request = this.post(COMMAND_GRADIENTS, middle, rows);
+      gradientRange(margins, labels, weights, this.gradients, 0, middle);
+      this.await(request);
+    } else gradientRange(margins, labels, weights, this.gradients, 0, rows);
+  }
+
+  addTreeValues(segments: readonly MarginSegment[], end: number, output: number): void {
+    const count = segments.length;
+    const packed = count <= SEGMENT_CAPACITY ? this.segments : new Float64Array(SEGMENT_SIZE * count);
+    for (let s = 0; s < count; s++) {
+      const { begin, end: segmentEnd, split, leftValue } = segments[s];
+      const at = s * SEGMENT_SIZE;
+      packed[at] = begin;
+      packed[at + 1] = segmentEnd;
+      packed[at + 2] = split ? split.feature : -1;
+      packed[at + 3] = split ? (split.defaultLeft ? split.splitBin : -split.splitBin - 1) : 0;
+      packed[at + 4] = leftValue;
+      packed[at + 5] = split ? split.rightValue : 0;
     }
+    const { rowIndex, columns, rows, margins, outputs } = this;
+    if (this.worker && this.control && packed === this.segments && end >= 2 * CHUNK_MIN_ROWS) {
+      const middle = end >> 1;
+      this.control[OUTPUT] = output;
+      this.control[SEGMENT_COUNT] = count;
+      const request = this.post(COMMAND_TREE, middle, end);
+      addTreeRange(packed, count, 0, middle, rowIndex, columns, rows, margins, outputs, output);
+      this.await(request);
+    } else addTreeRange(packed, count, 0, end, rowIndex, columns, rows, margins, outputs, output);
   }
 
   close(): void {
@@ -492,6 +616,7 @@ export function createRowKernels(
   layout: HistogramLayout,
   outputs: number,
   threads: number,
+  targets: GradientTargets | null = null,
 ): RowKernels {
-  return new Kernels(binned, layout, outputs, threads);
+  return new Kernels(binned, layout, outputs, threads, targets);
 }
