@@ -21,6 +21,14 @@ import { WINDOW_GBDT_DEFAULTS, WindowGbdtEstimator } from './window-gbdt.js';
 /** Held-out engines are cut at most this many cycles before failure, like NASA's FD001 test units (7–145). */
 export const TEST_LIKE_MAX_RUL = 145;
 
+/**
+ * Window statistics see 50 cycles by default and score from cycle 30 on (earlier prefixes front-padded): on FD001
+ * with 20 % of the engines held out, every-window RMSE 9.91 / 10.93 / 11.28 (split seeds 0 / 1 / 2) against 11.55 /
+ * 12.90 / 12.55 with 30-cycle windows, over the same held-out windows.
+ */
+export const GBDT_DEFAULT_WINDOW = 50;
+export const GBDT_DEFAULT_MIN_HISTORY = 30;
+
 /** Model kinds for `--task rul`. */
 export const RUL_MODEL_KINDS = ['gbdt', ...SEQUENCE_KINDS] as const;
 export type RulModelKind = (typeof RUL_MODEL_KINDS)[number];
@@ -33,7 +41,7 @@ export const CMAPSS_CONDITIONS: { columns: string[]; method: ConditionMethod } =
 
 export interface RulTrainOptions {
   model: RulModelKind;
-  /** Rows per window (default 30). */
+  /** Rows per window (default 30; trees 50). */
   window?: number;
   /** Rows between training windows (default 1). */
   stride?: number;
@@ -52,6 +60,8 @@ export interface RulTrainOptions {
   sequence?: Record<string, unknown>;
   /** Builds the sequence model (default: `createSequenceEstimator` of models/sequence/factory.ts). */
   sequenceFactory?: (kind: string, options: Record<string, unknown>) => Promise<SequenceEstimator> | SequenceEstimator;
+  /** Trees: windows end from this row of a history on, shorter prefixes front-padded (default 30, at most the window). */
+  minHistory?: number;
   /** Trees: refit on every engine after validation (default true). */
   refit?: boolean;
   /** Columns that define operating conditions and how (default: C-MAPSS settings on a grid of 1). */
@@ -131,6 +141,10 @@ async function createEstimator(options: RulTrainOptions, window: RulWindow, leve
     return new WindowGbdtEstimator({
       window,
       level,
+      minHistory: Math.min(
+        window.length,
+        checkInteger('minHistory', options.minHistory ?? GBDT_DEFAULT_MIN_HISTORY, 1),
+      ),
       ...(options.gbdt ? { gbdt: options.gbdt } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
     });
@@ -160,7 +174,7 @@ export async function trainRulPipeline(data: RunData, options: RulTrainOptions):
     );
   }
   const window: RulWindow = {
-    length: checkInteger('window', options.window ?? 30, 1),
+    length: checkInteger('window', options.window ?? (options.model === 'gbdt' ? GBDT_DEFAULT_WINDOW : 30), 1),
     stride: checkInteger('stride', options.stride ?? 1, 1),
   };
   const cap = options.cap ?? DEFAULT_RUL_CAP;
@@ -271,7 +285,11 @@ export async function trainRulPipeline(data: RunData, options: RulTrainOptions):
     }
     const parameters: JsonObject =
       options.model === 'gbdt'
-        ? ({ ...WINDOW_GBDT_DEFAULTS, ...options.gbdt } as unknown as JsonObject)
+        ? ({
+            ...WINDOW_GBDT_DEFAULTS,
+            ...options.gbdt,
+            minHistory: (estimator as WindowGbdtEstimator).options.minHistory ?? window.length,
+          } as unknown as JsonObject)
         : ({ epochs: options.epochs ?? null, ...options.sequence } as JsonObject);
     const card: RulCard = {
       kind: options.model,

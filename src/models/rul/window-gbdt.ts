@@ -1,6 +1,6 @@
 import { ValidationError } from '../../core/errors.js';
 import { windowStatistics } from '../../features/window-stats.js';
-import type { UnitSeries } from '../../features/windows.js';
+import { seriesRowCount, type UnitSeries } from '../../features/windows.js';
 import type { DesignMatrix } from '../input.js';
 import { modelRegistry } from '../registry.js';
 import { type JsonObject, readObject } from '../serialisation.js';
@@ -33,6 +33,28 @@ export interface WindowGbdtOptions {
   /** Central interval level (default 0.9). */
   level?: number;
   seed?: number;
+  /**
+   * Windows end from this many rows into a unit's history on (default: the window length). A smaller value lets a long
+   * window score early cycles too: each history is front-padded with its first row, so statistics there span what
+   * the unit has seen so far.
+   */
+  minHistory?: number;
+}
+
+/** `series` with `rows` copies of each unit's first row in front (targets too). O(rows × features). */
+function padFront(series: readonly UnitSeries[], features: number, rows: number): UnitSeries[] {
+  return series.map((item, index) => {
+    const length = seriesRowCount(item, features, index);
+    if (length === 0) return item;
+    const values = new Float64Array((length + rows) * features);
+    for (let row = 0; row < rows; row++) values.set(item.values.subarray(0, features), row * features);
+    values.set(item.values.subarray(0, length * features), rows * features);
+    if (item.targets === undefined) return { unit: item.unit, values };
+    const targets = new Float64Array(length + rows);
+    targets.fill(item.targets[0] as number, 0, rows);
+    targets.set(item.targets, rows);
+    return { unit: item.unit, values, targets };
+  });
 }
 
 function matrixOf(values: Float64Array, rows: number, names: string[]): DesignMatrix {
@@ -61,11 +83,15 @@ export class WindowGbdtEstimator implements RulEstimator {
   }
 
   private features(series: readonly UnitSeries[], features: readonly string[], lastOnly: boolean) {
-    return windowStatistics(series, features, {
-      length: this.options.window.length,
+    const length = this.options.window.length;
+    const pad = Math.max(0, length - Math.max(1, this.options.minHistory ?? length));
+    const table = windowStatistics(pad > 0 ? padFront(series, features.length, pad) : series, features, {
+      length,
       stride: lastOnly ? 1 : this.options.window.stride,
       lastOnly,
     });
+    if (pad > 0) table.endRows = Int32Array.from(table.endRows, (row) => Math.max(0, row - pad));
+    return table;
   }
 
   async fit(series: readonly UnitSeries[], features: readonly string[], options: RulFitOptions = {}): Promise<void> {
