@@ -4,7 +4,7 @@ import { binMatrix, computeBinCuts } from './binning.js';
 import { boost, defaultBoostingOptions } from './boosting.js';
 import { buildHistogram, histogramLayout } from './histogram.js';
 import { binaryLogistic } from './objectives.js';
-import { CHUNK_MIN_ROWS, createRowKernels } from './row-kernels.js';
+import { addTreeRange, CHUNK_MIN_ROWS, createRowKernels } from './row-kernels.js';
 
 function dataset(rows: number, cols: number, seed: number) {
   const rng = new Rng(seed);
@@ -56,5 +56,16 @@ describe('row passes on one or two threads', () => {
     expect(Array.from(two.value)).toEqual(Array.from(one.value));
     expect(Array.from(two.threshold)).toEqual(Array.from(one.threshold));
     expect(Array.from(two.gain)).toEqual(Array.from(one.gain));
+  });
+
+  it('adds leaf values and split sides to the margins of the given positions only', () => {
+    // Rows 0..3, one feature; bins 0 (missing), 1, 2, 3. Positions 0..1 are a leaf (+0.5), 2..3 a split at bin 2
+    // with missing values going right (stored as −2 − 1): left +1, right −1. Only positions 1..3 are applied.
+    const columns = Uint8Array.of(0, 1, 2, 3);
+    const rowIndex = Int32Array.of(3, 1, 0, 2);
+    const segments = Float64Array.of(0, 2, -1, 0, 0.5, 0, 2, 4, 0, -3, 1, -1);
+    const margins = new Float64Array(4);
+    addTreeRange(segments, 2, 1, 4, rowIndex, columns, 4, margins, 1, 0);
+    expect(Array.from(margins)).toEqual([-1, 0.5, 1, 0]);
   });
 });
