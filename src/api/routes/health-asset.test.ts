@@ -144,7 +144,7 @@ describe('GET /v1/assets/{id}/health with an active RUL model', () => {
       createdAt: T0,
     });
     const body = await get();
-    // Only the last window (30 cycles) is needed: the model on cycles 91..120 gives the same answer as on 1..120.
+    // Only the last window (50 cycles) is needed: the model on cycles 71..120 gives the same answer as on 1..120.
     const [expected] = await pipeline.predictUnits(engine);
     expect(body.rul).toEqual({
       value: expected?.rul,
@@ -152,7 +152,7 @@ describe('GET /v1/assets/{id}/health with an active RUL model', () => {
       upper: expected?.upper,
       level: 0.9,
       model: 'rul@1',
-      cycles: 30,
+      cycles: 50,
     });
     const rul = body.rul as { value: number; lower: number; upper: number };
     expect(rul.lower).toBeLessThanOrEqual(rul.value);
