@@ -240,7 +240,11 @@ export function registerTrain(program: Command): Command {
       '--interactions',
       'add products, differences and ratios of numeric column pairs that raise the out-of-fold score (in the card)',
     )
-    .option('--window <n>', 'cmapss: cycles per window (default 30)', integerOption('--window', 1, 10_000))
+    .option(
+      '--window <n>',
+      'cmapss: cycles per window (default 50 for gbdt, 30 for sequence models)',
+      integerOption('--window', 1, 10_000),
+    )
     .option('--stride <n>', 'cmapss: cycles between training windows (default 1)', integerOption('--stride', 1, 10_000))
     .option(
       '--cap <cycles>',
