@@ -12,8 +12,8 @@ import { TrainedModel } from './trained-model.js';
 /** The file inside a model directory. */
 export const MODEL_FILE = 'model.json';
 
-/** Writes `model.json` into `directory` (created if needed), replacing an older one atomically. Returns its path. */
-export async function saveTrainedModel(model: TrainedModel, directory: string): Promise<string> {
+/** Writes `json` as `model.json` into `directory` (created if needed), replacing an older one atomically. */
+export async function writeModelJson(json: unknown, directory: string, indent?: number): Promise<string> {
   try {
     await mkdir(directory, { recursive: true });
   } catch (error) {
@@ -24,16 +24,18 @@ export async function saveTrainedModel(model: TrainedModel, directory: string): 
   }
   const path = join(directory, MODEL_FILE);
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(model.toJSON(), null, 1)}\n`);
+  await writeFile(temporary, `${JSON.stringify(json, null, indent)}\n`);
   await rename(temporary, path);
   return path;
 }
 
-/**
- * Loads a model saved with `saveTrainedModel`. A missing directory or `model.json` is a `NotFoundError`; a file that
- * is not JSON or not a model is a `ValidationError` naming the file and what is wrong.
- */
-export async function loadTrainedModel(directory: string, registry?: ModelRegistry): Promise<TrainedModel> {
+/** Writes a trained model's `model.json` into `directory`. Returns its path. */
+export async function saveTrainedModel(model: TrainedModel, directory: string): Promise<string> {
+  return writeModelJson(model.toJSON(), directory, 1);
+}
+
+/** The parsed `model.json` of a model directory; `NotFoundError`/`ValidationError` naming what is wrong. */
+export async function readModelJson(directory: string): Promise<unknown> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(directory)).isDirectory();
@@ -53,14 +55,22 @@ export async function loadTrainedModel(directory: string, registry?: ModelRegist
       `model directory '${directory}' has no ${MODEL_FILE}: is it a directory written by 'upkeep train'?`,
     );
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new ValidationError(
       `${path} is not valid JSON (${(error as Error).message}): the file is damaged, train again`,
     );
   }
+}
+
+/**
+ * Loads a model saved with `saveTrainedModel`. A missing directory or `model.json` is a `NotFoundError`; a file that
+ * is not JSON or not a model is a `ValidationError` naming the file and what is wrong.
+ */
+export async function loadTrainedModel(directory: string, registry?: ModelRegistry): Promise<TrainedModel> {
+  const value = await readModelJson(directory);
+  const path = join(directory, MODEL_FILE);
   try {
     return TrainedModel.fromJSON(value, registry);
   } catch (error) {
