@@ -44,7 +44,7 @@ describe('upkeep keys', () => {
     const before = await open();
     expect(before.auth).toBeUndefined();
     expect(before.notice).toContain(
-      `no API keys yet, so every route is open. To require keys, stop the server, run \`upkeep keys create --role admin --name NAME --db ${db}\``,
+      `no API keys yet, so every route is open to anyone on this machine. To require keys, stop the server, run \`upkeep keys create --role admin --name NAME --db ${db}\``,
     );
 
     const created = capture();
@@ -101,6 +101,10 @@ describe('upkeep keys', () => {
       );
       expect((await serveAuth(store, { auth: false, db, host: '::1' }, clock)).notice).toMatch(/\(::1\)$/);
       for (const host of ['0.0.0.0', '::', '192.168.1.20', 'example.com']) {
+        // Without keys, auth on would leave every route open just the same: refused too.
+        await expect(serveAuth(store, { auth: true, db, host }, clock)).rejects.toThrow(
+          /^no API keys yet, so every route would be open on --host \S+: serving beyond localhost needs a key/,
+        );
         await expect(serveAuth(store, { auth: false, db, host }, clock)).rejects.toThrow(
           new RegExp(
             `^--no-auth is allowed only on localhost \\(127\\.0\\.0\\.1, ::1\\), not on --host ${host.replace(/\./g, '\\.')}:`,

@@ -62,7 +62,12 @@ export async function serveAuth(
   options: Pick<ServeOptions, 'auth' | 'db' | 'host' | 'rateLimit' | 'publicMetrics'>,
   clock: Clock = systemClock,
 ): Promise<{ auth?: AuthConfig; notice: string }> {
-  const exposed = isLoopback(options.host) ? '' : ` (listening on ${options.host}: anyone who can reach it can use it)`;
+  const refuseOpen = (why: string) =>
+    new ValidationError(
+      `${why}, so every route would be open on --host ${options.host}: serving beyond localhost needs a key; run ` +
+        `\`upkeep keys create --role admin --name NAME --db ${options.db}\` first`,
+      [{ path: 'host', message: 'a non-loopback --host needs an API key' }],
+    );
   if (!options.auth) {
     if (!isLoopback(options.host)) {
       throw new ValidationError(
@@ -79,13 +84,15 @@ export async function serveAuth(
     keys = await openApiKeyStore(store);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { notice: `${reason}: every route is open${exposed}` };
+    if (!isLoopback(options.host)) throw refuseOpen(reason);
+    return { notice: `${reason}: every route is open` };
   }
   const usable = await keys.countUsable(clock.now());
   if (usable === 0) {
+    if (!isLoopback(options.host)) throw refuseOpen('no API keys yet');
     return {
       notice:
-        `no API keys yet, so every route is open${exposed}. To require keys, stop the server, run ` +
+        `no API keys yet, so every route is open to anyone on this machine. To require keys, stop the server, run ` +
         `\`upkeep keys create --role admin --name NAME --db ${options.db}\` and start it again`,
     };
   }
