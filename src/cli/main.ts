@@ -11,6 +11,7 @@ import { registerGenerate } from './commands/generate.js';
 import { registerImport } from './commands/import.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerKeys } from './commands/keys.js';
+import { registerModels } from './commands/models.js';
 import { registerPlot } from './commands/plot.js';
 import { registerPredict } from './commands/predict.js';
 import { registerReport } from './commands/report.js';
@@ -40,6 +41,7 @@ function buildProgram(): Command {
   registerEvaluateAnomalies(program);
   registerFailureModes(program);
   registerKeys(program);
+  registerModels(program);
   registerAlerts(program);
   registerWorker(program);
   registerGateway(program);
