@@ -17,6 +17,7 @@ import { MqttSource } from '../src/stream/mqtt-source.js';
 import { MAIN } from './helpers/cli.js';
 import { ROOT } from './helpers/paths.js';
 import { serviceAvailable } from './helpers/services.js';
+import { waitFor } from './helpers/wait.js';
 
 /**
  * Fault tests of the streaming path against the real services: a worker killed mid-stream, the MQTT consumer
@@ -59,14 +60,6 @@ function adminClient(): pg.Client {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 40_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /** `count` readings of one metric `v` over `assets` assets, value = index: their sum checks the content. */
 function readings(count: number, assets: number): Reading[] {
@@ -166,7 +159,10 @@ describe.runIf(pgUp && natsUp)('JetStream → PostgreSQL under faults', () => {
       });
       expect(sent.messages).toBe(2000);
 
-      await waitFor('a fifth of the readings stored', async () => (await tally(n.schema)).count >= total / 5);
+      await waitFor(async () => (await tally(n.schema)).count >= total / 5, {
+        what: 'a fifth of the readings stored',
+        timeoutMs: 40_000,
+      });
       const victim = workers[0] as ChildProcess;
       victim.kill('SIGKILL');
       await exited(victim);
@@ -174,7 +170,7 @@ describe.runIf(pgUp && natsUp)('JetStream → PostgreSQL under faults', () => {
       expect(atKill).toBeLessThan(total);
       workers[0] = await startWorker(n, dbUrl);
 
-      await waitFor('the consumer drained', async () => (await outstanding(nc, n)) === 0);
+      await waitFor(async () => (await outstanding(nc, n)) === 0, { what: 'the consumer drained', timeoutMs: 40_000 });
       const stored = await tally(n.schema);
       expect(stored.count).toBe(total);
       expect(stored.sum).toBe(sumOf(total));
@@ -205,7 +201,10 @@ describe.runIf(pgUp && natsUp)('JetStream → PostgreSQL under faults', () => {
       await publishReadings(jetstream(nc), readings(total, 50), { subjectPrefix: n.prefix, readingsPerMessage: 100 });
       let terminated = 0;
       for (const share of [0.2, 0.5]) {
-        await waitFor(`${share * 100} % stored`, async () => (await tally(n.schema)).count >= total * share);
+        await waitFor(async () => (await tally(n.schema)).count >= total * share, {
+          what: `${share * 100} % stored`,
+          timeoutMs: 40_000,
+        });
         const result = await admin.query(
           'SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = $1',
           [appName],
@@ -213,7 +212,7 @@ describe.runIf(pgUp && natsUp)('JetStream → PostgreSQL under faults', () => {
         terminated += result.rows.filter((row: { done: boolean }) => row.done).length;
       }
       expect(terminated).toBeGreaterThanOrEqual(2);
-      await waitFor('the consumer drained', async () => (await outstanding(nc, n)) === 0);
+      await waitFor(async () => (await outstanding(nc, n)) === 0, { what: 'the consumer drained', timeoutMs: 40_000 });
       const stored = await tally(n.schema);
       expect(stored.count).toBe(total);
       expect(stored.sum).toBe(sumOf(total));
@@ -257,7 +256,7 @@ describe.runIf(mqttUp)('MQTT consumer under faults', () => {
           await sleep(Math.max(0, 100 - (Date.now() - tick)));
         }
       })();
-      await waitFor('some readings stored', () => source.stats().storedValues > 0, 10_000);
+      await waitFor(() => source.stats().storedValues > 0, { what: 'some readings stored', timeoutMs: 10_000 });
       await sleep(1500);
       await source.stop();
       const beforeStop = source.stats();
@@ -265,7 +264,10 @@ describe.runIf(mqttUp)('MQTT consumer under faults', () => {
       const storedWhileAway = await storedCount();
       source = await MqttSource.start(store, deadLetters, sourceOptions);
       await publishing;
-      await waitFor('every reading stored', async () => (await storedCount()) >= all.length);
+      await waitFor(async () => (await storedCount()) >= all.length, {
+        what: 'every reading stored',
+        timeoutMs: 40_000,
+      });
       await sleep(300);
       expect(beforeStop.storedValues).toBeGreaterThan(0);
       expect(beforeStop.storedValues).toBeLessThan(all.length / 2);

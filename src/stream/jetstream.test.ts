@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { flakyStore } from '../../test/helpers/flaky-store.js';
 import { serviceAvailable } from '../../test/helpers/services.js';
+import { waitFor } from '../../test/helpers/wait.js';
 import { gatewayApp } from '../cli/commands/gateway.js';
 import { ValidationError } from '../core/errors.js';
 import type { Reading } from '../core/reading.js';
 import { DuckDBStore } from '../store/duckdb.js';
-import type { AppendResult, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { assetSubject, checkName, decodeAssetToken, encodeAssetToken, ensureTelemetryStream } from './jetstream.js';
 import { groupByAsset, publishReadings } from './jetstream-publisher.js';
 import { JetStreamWorker, type JetStreamWorkerOptions } from './jetstream-worker.js';
@@ -16,34 +18,6 @@ const up = await serviceAvailable('NATS', 4222);
 
 /** 2026-01-01T00:00:00Z: Date.UTC(2026, 0, 1). */
 const T0 = 1_767_225_600_000;
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error('timed out waiting for the condition');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Fails its first `failures` appends (nothing written), then delegates. */
-function flakyStore(inner: Store, failures: number): Store {
-  let left = failures;
-  return new Proxy(inner, {
-    get(target, property, receiver) {
-      if (property === 'appendReadings') {
-        return async (readings: readonly Reading[]): Promise<AppendResult> => {
-          if (left > 0) {
-            left--;
-            throw new Error('disk full');
-          }
-          return target.appendReadings(readings);
-        };
-      }
-      const value = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
 
 /** `count` readings per asset, one a second from T0, each with two metrics. */
 function readingsOf(assets: readonly string[], count: number): Reading[] {

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { flakyStore } from '../../test/helpers/flaky-store.js';
 import { serviceAvailable } from '../../test/helpers/services.js';
+import { waitFor } from '../../test/helpers/wait.js';
 import { ManualClock } from '../core/clock.js';
 import { ValidationError } from '../core/errors.js';
 import type { Reading } from '../core/reading.js';
 import { DuckDBStore } from '../store/duckdb.js';
 import { DuckDBDeadLetters } from '../store/duckdb-dead-letters.js';
-import type { AppendResult, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { MqttSource, type MqttSourceOptions, mqttClientId } from './mqtt-source.js';
 
 const BROKER = 'mqtt://127.0.0.1:1883';
@@ -15,34 +17,6 @@ const up = await serviceAvailable('Mosquitto', 1883);
 
 /** 2026-01-01T00:00:00Z: Date.UTC(2026, 0, 1). */
 const T0 = 1_767_225_600_000;
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error('timed out waiting for the condition');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Fails its first `failures` appends (nothing written), then delegates. */
-function flakyStore(inner: Store, failures: number): Store {
-  let left = failures;
-  return new Proxy(inner, {
-    get(target, property, receiver) {
-      if (property === 'appendReadings') {
-        return async (readings: readonly Reading[]): Promise<AppendResult> => {
-          if (left > 0) {
-            left--;
-            throw new Error('disk full');
-          }
-          return target.appendReadings(readings);
-        };
-      }
-      const value = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
 
 describe('mqttClientId', () => {
   it('is stable for one configuration and differs between configurations', () => {
@@ -136,7 +110,7 @@ describe.skipIf(!up)('MqttSource against Mosquitto', () => {
     expect(source.clientId).toBe(`${prefix}-single`);
     await publish('single/pump-07/telemetry', { ts: '2026-01-01T00:00:00Z', temperature: 71.5, vibration: 0.5 });
     await publish('single/pump-07/telemetry', { asset: 'motor-02', ts: T0 + 1000, metrics: { current: 12.25 } });
-    await waitFor(() => source.stats().storedValues === 3);
+    await waitFor(() => source.stats().storedValues === 3, { timeoutMs: 10_000 });
     expect(await store.queryReadings('pump-07')).toEqual([
       { ts: T0, metric: 'temperature', value: 71.5 },
       { ts: T0, metric: 'vibration', value: 0.5 },
@@ -152,7 +126,7 @@ describe.skipIf(!up)('MqttSource against Mosquitto', () => {
       { ts: '2026-01-01T00:02:00Z', pressure: 2.75, temperature: 55 },
       { pressure: 3 },
     ]);
-    await waitFor(() => source.stats().storedValues === 4);
+    await waitFor(() => source.stats().storedValues === 4, { timeoutMs: 10_000 });
     expect(await store.queryReadings('pump-08')).toEqual([
       { ts: T0, metric: 'pressure', value: 3 },
       { ts: T0 + 60_000, metric: 'pressure', value: 2.5 },
@@ -169,7 +143,7 @@ describe.skipIf(!up)('MqttSource against Mosquitto', () => {
     await publish('bad/pump-09/telemetry', { ts: T0, temperature: 'hot' });
     await publish('bad/pump-09/telemetry', []);
     await publish('bad/pump-09/telemetry', { ts: T0, temperature: 70 });
-    await waitFor(() => source.stats().deadLettered === 3 && source.stats().storedValues === 1);
+    await waitFor(() => source.stats().deadLettered === 3 && source.stats().storedValues === 1, { timeoutMs: 10_000 });
     expect(source.stats()).toMatchObject({ received: 4, storedValues: 1, deadLettered: 3, storeFailures: 0 });
     expect(await deadLetters.count()).toBe(before + 3);
     const [empty, invalid, json] = await deadLetters.list({ limit: 3 });
@@ -189,7 +163,7 @@ describe.skipIf(!up)('MqttSource against Mosquitto', () => {
       await publish('offline/pump-10/telemetry', { ts: T0 + minute * 60_000, temperature: 60 + minute });
     }
     const second = await startSource('offline');
-    await waitFor(() => second.stats().storedValues === 5);
+    await waitFor(() => second.stats().storedValues === 5, { timeoutMs: 10_000 });
     const stored = await store.queryReadings('pump-10');
     expect(stored.map((value) => value.value)).toEqual([60, 61, 62, 63, 64]);
   });
@@ -214,7 +188,7 @@ describe.skipIf(!up)('MqttSource against Mosquitto', () => {
       sends.push(publish('burst/motor-04/telemetry', { ts: T0 + second * 1000, current: second, rpm: 1500 }));
     }
     await Promise.all(sends);
-    await waitFor(() => source.stats().storedValues === 600);
+    await waitFor(() => source.stats().storedValues === 600, { timeoutMs: 10_000 });
     const stats = source.stats();
     expect(stats).toMatchObject({ received: 300, storedValues: 600, duplicateValues: 0, storeFailures: 0 });
     expect(stats.batches).toBe(appends);
@@ -236,7 +210,7 @@ describe.skipIf(!up)('MqttSource against Mosquitto', () => {
       sends.push(publish(`shared/pump-${second % 8}/telemetry`, { ts: T0 + second * 1000, flow: second }));
     }
     await Promise.all(sends);
-    await waitFor(() => first.stats().storedValues === 400);
+    await waitFor(() => first.stats().storedValues === 400, { timeoutMs: 10_000 });
     await first.stop();
     started.splice(started.indexOf(first), 1);
     // Published while nobody consumes: each message waits in one of the four persistent sessions.
@@ -244,7 +218,7 @@ describe.skipIf(!up)('MqttSource against Mosquitto', () => {
       await publish(`shared/pump-${second % 8}/telemetry`, { ts: T0 + second * 1000, flow: second });
     }
     const second = await startSource('shared', store, options);
-    await waitFor(() => second.stats().storedValues === 100);
+    await waitFor(() => second.stats().storedValues === 100, { timeoutMs: 10_000 });
     expect(second.stats()).toMatchObject({ received: 100, duplicateValues: 0, connected: true });
     let total = 0;
     for (let pump = 0; pump < 8; pump++)
@@ -255,7 +229,7 @@ describe.skipIf(!up)('MqttSource against Mosquitto', () => {
   it('does not acknowledge a message whose append fails: the broker delivers it again', async () => {
     const source = await startSource('flaky', flakyStore(store, 1));
     await publish('flaky/pump-11/telemetry', { ts: T0, vibration: 0.75 });
-    await waitFor(() => source.stats().storedValues === 1);
+    await waitFor(() => source.stats().storedValues === 1, { timeoutMs: 10_000 });
     expect(source.stats()).toMatchObject({ received: 2, storedValues: 1, storeFailures: 1, deadLettered: 0 });
     expect(await store.queryReadings('pump-11')).toEqual([{ ts: T0, metric: 'vibration', value: 0.75 }]);
     expect(source.stats().connected).toBe(true);
