@@ -170,6 +170,30 @@ describe('JobRunner', () => {
     expect((await after.get('fresh'))?.state).toBe('succeeded');
   });
 
+  it('after a restart runs a resumed job to success, never marking it failed, and fails the one not resumed', async () => {
+    const before = await JobRunner.open(jobs, { clock, newId });
+    await before.submit('score', { file: 'a.csv' }, () => new Promise(() => {}));
+    await until(async () => (await jobs.getJob('job-1'))?.state === 'running');
+    await before.submit('train', {}, async () => null);
+
+    const states: string[] = [];
+    const after = await JobRunner.open(jobs, {
+      clock,
+      newId: () => 'fresh',
+      resume: (record) =>
+        record.kind === 'score'
+          ? async () => {
+              states.push((await jobs.getJob(record.id))?.state ?? 'missing');
+              return 'scored again';
+            }
+          : undefined,
+    });
+    await after.idle();
+    expect(states).toEqual(['running']);
+    expect(await after.get('job-1')).toMatchObject({ state: 'succeeded', error: null, result: 'scored again' });
+    expect(await after.get('job-2')).toMatchObject({ state: 'failed', error: RESTART_REASON });
+  });
+
   it('accepts no job once closed', async () => {
     const runner = await JobRunner.open(jobs, { clock, newId });
     await runner.close();

@@ -125,6 +125,7 @@ export class JobRunner {
    */
   static async open(store: JobStore, options: JobRunnerOptions = {}): Promise<JobRunner> {
     const runner = new JobRunner(store, options);
+    const resumed: { record: JobRecord; task: JobTask }[] = [];
     if (options.resume) {
       const unfinished = [
         ...(await store.listJobs({ state: 'running' })),
@@ -132,16 +133,27 @@ export class JobRunner {
       ].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
       for (const record of unfinished) {
         const task = await options.resume(record);
-        if (!task) continue;
-        const update = { state: 'queued' as const, progress: 0, message: RESUMED_MESSAGE, startedAt: null };
-        const job = liveJob({ ...record, ...update }, task);
-        await store.updateJob(record.id, update);
-        runner.live.set(record.id, job);
-        runner.queue.push(job);
+        if (task) resumed.push({ record, task });
       }
-      if (runner.queue.length > 0) setImmediate(() => runner.pump());
     }
+    // Every unfinished job is failed first, then the resumed ones are queued again: a resumed job that starts at
+    // once is never caught by the sweep.
     await store.failUnfinishedJobs(RESTART_REASON, runner.clock.now());
+    for (const { record, task } of resumed) {
+      const update = {
+        state: 'queued' as const,
+        progress: 0,
+        message: RESUMED_MESSAGE,
+        error: null,
+        startedAt: null,
+        finishedAt: null,
+      };
+      await store.updateJob(record.id, update);
+      const job = liveJob({ ...record, ...update }, task);
+      runner.live.set(record.id, job);
+      runner.queue.push(job);
+    }
+    if (runner.queue.length > 0) setImmediate(() => runner.pump());
     return runner;
   }
 
