@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyResidualIntervals,
-  fitResidualIntervals,
-  readResidualIntervals,
-  sortedQuantile,
-} from './residual-intervals.js';
+import { sortedQuantile } from '../../math/quantile.js';
+import { applyResidualIntervals, fitResidualIntervals, readResidualIntervals } from './residual-intervals.js';
 
 describe('sortedQuantile', () => {
   it('interpolates like numpy', () => {

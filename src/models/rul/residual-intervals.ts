@@ -1,4 +1,5 @@
 import { ValidationError } from '../../core/errors.js';
+import { sortedQuantile } from '../../math/quantile.js';
 
 /**
  * Prediction intervals from held-out residuals (split conformal prediction binned by the prediction, in the spirit of
@@ -16,17 +17,6 @@ export interface ResidualIntervalState {
   upper: number[];
   /** Where the residuals came from: 'validation' (held-out units) or 'training' (optimistic). */
   source: 'validation' | 'training';
-}
-
-/** Quantile `p` of ascending `sorted` by linear interpolation (numpy's default method 7). O(1). */
-export function sortedQuantile(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const position = p * (n - 1);
-  const below = Math.floor(position);
-  const above = Math.min(n - 1, below + 1);
-  const fraction = position - below;
-  return sorted[below] + (sorted[above] - sorted[below]) * fraction;
 }
 
 /** Fewest residuals a bin holds. */

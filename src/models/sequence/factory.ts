@@ -21,10 +21,6 @@ export interface SequenceOptionsByKind {
   cnn: CnnOptions;
 }
 
-export function isSequenceKind(kind: unknown): kind is SequenceKind {
-  return typeof kind === 'string' && (SEQUENCE_KINDS as readonly string[]).includes(kind);
-}
-
 /** A new, unfitted estimator of `kind`. */
 export function createSequenceEstimator<K extends SequenceKind>(
   kind: K,

@@ -8,6 +8,7 @@
 
 import { describeValue, NotFittedError, ValidationError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
+import { sortedQuantile } from '../../math/quantile.js';
 import { checkInput, checkVector, type SequenceBatch } from '../input.js';
 import { decodeState, encodeState, type JsonObject, readObject } from '../serialisation.js';
 import { Adam } from './adam.js';
@@ -183,14 +184,6 @@ function rmse(predicted: Float64Array, actual: Float64Array): number {
   let sum = 0;
   for (let i = 0; i < actual.length; i++) sum += (predicted[i] - actual[i]) ** 2;
   return Math.sqrt(sum / actual.length);
-}
-
-/** Linear-interpolation quantile of a sorted array (numpy's default). */
-function sortedQuantile(sorted: Float64Array, q: number): number {
-  const position = q * (sorted.length - 1);
-  const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
 }
 
 export abstract class SequenceModel<Options extends SequenceTrainingOptions> implements SequenceEstimator {

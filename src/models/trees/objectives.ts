@@ -21,16 +21,15 @@ export interface Objective {
   /** The margin to start boosting from (per output) given the labels and weights; `baseScore` overrides it. */
   baseMargin(labels: Float64Array, weights: Float64Array, baseScore: number | null): Float64Array;
   /**
-   * Writes interleaved (gradient, hessian) pairs for output k of every row into `pairs[k]` (length 2 · rows).
+   * Writes interleaved (gradient, hessian) pairs for output k of rows begin..end into `pairs[k]` (length 2 · rows);
+   * self-contained (a worker thread runs its source text).
    */
-  gradients(margins: Float64Array, labels: Float64Array, weights: Float64Array, pairs: readonly Float64Array[]): void;
-  /** `gradients` for rows begin..end only; self-contained (a worker thread runs its source text). */
   readonly gradientRange: GradientRange;
   /** Weighted loss reported while boosting (lower is better): log loss, or RMSE for squared error. */
   loss(margins: Float64Array, labels: Float64Array, weights: Float64Array): number;
 }
 
-/** Writes the gradient pairs of rows begin..end (see `Objective.gradients`); the hessian floor is 1e-16. */
+/** Writes the gradient pairs of rows begin..end (see `Objective.gradientRange`); the hessian floor is 1e-16. */
 export type GradientRange = (
   margins: Float64Array,
   labels: Float64Array,
@@ -90,9 +89,6 @@ export const binaryLogistic: Objective = {
     const rate = baseScore ?? Math.min(1 - 1e-6, Math.max(1e-6, weightedMean(labels, weights)));
     return Float64Array.of(Math.log(rate / (1 - rate)));
   },
-  gradients(margins, labels, weights, pairs) {
-    logisticGradients(margins, labels, weights, pairs, 0, labels.length);
-  },
   gradientRange: logisticGradients,
   loss(margins, labels, weights) {
     let sum = 0;
@@ -129,9 +125,6 @@ export const squaredError: Objective = {
   outputs: 1,
   baseMargin(labels, weights, baseScore) {
     return Float64Array.of(baseScore ?? weightedMean(labels, weights));
-  },
-  gradients(margins, labels, weights, pairs) {
-    squaredErrorGradients(margins, labels, weights, pairs, 0, labels.length);
   },
   gradientRange: squaredErrorGradients,
   loss(margins, labels, weights) {
@@ -211,9 +204,6 @@ export function softmax(classes: number): Objective {
       }
       for (let k = 0; k < classes; k++) margins[k] -= mean;
       return margins;
-    },
-    gradients(margins, labels, weights, pairs) {
-      softmaxGradients(margins, labels, weights, pairs, 0, labels.length);
     },
     gradientRange: softmaxGradients,
     loss(margins, labels, weights) {
