@@ -1,10 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { describeValue, NotFoundError, ValidationError } from '../../core/errors.js';
-import { formatTimestamp, parseTimestamp } from '../../core/time.js';
+import { formatTimestamp } from '../../core/time.js';
 import type { AssetSummary } from '../../store/store.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
 import { downsampledReadings } from '../readings-downsample.js';
+import { timeParameter, unknownAsset } from './asset-params.js';
 import { idParams } from './path-params.js';
 import { ErrorResponseSchema } from './readings.js';
 
@@ -110,17 +110,6 @@ const readingsRoute = createRoute({
   },
 });
 
-function timeParameter(name: 'from' | 'to', text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const ts = parseTimestamp(/^\d+$/.test(text) ? Number(text) : text);
-  if (ts === undefined) {
-    throw new ValidationError(`'${name}' must be an ISO-8601 time or epoch milliseconds, got ${describeValue(text)}`, [
-      { path: name, message: 'must be an ISO-8601 time or epoch milliseconds' },
-    ]);
-  }
-  return ts;
-}
-
 function isoOrNull(epochMs: number | null): string | null {
   return epochMs === null ? null : formatTimestamp(epochMs);
 }
@@ -134,10 +123,6 @@ function summaryBody(summary: AssetSummary) {
     first_ts: isoOrNull(summary.firstTs),
     last_ts: isoOrNull(summary.lastTs),
   };
-}
-
-function unknownAsset(id: string): NotFoundError {
-  return new NotFoundError(`unknown asset ${describeValue(id)}`, [{ path: 'id', message: 'no such asset' }]);
 }
 
 /** `GET /v1/assets`, `GET /v1/assets/{id}`, `GET /v1/assets/{id}/readings`. */

@@ -1,7 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { compress } from 'hono/compress';
-import { describeValue, NotFoundError, ValidationError } from '../../core/errors.js';
-import { formatTimestamp, parseTimestamp } from '../../core/time.js';
+import { formatTimestamp } from '../../core/time.js';
 import { frameFromRows } from '../../io/frame.js';
 import { featureRow } from '../../jobs/default-models.js';
 import { AssetHealthScorer } from '../../scoring/asset-health.js';
@@ -9,6 +8,7 @@ import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
 import { FleetSummary } from '../fleet-summary.js';
 import { downsampledReadings } from '../readings-downsample.js';
+import { timeParameter, unknownAsset } from './asset-params.js';
 import { idParams } from './path-params.js';
 import { ErrorResponseSchema } from './readings.js';
 
@@ -197,17 +197,6 @@ const trajectoryRoute = createRoute({
   },
 });
 
-function timeParameter(name: 'from' | 'to', text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const ts = parseTimestamp(/^\d+$/.test(text) ? Number(text) : text);
-  if (ts === undefined) {
-    throw new ValidationError(`'${name}' must be an ISO-8601 time or epoch milliseconds, got ${describeValue(text)}`, [
-      { path: name, message: 'must be an ISO-8601 time or epoch milliseconds' },
-    ]);
-  }
-  return ts;
-}
-
 /** Values of a prom-client counter by one label, read from the app's metrics registry. */
 async function counterByLabel(ctx: AppContext, name: string, label: string): Promise<Record<string, number>> {
   const metric = ctx.metrics?.registry.getSingleMetric(name);
@@ -248,7 +237,7 @@ export function fleetRoutes(ctx: AppContext): OpenAPIHono {
     const { id } = c.req.valid('param');
     const summary = fleetSummaryFor(ctx);
     const row = await summary.row(id);
-    if (!row) throw new NotFoundError(`unknown asset ${describeValue(id)}`, [{ path: 'id', message: 'no such asset' }]);
+    if (!row) throw unknownAsset(id);
     let why = null;
     const input = summary.explainInput(id);
     if (input?.model.explainable && row.last_ts !== null) {
@@ -273,8 +262,7 @@ export function fleetRoutes(ctx: AppContext): OpenAPIHono {
     const { id } = c.req.valid('param');
     const query = c.req.valid('query');
     const asset = await ctx.store.getAsset(id);
-    if (!asset)
-      throw new NotFoundError(`unknown asset ${describeValue(id)}`, [{ path: 'id', message: 'no such asset' }]);
+    if (!asset) throw unknownAsset(id);
     const summary = fleetSummaryFor(ctx);
     await summary.ready();
     // The per-column extremes keep each column's last value, so carrying values forward over them gives the

@@ -4,12 +4,7 @@
  */
 import type { ModelCostReport } from '../../models/maintenance-cost.js';
 import { confusionMatrixChart, lineChart } from '../../plot/index.js';
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => ESCAPES[character] as string);
-}
+import { escapeXml } from '../../plot/svg.js';
 
 /** A cost as people read it: thousands separated, no more than 2 decimals. */
 export function formatMoney(value: number): string {
@@ -86,14 +81,14 @@ export function costReportHtml(report: ModelCostReport, title: string): string {
   const policyRows = rows
     .map(
       ([name, total, perRow, note]) =>
-        `<tr><th scope="row">${name}</th><td>${formatMoney(total)}</td><td>${formatMoney(perRow)}</td><td>${escapeHtml(note)}</td></tr>`,
+        `<tr><th scope="row">${name}</th><td>${formatMoney(total)}</td><td>${formatMoney(perRow)}</td><td>${escapeXml(note)}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Maintenance cost — ${escapeHtml(title)}</title>
+<title>Maintenance cost — ${escapeXml(title)}</title>
 <style>
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #1f2328; }
 table { border-collapse: collapse; margin: 1rem 0; }
@@ -105,7 +100,7 @@ figure { margin: 1.5rem 0; }
 </head>
 <body>
 <h1>Maintenance cost</h1>
-<p>${escapeHtml(title)} — ${report.rows} rows of '${escapeHtml(report.target)}', ${report.failures} failures.
+<p>${escapeXml(title)} — ${report.rows} rows of '${escapeXml(report.target)}', ${report.failures} failures.
 Costs: unplanned failure ${formatMoney(report.costs.failureCost)}, planned repair ${formatMoney(report.costs.repairCost)},
 false alarm ${formatMoney(report.costs.falseAlarmCost)}.</p>
 <p class="savings">Savings: <strong>${formatMoney(report.savings.vsRunToFailure)}</strong> (${percent(report.savings.vsRunToFailureShare)}) against run to failure,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type FailureModeReport, failureModeReport } from '../../models/trees/failure-modes.js';
 import { action, formatCount, integerOption, printJson, printLine } from '../run.js';
+import { gbdtParamsOf } from './gbdt-flags.js';
 import { choiceOption, DATA_FORMATS, formatMetric, listOption, numberOption, readDataFrame } from './model-data.js';
 
 export interface FailureModesCommandOptions {
@@ -62,11 +63,7 @@ export function registerFailureModes(program: Command): Command {
           drop: options.drop,
           folds: options.folds,
           seed: options.seed,
-          params: {
-            ...(options.trees !== undefined ? { nEstimators: options.trees } : {}),
-            ...(options.depth !== undefined ? { maxDepth: options.depth } : {}),
-            ...(options.learningRate !== undefined ? { learningRate: options.learningRate } : {}),
-          },
+          params: gbdtParamsOf(options),
         });
         if (options.json) printJson(report);
         else for (const line of formatFailureModeReport(report)) printLine(line);
