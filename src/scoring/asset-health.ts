@@ -50,6 +50,16 @@ interface CachedDetector {
   dirty: boolean;
 }
 
+/** Feeds `entry` the values (ascending) newer than the last it learned, keeping the likelihood of the newest. */
+function learnNewer(entry: CachedDetector, values: readonly { ts: number; value: number }[]): void {
+  for (const { ts, value } of values) {
+    if (ts <= entry.lastTs) continue;
+    entry.likelihood = entry.detector.scoreThenLearn({ ts, value });
+    entry.lastTs = ts;
+    entry.dirty = true;
+  }
+}
+
 /** Where detector states are saved so a restarted server resumes without warming up, and the clock stamping them. */
 export interface AssetHealthPersistence {
   states: DetectorStateStore;
@@ -232,13 +242,7 @@ export class AssetHealthScorer {
       const key = `${asset}\u0000${metric}`;
       let entry = this.cache.get(key);
       if (entry !== undefined) {
-        const sorted = [...points].sort((a, b) => a.ts - b.ts);
-        for (const { ts, value } of sorted) {
-          if (ts <= entry.lastTs) continue;
-          entry.likelihood = entry.detector.scoreThenLearn({ ts, value });
-          entry.lastTs = ts;
-          entry.dirty = true;
-        }
+        learnNewer(entry, [...points].sort((a, b) => a.ts - b.ts));
         this.remember(key, entry);
       } else {
         summary ??= await this.store.getAsset(asset);
@@ -275,13 +279,8 @@ export class AssetHealthScorer {
         dirty: true,
       };
     }
-    for (const { ts, value } of values) {
-      // A concurrent call may have fed this detector meanwhile: only what is newer is learned.
-      if (ts <= entry.lastTs) continue;
-      entry.likelihood = entry.detector.scoreThenLearn({ ts, value });
-      entry.lastTs = ts;
-      entry.dirty = true;
-    }
+    // A concurrent call may have fed this detector meanwhile: only what is newer is learned.
+    learnNewer(entry, values);
     this.remember(key, entry);
     return entry;
   }
