@@ -210,3 +210,14 @@ export function toValueRows(readings: readonly Reading[]): ValueRows {
   }
   return rows;
 }
+
+/** Readings grouped by asset, in first-seen order, each group in arrival order. */
+export function groupByAsset(readings: readonly Reading[]): Map<string, Reading[]> {
+  const groups = new Map<string, Reading[]>();
+  for (const reading of readings) {
+    const group = groups.get(reading.asset);
+    if (group) group.push(reading);
+    else groups.set(reading.asset, [reading]);
+  }
+  return groups;
+}

@@ -242,7 +242,10 @@ export class AssetHealthScorer {
       const key = `${asset}\u0000${metric}`;
       let entry = this.cache.get(key);
       if (entry !== undefined) {
-        learnNewer(entry, [...points].sort((a, b) => a.ts - b.ts));
+        learnNewer(
+          entry,
+          [...points].sort((a, b) => a.ts - b.ts),
+        );
         this.remember(key, entry);
       } else {
         summary ??= await this.store.getAsset(asset);

@@ -51,7 +51,10 @@ export function trainingHistograms(
       }
     }
     const counts = new Array<number>(edges.length + 1).fill(0);
-    for (const value of finite) counts[binOf(edges, value)] = (counts[binOf(edges, value)] ?? 0) + 1;
+    for (const value of finite) {
+      const bin = binOf(edges, value);
+      counts[bin] = (counts[bin] ?? 0) + 1;
+    }
     histograms[name] = { edges, counts };
   }
   return histograms;

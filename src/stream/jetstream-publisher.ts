@@ -1,5 +1,5 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { Reading } from '../core/reading.js';
+import { groupByAsset, type Reading } from '../core/reading.js';
 import { assetSubject, checkSubjectPrefix, DEFAULT_SUBJECT_PREFIX } from './jetstream.js';
 
 /** Most readings in one message, keeping a message well under the server's 1 MB default payload limit. */
@@ -16,17 +16,6 @@ export interface PublishResult {
   readings: number;
   /** Metric values in the readings. */
   values: number;
-}
-
-/** Readings grouped by asset, in first-seen order, each group in arrival order. */
-export function groupByAsset(readings: readonly Reading[]): Map<string, Reading[]> {
-  const groups = new Map<string, Reading[]>();
-  for (const reading of readings) {
-    const group = groups.get(reading.asset);
-    if (group) group.push(reading);
-    else groups.set(reading.asset, [reading]);
-  }
-  return groups;
 }
 
 /**

@@ -7,11 +7,11 @@ import { serviceAvailable } from '../../test/helpers/services.js';
 import { waitFor } from '../../test/helpers/wait.js';
 import { gatewayApp } from '../cli/commands/gateway.js';
 import { ValidationError } from '../core/errors.js';
-import type { Reading } from '../core/reading.js';
+import { groupByAsset, type Reading } from '../core/reading.js';
 import { DuckDBStore } from '../store/duckdb.js';
 import type { Store } from '../store/store.js';
 import { assetSubject, checkName, decodeAssetToken, encodeAssetToken, ensureTelemetryStream } from './jetstream.js';
-import { groupByAsset, publishReadings } from './jetstream-publisher.js';
+import { publishReadings } from './jetstream-publisher.js';
 import { JetStreamWorker, type JetStreamWorkerOptions } from './jetstream-worker.js';
 
 const up = await serviceAvailable('NATS', 4222);

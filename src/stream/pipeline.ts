@@ -1,5 +1,5 @@
 import { OverloadedError, ValidationError } from '../core/errors.js';
-import type { Reading } from '../core/reading.js';
+import { groupByAsset, type Reading } from '../core/reading.js';
 import { createDetector, DEFAULT_DETECTOR } from '../models/anomaly/factory.js';
 import type { AlertMonitor } from '../scoring/alert-monitor.js';
 import type { AssetHealthScorer } from '../scoring/asset-health.js';
@@ -212,17 +212,7 @@ export class Pipeline {
     try {
       while (this.queue.length > 0) {
         const batches = this.queue.splice(0, this.queue.length);
-        const byAsset = new Map<string, Reading[]>();
-        for (const batch of batches) {
-          for (const reading of batch.readings) {
-            let group = byAsset.get(reading.asset);
-            if (group === undefined) {
-              group = [];
-              byAsset.set(reading.asset, group);
-            }
-            group.push(reading);
-          }
-        }
+        const byAsset = groupByAsset(batches.flatMap((batch) => batch.readings));
         const lateByAsset = new Map<string, LateValue[]>();
         for (const batch of batches) {
           for (const value of batch.late) {
