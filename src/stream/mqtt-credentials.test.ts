@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { serviceAvailable } from '../../test/helpers/services.js';
 import { connectNats } from '../cli/commands/worker.js';
+import { withoutCredentials } from '../core/url.js';
 import { DuckDBStore } from '../store/duckdb.js';
 import { DuckDBDeadLetters } from '../store/duckdb-dead-letters.js';
-import { MqttSource, withoutCredentials } from './mqtt-source.js';
+import { MqttSource } from './mqtt-source.js';
 
 const up = await serviceAvailable('Mosquitto', 1883);
 const store = await DuckDBStore.open(':memory:', { threads: 1 });

@@ -3,22 +3,13 @@ import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 
 import { type Clock, systemClock } from '../core/clock.js';
 import { describeValue, ValidationError } from '../core/errors.js';
 import { ASSET_ID_FIELDS, DEFAULT_MAX_READINGS, normaliseReadings, type Reading } from '../core/reading.js';
+import { withoutCredentials } from '../core/url.js';
 import type { DeadLetterStore, NewDeadLetter } from '../store/dead-letters.js';
 import type { Store } from '../store/store.js';
 
 export const DEFAULT_MQTT_TOPIC = 'upkeep/+/telemetry';
 /** How long the broker keeps the session (subscription and queued messages) while Upkeep is away: 7 days. */
 export const DEFAULT_SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
-
-/** A broker URL without its credentials and query string, for log lines and errors. */
-export function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//');
-  }
-}
 
 export interface MqttSourceOptions {
   /** Broker URL, e.g. mqtt://127.0.0.1:1883. */

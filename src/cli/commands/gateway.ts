@@ -9,10 +9,10 @@ import { errorResponse } from '../../api/middleware/error-handler.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { PayloadTooLargeError, UpkeepError } from '../../core/errors.js';
 import { normaliseReadings } from '../../core/reading.js';
+import { withoutCredentials } from '../../core/url.js';
 import { parseReadingsBody } from '../../io/body-parsers.js';
 import { DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, ensureTelemetryStream } from '../../stream/jetstream.js';
 import { publishReadings } from '../../stream/jetstream-publisher.js';
-import { withoutCredentials } from '../../stream/mqtt-source.js';
 import { action, integerOption, printLine } from '../run.js';
 import { connectNats } from './worker.js';
 

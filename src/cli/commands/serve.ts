@@ -6,12 +6,13 @@ import { startServer } from '../../api/server.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { ValidationError } from '../../core/errors.js';
 import { normaliseReadings, type Reading } from '../../core/reading.js';
+import { withoutCredentials } from '../../core/url.js';
 import { FleetSimulator } from '../../io/fleet-simulator.js';
 import { ensureDefaultModels } from '../../jobs/default-models.js';
 import { AlertMonitor } from '../../scoring/alert-monitor.js';
 import { AssetHealthScorer } from '../../scoring/asset-health.js';
 import { NotifyingAlertStore } from '../../scoring/notifiers/notifying-alerts.js';
-import { describeTarget, WebhookNotifier } from '../../scoring/notifiers/webhook.js';
+import { WebhookNotifier } from '../../scoring/notifiers/webhook.js';
 import type { AlertStore } from '../../store/alerts.js';
 import type { DeadLetterStore } from '../../store/dead-letters.js';
 import { openAlertStores } from '../../store/open-alerts.js';
@@ -186,7 +187,7 @@ function commandLineWebhooks(urls: readonly string[] | undefined, now: number): 
   }
   return urls.map((url, index) => {
     if (!/^https?:\/\/\S+$/i.test(url) || !URL.canParse(url)) {
-      throw new ValidationError(`--webhook must be an http(s) URL, got '${describeTarget(url)}'`, [
+      throw new ValidationError(`--webhook must be an http(s) URL, got '${withoutCredentials(url)}'`, [
         { path: 'webhook', message: 'must be an http(s) URL' },
       ]);
     }
@@ -339,7 +340,7 @@ export function registerServe(program: Command): Command {
             throw error;
           }
           printLine(
-            `consuming MQTT ${mqttSource.topic} from ${describeTarget(mqttSource.url)} as ${mqttSource.clientId}`,
+            `consuming MQTT ${mqttSource.topic} from ${withoutCredentials(mqttSource.url)} as ${mqttSource.clientId}`,
           );
         }
         printLine(authNotice);

@@ -2,6 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 import { UpkeepError } from '../../core/errors.js';
+import { withoutCredentials } from '../../core/url.js';
 import {
   DEFAULT_DURABLE,
   DEFAULT_STREAM,
@@ -9,7 +10,6 @@ import {
   ensureTelemetryStream,
 } from '../../stream/jetstream.js';
 import { DEFAULT_BATCH, JetStreamWorker } from '../../stream/jetstream-worker.js';
-import { withoutCredentials } from '../../stream/mqtt-source.js';
 import { action, DEFAULT_DB, formatCount, integerOption, openCliStore, printLine } from '../run.js';
 
 /** NATS credentials from the environment (`UPKEEP_NATS_USER`/`UPKEEP_NATS_PASSWORD` or `UPKEEP_NATS_TOKEN`). */

@@ -2,12 +2,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
+import { withoutCredentials } from '../../core/url.js';
 import { DuckDBStore } from '../../store/duckdb.js';
 import { type AlertStores, openAlertStores } from '../../store/open-alerts.js';
 import { acknowledge, resolve } from '../alert-lifecycle.js';
 import { NotifyingAlertStore } from './notifying-alerts.js';
 import { signBody, verifyDelivery } from './signature.js';
-import { describeTarget, WebhookNotifier } from './webhook.js';
+import { WebhookNotifier } from './webhook.js';
 
 /** 2026-01-01T00:00:00Z. */
 const T0 = 1_767_225_600_000;
@@ -60,7 +61,7 @@ describe('signatures', () => {
   });
 
   it('describes a target without its credentials or query string', () => {
-    expect(describeTarget('https://user:pw@hooks.example.com/in?token=abc')).toBe('https://hooks.example.com/in');
+    expect(withoutCredentials('https://user:pw@hooks.example.com/in?token=abc')).toBe('https://hooks.example.com/in');
   });
 });
 

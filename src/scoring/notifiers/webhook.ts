@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Alert, alertJson } from '../../core/alert.js';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { formatTimestamp } from '../../core/time.js';
+import { withoutCredentials } from '../../core/url.js';
 import { VERSION } from '../../core/version.js';
 import type { Webhook, WebhookEvent, WebhookStore } from '../../store/webhooks.js';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from './signature.js';
@@ -34,16 +35,6 @@ export interface WebhookNotifierOptions {
   timeoutMs?: number;
   /** Problems the notifier meets (delivery given up, log not written). Never handed a secret. */
   log?: (line: string) => void;
-}
-
-/** Where a webhook posts, for log lines: scheme, host and path, never credentials or a query string. */
-export function describeTarget(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
 }
 
 /** Retry on no answer, 408, 429 and 5xx; another 4xx means the receiver refuses this payload for good. */
@@ -127,7 +118,7 @@ export class WebhookNotifier implements AlertNotifier {
       const last = attempt === maxAttempts || !retryable(statusCode) || this.closed;
       if (last) {
         this.log(
-          `webhook ${webhook.id} (${describeTarget(webhook.url)}): gave up on ${change.event} of alert ` +
+          `webhook ${webhook.id} (${withoutCredentials(webhook.url)}): gave up on ${change.event} of alert ` +
             `${change.alert.id} after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${error}`,
         );
         return;
