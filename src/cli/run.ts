@@ -59,6 +59,17 @@ export function printLine(text: string, output: Output = processOutput): void {
   output.stdout(`${text}\n`);
 }
 
+/** Rows as aligned columns two spaces apart (the first row is the header), trailing blanks trimmed. */
+export function formatTable(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
 /** 8000 → "8,000": counts in summaries. */
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US');

@@ -14,7 +14,16 @@ import { acknowledge, resolve } from '../../scoring/alert-lifecycle.js';
 import { NotifyingAlertStore } from '../../scoring/notifiers/notifying-alerts.js';
 import { WebhookNotifier } from '../../scoring/notifiers/webhook.js';
 import { type AlertStores, openAlertStores } from '../../store/open-alerts.js';
-import { action, DEFAULT_DB, integerOption, type Output, openCliStore, printJson, printLine } from '../run.js';
+import {
+  action,
+  DEFAULT_DB,
+  formatTable,
+  integerOption,
+  type Output,
+  openCliStore,
+  printJson,
+  printLine,
+} from '../run.js';
 
 export interface AlertsListOptions {
   db: string;
@@ -47,13 +56,7 @@ export function formatAlertTable(alerts: readonly Alert[]): string[] {
   for (const alert of alerts) {
     rows.push([alert.id, alert.state, alert.severity, alert.asset, formatTimestamp(alert.openedAt), alert.message]);
   }
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) =>
-    row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
+  return formatTable(rows);
 }
 
 async function withAlerts<T>(db: string, task: (stores: AlertStores) => Promise<T>): Promise<T> {

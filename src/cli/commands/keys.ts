@@ -4,7 +4,7 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import { formatTimestamp } from '../../core/time.js';
 import { type ApiKeySummary, createApiKey, isUsable } from '../../store/api-keys.js';
 import { openApiKeyStore } from '../../store/open-api-keys.js';
-import { action, DEFAULT_DB, type Output, openCliStore, printJson, printLine } from '../run.js';
+import { action, DEFAULT_DB, formatTable, type Output, openCliStore, printJson, printLine } from '../run.js';
 
 export interface KeysCreateOptions {
   name?: string;
@@ -48,13 +48,7 @@ export function formatKeyTable(keys: ApiKeySummary[], now: number): string[] {
   for (const key of keys) {
     rows.push([key.id, key.role, key.name, state(key, now), key.lastUsedAt ? formatTimestamp(key.lastUsedAt) : '-']);
   }
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) =>
-    row
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd(),
-  );
+  return formatTable(rows);
 }
 
 async function withKeys<T>(db: string, task: (keys: Awaited<ReturnType<typeof openApiKeyStore>>) => Promise<T>) {
