@@ -12,7 +12,7 @@ import {
   ruleOf,
   ruleValues,
 } from './alerts-records.js';
-import type { DuckDBStore } from './duckdb.js';
+import { type DuckDBStore, toNumber } from './duckdb.js';
 
 const SCHEMA = `
 CREATE SEQUENCE IF NOT EXISTS alert_rule_ids;
@@ -49,12 +49,6 @@ CREATE TABLE IF NOT EXISTS alerts (
 
 const ALERT_COLUMNS = `id, rule_id, asset, severity, state, message, value, opened_at, ack_by, ack_at, ack_comment,
   resolved_by, resolved_at, resolved_comment, resolution`;
-
-function toNumber(value: DuckDBValue | undefined): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  return Number.NaN;
-}
 
 async function selectAlerts(connection: DuckDBConnection, where: string, params: DuckDBValue[]): Promise<Alert[]> {
   const reader = await connection.runAndReadAll(`SELECT ${ALERT_COLUMNS} FROM alerts ${where}`, params);

@@ -1,7 +1,7 @@
 import { blobValue, type DuckDBValue } from '@duckdb/node-api';
 import type { DeadLetter, DeadLetterQuery, DeadLetterStore, NewDeadLetter } from './dead-letters.js';
 import { DEFAULT_DEAD_LETTER_PAGE } from './dead-letters.js';
-import type { DuckDBStore } from './duckdb.js';
+import { type DuckDBStore, toNumber } from './duckdb.js';
 
 const SCHEMA = `
 CREATE SEQUENCE IF NOT EXISTS dead_letter_ids;
@@ -13,12 +13,6 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   reason VARCHAR NOT NULL,
   payload BLOB NOT NULL
 );`;
-
-function toNumber(value: DuckDBValue | undefined): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  return Number.NaN;
-}
 
 function toBytes(value: DuckDBValue | undefined): Uint8Array {
   if (value !== null && typeof value === 'object' && 'bytes' in value && value.bytes instanceof Uint8Array) {

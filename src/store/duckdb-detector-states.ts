@@ -1,6 +1,5 @@
-import type { DuckDBValue } from '@duckdb/node-api';
 import type { DetectorStateRecord, DetectorStateStore } from './detector-states.js';
-import type { DuckDBStore } from './duckdb.js';
+import { type DuckDBStore, toNumber } from './duckdb.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS detector_states (
@@ -12,12 +11,6 @@ CREATE TABLE IF NOT EXISTS detector_states (
   saved_at DOUBLE NOT NULL,
   PRIMARY KEY (asset, metric)
 );`;
-
-function toNumber(value: DuckDBValue | undefined): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  return Number.NaN;
-}
 
 /**
  * The detector-state table in the embedded store's database: writes through the store's writer connection (one

@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import type { DuckDBStore } from './duckdb.js';
+import { type DuckDBStore, toNumber } from './duckdb.js';
 import {
   checkUpdate,
   type JobDialect,
@@ -32,12 +32,6 @@ const COLUMNS = `id, kind, state, progress, message, error, input::VARCHAR, resu
 
 /** DuckDB binds JSON text with a cast and epoch ms through epoch_ms. */
 const DIALECT: JobDialect = { json: (n) => `$${n}::JSON`, time: (n) => `epoch_ms($${n}::BIGINT)` };
-
-function toNumber(value: DuckDBValue | undefined): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  return Number.NaN;
-}
 
 function nullableNumber(value: DuckDBValue | undefined): number | null {
   return value === null || value === undefined ? null : toNumber(value);

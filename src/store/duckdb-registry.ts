@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import type { DuckDBStore } from './duckdb.js';
+import { type DuckDBStore, toNumber } from './duckdb.js';
 import {
   checkNewModelVersion,
   type ModelRegistry,
@@ -28,12 +28,6 @@ CREATE TABLE IF NOT EXISTS models (
 
 const SUMMARY_COLUMNS = 'name, version, kind, task, metrics::VARCHAR, epoch_ms(created_at)::DOUBLE, active';
 const FULL_COLUMNS = `${SUMMARY_COLUMNS}, card::VARCHAR, model::VARCHAR`;
-
-function toNumber(value: DuckDBValue | undefined): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  return Number.NaN;
-}
 
 function parseObject(value: DuckDBValue | undefined): StoredJsonObject {
   return typeof value === 'string' ? (JSON.parse(value) as StoredJsonObject) : {};

@@ -355,7 +355,8 @@ SELECT n.asset, n.metric, n.ts, n.value FROM (${named}) n ANTI JOIN (
 ) r ON r.asset = n.asset AND r.metric = n.metric AND r.ts = n.ts`;
 }
 
-function toNumber(value: DuckDBValue | undefined): number {
+/** A DuckDB number (DOUBLE, INTEGER or BIGINT) as a JS number; NaN for anything else. */
+export function toNumber(value: DuckDBValue | undefined): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
   return Number.NaN;
