@@ -6,6 +6,7 @@
 import { describeValue, ValidationError } from '../core/errors.js';
 import {
   type CostPoint,
+  cheapestPoint,
   type MaintenanceCostReport,
   type MaintenanceCosts,
   maintenanceCostReport,
@@ -63,7 +64,7 @@ export function modelCostReport(
     age = { column: options.ageColumn, values: Float64Array.from(oof.rows, (row) => all[row] as number) };
   }
   const report = maintenanceCostReport(oof.truth, oof.scores, costs, age ? { age } : {});
-  const cheapest = report.curve.find((point) => point.threshold === report.threshold) as CostPoint;
+  const cheapest = cheapestPoint(report.curve);
   return {
     ...report,
     target: oof.target,
