@@ -9,6 +9,13 @@
  * imported shared memory `env.memory` except `begin`/`end` (positions in the row index): adds the pair of every
  * row `rowIndex[begin..end)` to `histogram[(f << shift) + 2·bin(row, f)]` for every feature f, where row r's bins
  * are the `cols` bytes at `bins + r·cols` and its pair the 16 bytes at `gradients + 16·r`.
+ *
+ * A deep node's rows are a sparse ascending subset, so each row's bins and pair sit in cache lines of their own and
+ * the loop would wait on memory row after row. WebAssembly has no prefetch instruction, so `sparseHistogram` (same
+ * arguments, same result) also touches the bins and pair of the row `PREFETCH_DISTANCE` positions ahead, folding
+ * the loaded bytes into the value it returns so no engine may drop the loads: the memory system then fetches many
+ * rows at once. On nodes holding under an eighth of the rows this cuts the time per row by about a third to a half;
+ * on denser nodes the hardware prefetcher does better alone.
  */
 
 /** The parts of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
@@ -109,6 +116,12 @@ const L_ROW = 6;
 const L_BASE = 7;
 const L_SLOT = 8;
 const L_PAIR = 9;
+const L_AHEAD = 10;
+const L_TOUCHED = 11;
+
+/** Rows ahead whose memory the histogram kernel touches (see the module comment). */
+export const PREFETCH_DISTANCE = 16;
+const I32_XOR = 0x73;
 
 /**
  * `partition(column, rowIndex, scratch, begin, end, splitBin, missingLeft) → left count`: the stable, branch-free
@@ -145,6 +158,46 @@ export const WASM_MAX_PAGES = 32_768;
 
 /** The module's bytes for `cols` features whose histograms are `2^shift` doubles apart. O(cols). */
 export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
+  const histogramCode = histogramBody(cols, shift, false);
+  const sparseHistogramCode = histogramBody(cols, shift, true);
+  const partitionCode = partitionBody();
+  const bytes = [
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(
+      1,
+      vector([
+        [0x60, ...vector(Array.from({ length: 6 }, () => [I32])), ...vector([[I32]])],
+        [0x60, ...vector(Array.from({ length: 7 }, () => [I32])), ...vector([[I32]])],
+      ]),
+    ),
+    // Shared memory (limits flag 3: shared, with a maximum) so a worker thread can run the same kernel on it.
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, 0x01, ...unsignedLeb(WASM_MAX_PAGES)]])),
+    ...section(3, vector([[0x00], [0x00], [0x01]])),
+    ...section(
+      7,
+      vector([
+        [...name('histogram'), 0x00, 0x00],
+        [...name('sparseHistogram'), 0x00, 0x01],
+        [...name('partition'), 0x00, 0x02],
+      ]),
+    ),
+    ...section(
+      10,
+      vector([
+        [...unsignedLeb(histogramCode.length), ...histogramCode],
+        [...unsignedLeb(sparseHistogramCode.length), ...sparseHistogramCode],
+        [...unsignedLeb(partitionCode.length), ...partitionCode],
+      ]),
+    ),
+  ];
+  return Uint8Array.from(bytes);
+}
+
+/**
+ * The histogram function's code (locals and body); `lookAhead` adds the touches of the row `PREFETCH_DISTANCE`
+ * positions ahead (for sparse nodes: on dense ones the hardware prefetcher does better alone).
+ */
+function histogramBody(cols: number, shift: number, lookAhead: boolean): number[] {
   const body: number[] = [];
   const emit = (...bytes: (number | number[])[]) => {
     for (const byte of bytes) {
@@ -160,6 +213,15 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
   emit(LOCAL_TEE, L_ROW, I32_CONST, 4, I32_SHL, LOCAL_GET, P_GRADIENTS, I32_ADD, V128_LOAD, memarg(3, 0));
   emit(LOCAL_SET, L_PAIR);
   emit(LOCAL_GET, L_ROW, I32_CONST, ...signedLeb(cols), I32_MUL, LOCAL_GET, P_BINS, I32_ADD, LOCAL_SET, L_BASE);
+  if (lookAhead) {
+    // ahead = rowIndex[min(position + PREFETCH_DISTANCE, end − 1)]; touched ^= bins[ahead · cols] ^ gradients[ahead]
+    emit(LOCAL_GET, P_POSITION, I32_CONST, ...signedLeb(PREFETCH_DISTANCE), I32_ADD, LOCAL_TEE, L_AHEAD);
+    emit(LOCAL_GET, P_END, I32_CONST, 1, I32_SUB, LOCAL_GET, L_AHEAD, LOCAL_GET, P_END, I32_LT_U, SELECT);
+    emit(I32_CONST, 2, I32_SHL, LOCAL_GET, P_ROW_INDEX, I32_ADD, I32_LOAD, memarg(2, 0), LOCAL_TEE, L_AHEAD);
+    emit(I32_CONST, ...signedLeb(cols), I32_MUL, LOCAL_GET, P_BINS, I32_ADD, I32_LOAD8_U, memarg(0, 0));
+    emit(LOCAL_GET, L_AHEAD, I32_CONST, 4, I32_SHL, LOCAL_GET, P_GRADIENTS, I32_ADD, I32_LOAD, memarg(2, 0));
+    emit(I32_XOR, LOCAL_GET, L_TOUCHED, I32_XOR, LOCAL_SET, L_TOUCHED);
+  }
   for (let f = 0; f < cols; f++) {
     // slot = histogram + (bin << 4); slot[f << (shift + 3)] += pair
     emit(LOCAL_GET, P_HISTOGRAM, LOCAL_GET, L_BASE, I32_LOAD8_U, memarg(0, f), I32_CONST, 4, I32_SHL, I32_ADD);
@@ -168,44 +230,16 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
     emit(V128_STORE, memarg(3, offset));
   }
   emit(LOCAL_GET, P_POSITION, I32_CONST, 1, I32_ADD, LOCAL_TEE, P_POSITION, LOCAL_GET, P_END, I32_LT_U, BR_IF, 0);
-  emit(END, END, END);
+  emit(END, END, LOCAL_GET, L_TOUCHED, END);
   const locals = vector([
     [3, I32],
     [1, V128],
+    [2, I32],
   ]);
-  const histogramCode = [...locals, ...body];
-  const partitionCode = partitionBody();
-  const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(
-      1,
-      vector([
-        [0x60, ...vector(Array.from({ length: 6 }, () => [I32])), 0x00],
-        [0x60, ...vector(Array.from({ length: 7 }, () => [I32])), ...vector([[I32]])],
-      ]),
-    ),
-    // Shared memory (limits flag 3: shared, with a maximum) so a worker thread can run the same kernel on it.
-    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, 0x01, ...unsignedLeb(WASM_MAX_PAGES)]])),
-    ...section(3, vector([[0x00], [0x01]])),
-    ...section(
-      7,
-      vector([
-        [...name('histogram'), 0x00, 0x00],
-        [...name('partition'), 0x00, 0x01],
-      ]),
-    ),
-    ...section(
-      10,
-      vector([
-        [...unsignedLeb(histogramCode.length), ...histogramCode],
-        [...unsignedLeb(partitionCode.length), ...partitionCode],
-      ]),
-    ),
-  ];
-  return Uint8Array.from(bytes);
+  return [...locals, ...body];
 }
 
-/** The exported kernel. */
+/** The exported kernel; what it returns is meaningless (the bytes touched ahead, see the module comment). */
 export type WasmHistogramKernel = (
   bins: number,
   rowIndex: number,
@@ -213,7 +247,7 @@ export type WasmHistogramKernel = (
   end: number,
   gradients: number,
   histogram: number,
-) => void;
+) => number;
 
 const compiled = new Map<string, WasmModule | null>();
 
@@ -253,10 +287,14 @@ export type WasmPartitionKernel = (
 export function wasmKernels(
   module: WasmModule,
   memory: WasmMemory,
-): { histogram: WasmHistogramKernel; partition: WasmPartitionKernel } {
+): { histogram: WasmHistogramKernel; sparseHistogram: WasmHistogramKernel; partition: WasmPartitionKernel } {
   if (!wasmApi) throw new Error('WebAssembly is not available');
   const { exports } = new wasmApi.Instance(module, { env: { memory } });
-  return { histogram: exports.histogram as WasmHistogramKernel, partition: exports.partition as WasmPartitionKernel };
+  return {
+    histogram: exports.histogram as WasmHistogramKernel,
+    sparseHistogram: exports.sparseHistogram as WasmHistogramKernel,
+    partition: exports.partition as WasmPartitionKernel,
+  };
 }
 
 /** A shared WebAssembly memory of `pages` 64 KiB pages (fixed size). */
