@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
 import { buildHistogram } from './histogram.js';
-import { histogramKernel, histogramModule, histogramModuleBytes, sharedWasmMemory } from './histogram-wasm.js';
+import {
+  histogramKernel,
+  histogramModule,
+  histogramModuleBytes,
+  PREFETCH_DISTANCE,
+  sharedWasmMemory,
+  wasmKernels,
+} from './histogram-wasm.js';
+import { isSparseRange } from './row-kernels.js';
 
 describe('WebAssembly histogram kernel', () => {
   it('assembles a valid module for any column count and stride', () => {
@@ -50,5 +58,52 @@ describe('WebAssembly histogram kernel', () => {
     histogram.fill(0);
     histogramKernel(module, memory)(binsAt, rowIndexAt, 10, 10, gradientsAt, histogramAt);
     expect(histogram.every((value) => value === 0)).toBe(true);
+  });
+
+  it('gives the sparse-node variant the same histogram, up to the last row of the index', () => {
+    const rows = 4000;
+    const cols = 5;
+    const shift = 6;
+    const size = cols << shift;
+    const memory = sharedWasmMemory(4);
+    const [binsAt, rowIndexAt, gradientsAt, denseAt, sparseAt] = [0, 32_768, 65_536, 196_608, 229_376];
+    const rng = new Rng(9);
+    const bins = new Uint8Array(memory.buffer, binsAt, rows * cols);
+    for (let i = 0; i < bins.length; i++) bins[i] = rng.int(30);
+    const gradients = new Float64Array(memory.buffer, gradientsAt, 2 * rows);
+    for (let i = 0; i < gradients.length; i++) gradients[i] = rng.normal();
+    // Every 20th row: the index ends at the node's end, so the rows ahead of the last ones do not exist.
+    const count = rows / 20;
+    const rowIndex = new Int32Array(memory.buffer, rowIndexAt, count);
+    for (let i = 0; i < count; i++) rowIndex[i] = 20 * i;
+    // Past the node's end lies no row: reading a row ahead from there would fall outside the memory and trap.
+    new Int32Array(memory.buffer, rowIndexAt + 4 * count, 2 * PREFETCH_DISTANCE).fill(100_000_000);
+    expect(isSparseRange(rowIndex, 0, count)).toBe(true);
+    expect(count).toBeGreaterThan(PREFETCH_DISTANCE);
+    const module = histogramModule(cols, shift);
+    if (!module) throw new Error('WebAssembly SIMD unavailable');
+    const { histogram, sparseHistogram } = wasmKernels(module, memory);
+    for (const [begin, end] of [
+      [0, count],
+      [count - 3, count],
+      [7, 8],
+    ]) {
+      const dense = new Float64Array(memory.buffer, denseAt, size).fill(0);
+      const sparse = new Float64Array(memory.buffer, sparseAt, size).fill(0);
+      histogram(binsAt, rowIndexAt, begin, end, gradientsAt, denseAt);
+      sparseHistogram(binsAt, rowIndexAt, begin, end, gradientsAt, sparseAt);
+      expect(Array.from(sparse)).toEqual(Array.from(dense));
+      expect(dense.some((value) => value !== 0)).toBe(true);
+    }
+  });
+
+  it('calls a range sparse when its rows are under an eighth of the rows they span', () => {
+    const dense = Int32Array.from({ length: 100 }, (_, i) => i);
+    const everyFourth = Int32Array.from({ length: 100 }, (_, i) => 4 * i);
+    const everyNinth = Int32Array.from({ length: 100 }, (_, i) => 9 * i);
+    expect(isSparseRange(dense, 0, 100)).toBe(false);
+    expect(isSparseRange(everyFourth, 0, 100)).toBe(false);
+    expect(isSparseRange(everyNinth, 0, 100)).toBe(true);
+    expect(isSparseRange(everyNinth, 5, 5)).toBe(false);
   });
 });
