@@ -13,6 +13,7 @@
 
 import { describeValue, ValidationError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
+import { sortFloat64 } from '../../math/sort-float64.js';
 
 /** The bin of missing values (NaN) in every feature. */
 export const MISSING_BIN = 0;
@@ -166,7 +167,8 @@ export function computeBinCuts(data: Float64Array, rows: number, cols: number, o
     }
     for (let j = 0; j < width; j++) {
       const n = filled[j];
-      const sorted = block.subarray(j * sampleCount, j * sampleCount + n).sort();
+      const sorted = block.subarray(j * sampleCount, j * sampleCount + n);
+      sortFloat64(sorted, distinct);
       featureCuts(sorted, n, maxBins, distinct, counts, cuts);
       offsets[first + j + 1] = cuts.length;
     }
