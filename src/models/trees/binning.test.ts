@@ -48,6 +48,40 @@ describe('quantile binning', () => {
     }
   });
 
+  it('bins every value as 1 + the number of cuts ≤ it, whether its cuts spread out or crowd together', () => {
+    const rng = new Rng(8);
+    const rows = 20_000;
+    // Column 0: normal values (cuts spread over the lookup grid). Column 1: heavy-tailed values, most cuts crowded
+    // near 0 by a few huge ones (the binary search). Column 2: two distinct values. Every column has NaN.
+    const data = new Float64Array(rows * 3);
+    for (let i = 0; i < rows; i++) {
+      data[3 * i] = rng.normal();
+      data[3 * i + 1] = rng.normal() * 10 ** (rng.int(100) === 0 ? 12 : 0);
+      data[3 * i + 2] = rng.int(2);
+      if (rng.int(50) === 0) data[3 * i + rng.int(3)] = Number.NaN;
+    }
+    const cuts = computeBinCuts(data, rows, 3);
+    // Values on and next to every cut, beyond both ends, and infinities, for each column.
+    const probes: number[] = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, -1e300, 1e300];
+    for (const cut of cuts.cuts) probes.push(cut, cut * (1 - 1e-16) - 1e-300, cut * (1 + 1e-16) + 1e-300);
+    const probeData = new Float64Array(probes.length * 3);
+    for (let i = 0; i < probes.length; i++) probeData.fill(probes[i], 3 * i, 3 * i + 3);
+    for (const [values, count] of [
+      [data, rows],
+      [probeData, probes.length],
+    ] as const) {
+      const { bins } = binMatrix(values, count, 3, cuts);
+      for (let i = 0; i < count; i++) {
+        for (let f = 0; f < 3; f++) {
+          const x = values[3 * i + f];
+          const own = cuts.cuts.subarray(cuts.offsets[f], cuts.offsets[f + 1]);
+          const expected = Number.isNaN(x) ? MISSING_BIN : 1 + own.filter((cut) => cut <= x).length;
+          if (bins[3 * i + f] !== expected) expect({ row: i, feature: f, x, bin: bins[3 * i + f] }).toBe(expected);
+        }
+      }
+    }
+  });
+
   it('prefers float32 cut points (they survive export to XGBoost) when they separate the neighbours', () => {
     const cuts = computeBinCuts(Float64Array.of(0.1, 0.2), 2, 1);
     expect(cuts.cuts[0]).toBe(Math.fround(0.15000000000000002));
