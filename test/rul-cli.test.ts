@@ -161,7 +161,7 @@ describe('upkeep --format cmapss', () => {
     const train = (options: Partial<RulTrainCommandOptions>) =>
       trainRulFile({ data: join(work, 'train.txt'), model: 'gbdt', seed: 0, out: join(work, 'x'), ...options });
     await expect(train({ model: 'linear' })).rejects.toThrow(
-      /^--model must be one of gbdt, lstm, gru, cnn with --format cmapss, got 'linear'$/,
+      /^--model must be one of gbdt, lstm, gru, cnn, ensemble with --format cmapss, got 'linear'$/,
     );
     await expect(train({ data: join(work, 'nope.txt') })).rejects.toThrow(/^data file '.*nope.txt' does not exist$/);
     await expect(train({ task: 'regression' })).rejects.toThrow(/use --task rul, got 'regression'/);

@@ -149,7 +149,9 @@ export function formatRulTrainSummary(summary: RulTrainSummary): string[] {
 
 /** Runs `upkeep train --format cmapss …`: progress bar on a terminal, summary or JSON. */
 export async function runRulTrain(options: RulTrainCommandOptions, showProgress: boolean): Promise<RulTrainSummary> {
-  const bar = showProgress ? new EpochBar(rulModelKind(options.model) === 'gbdt' ? 'round' : 'epoch') : undefined;
+  const bar = showProgress
+    ? new EpochBar(['gbdt', 'ensemble'].includes(rulModelKind(options.model)) ? 'round' : 'epoch')
+    : undefined;
   try {
     return await trainRulFile(options, bar ? { onEpoch: (progress) => bar.update(progress) } : {});
   } finally {

@@ -180,7 +180,7 @@ export function formatTrainSummary(summary: TrainSummary, top = 8): string[] {
 }
 
 export function registerTrain(program: Command): Command {
-  const kinds = [...modelKinds.map((kind) => kind.name), 'lstm', 'gru', 'cnn', 'auto'];
+  const kinds = [...modelKinds.map((kind) => kind.name), 'lstm', 'gru', 'cnn', 'ensemble', 'auto'];
   return program
     .command('train')
     .description('train a model on a data file and save it (with its model card) to a directory')
@@ -242,7 +242,7 @@ export function registerTrain(program: Command): Command {
     )
     .option(
       '--window <n>',
-      'cmapss: cycles per window (default 50 for gbdt, 30 for sequence models)',
+      'cmapss: cycles per window (default 50 for gbdt and ensemble — whose trees use it ± 10 —, 30 for sequence models)',
       integerOption('--window', 1, 10_000),
     )
     .option('--stride <n>', 'cmapss: cycles between training windows (default 1)', integerOption('--stride', 1, 10_000))

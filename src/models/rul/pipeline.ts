@@ -4,8 +4,9 @@ import { rulTargets } from '../../features/rul-targets.js';
 import type { UnitSeries } from '../../features/windows.js';
 import type { CmapssUnit } from '../../io/cmapss.js';
 import { type JsonObject, readObject } from '../serialisation.js';
+import { EnsembleRulEstimator } from './ensemble.js';
 import type { RulEstimator, RulWindow } from './estimator.js';
-import { loadSequenceModel, SequenceRulEstimator } from './sequence-adapter.js';
+import { loadSequenceModel, readSequenceInput, SequenceRulEstimator } from './sequence-adapter.js';
 import { WindowGbdtEstimator } from './window-gbdt.js';
 
 /**
@@ -235,14 +236,37 @@ export class RulPipeline {
     let estimator: RulEstimator;
     if (estimatorJson.kind === 'gbdt') {
       estimator = WindowGbdtEstimator.fromJSON(estimatorJson);
+    } else if (estimatorJson.kind === 'ensemble') {
+      if (!Array.isArray(estimatorJson.trees)) throw new ValidationError('model.json estimator.trees must be a list');
+      const trees = estimatorJson.trees.map((member) => WindowGbdtEstimator.fromJSON(member));
+      const sequenceJson = estimatorJson.sequence;
+      const sequence =
+        sequenceJson === null || sequenceJson === undefined
+          ? undefined
+          : await readSequence(
+              readObject(sequenceJson, 'model.json estimator.sequence') as JsonObject,
+              readWindow((sequenceJson as JsonObject).window),
+              config.level,
+            );
+      estimator = EnsembleRulEstimator.fromJSON(estimatorJson, trees, sequence);
     } else {
-      const model = await loadSequenceModel(
-        readObject(estimatorJson.model, 'model.json estimator.model') as JsonObject,
-      );
-      estimator = new SequenceRulEstimator(model, config.window, config.level);
+      estimator = await readSequence(estimatorJson, config.window, config.level);
     }
     return new RulPipeline(normaliser, config, estimator, card);
   }
+}
+
+async function readSequence(json: JsonObject, window: RulWindow, level: number): Promise<SequenceRulEstimator> {
+  const model = await loadSequenceModel(readObject(json.model, 'model.json estimator.model') as JsonObject);
+  return new SequenceRulEstimator(model, window, level, readSequenceInput(json.input));
+}
+
+function readWindow(raw: unknown): RulWindow {
+  const window = readObject(raw, 'model.json estimator.sequence.window') as unknown as RulWindow;
+  if (!Number.isInteger(window.length) || window.length < 1 || !Number.isInteger(window.stride) || window.stride < 1) {
+    throw new ValidationError('model.json estimator.sequence.window: length and stride must be positive integers');
+  }
+  return { length: window.length, stride: window.stride };
 }
 
 function readConfig(raw: unknown): RulPipelineConfig {

@@ -1,9 +1,11 @@
 import { UnprocessableError } from '../../core/errors.js';
+import { smoothSeries } from '../../features/smooth-series.js';
 import { makeWindows, type UnitSeries } from '../../features/windows.js';
 import type { SequenceBatch } from '../input.js';
 import type { SequenceEstimator } from '../sequence/estimator.js';
 import type { JsonObject } from '../serialisation.js';
 import type { RulEstimator, RulFitOptions, RulWindow, RulWindowPredictions } from './estimator.js';
+import { padFront } from './pad-front.js';
 
 /** The sequence model kinds `upkeep train --task rul` offers. */
 export const SEQUENCE_KINDS = ['lstm', 'gru', 'cnn'] as const;
@@ -37,16 +39,39 @@ export async function loadSequenceModel(json: JsonObject): Promise<SequenceEstim
   return (await sequenceFactories()).loadSequenceEstimator(json);
 }
 
+/** How unit histories become a sequence model's input windows; saved with the model. */
+export interface SequenceInputOptions {
+  /**
+   * Windows end from this row of a history on (default: the window length), earlier rows front-padded with the
+   * first reading, as the trees do (`window-gbdt.ts`).
+   */
+  minHistory?: number;
+  /** Causal exponential smoothing of the sensors with this alpha before windowing (default: none). */
+  smoothing?: number;
+}
+
+/** Reads `SequenceInputOptions` from saved JSON, dropping what is not a valid option. */
+export function readSequenceInput(raw: unknown): SequenceInputOptions {
+  const object = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const input: SequenceInputOptions = {};
+  if (typeof object.minHistory === 'number' && Number.isInteger(object.minHistory) && object.minHistory >= 1)
+    input.minHistory = object.minHistory;
+  if (typeof object.smoothing === 'number' && object.smoothing > 0 && object.smoothing <= 1)
+    input.smoothing = object.smoothing;
+  return input;
+}
+
 /**
- * A `SequenceEstimator` (LSTM, GRU, 1D-CNN) as a RUL estimator: unit histories are cut into float32 windows
- * (`makeWindows`), the held-out units give the early-stopping windows, and intervals come from the model's own
- * `predictInterval` (Monte Carlo dropout or an ensemble).
+ * A `SequenceEstimator` (LSTM, GRU, 1D-CNN) as a RUL estimator: unit histories are optionally smoothed
+ * (`smoothSeries`) and front-padded, then cut into float32 windows (`makeWindows`); the units given as validation
+ * give the early-stopping windows, and intervals come from the model's own `predictInterval` (Monte Carlo dropout).
  */
 export class SequenceRulEstimator implements RulEstimator {
   constructor(
     readonly model: SequenceEstimator,
     readonly window: RulWindow,
     readonly level = 0.9,
+    readonly input: SequenceInputOptions = {},
   ) {}
 
   get kind(): string {
@@ -54,12 +79,17 @@ export class SequenceRulEstimator implements RulEstimator {
   }
 
   private batch(series: readonly UnitSeries[], features: readonly string[], lastOnly: boolean) {
-    const windows = makeWindows(series, features.length, {
-      length: this.window.length,
+    const length = this.window.length;
+    const pad = Math.max(0, length - Math.max(1, Math.min(length, this.input.minHistory ?? length)));
+    const smoothed =
+      this.input.smoothing === undefined ? series : smoothSeries(series, features.length, this.input.smoothing);
+    const windows = makeWindows(padFront(smoothed, features.length, pad), features.length, {
+      length,
       stride: lastOnly ? 1 : this.window.stride,
       lastOnly,
       dtype: 'float32',
     });
+    if (pad > 0) windows.endRows = Int32Array.from(windows.endRows, (row) => Math.max(0, row - pad));
     const X: SequenceBatch = {
       samples: windows.samples,
       steps: windows.steps,
@@ -112,8 +142,26 @@ export class SequenceRulEstimator implements RulEstimator {
     };
   }
 
+  /** Point predictions without dropout (one forward pass) for every window, clipped at 0. */
+  async predictMean(
+    series: readonly UnitSeries[],
+    features: readonly string[],
+    lastOnly: boolean,
+  ): Promise<{ mean: Float64Array; units: Float64Array; endRows: Int32Array }> {
+    const { X, windows } = this.batch(series, features, lastOnly);
+    const raw = X.samples === 0 ? new Float64Array(0) : await this.model.predict(X);
+    const mean = Float64Array.from(raw, (value) => Math.max(0, value));
+    return { mean, units: windows.units, endRows: windows.endRows };
+  }
+
   toJSON(): JsonObject {
-    return { kind: this.kind, window: { ...this.window }, level: this.level, model: this.model.toJSON() };
+    return {
+      kind: this.kind,
+      window: { ...this.window },
+      level: this.level,
+      input: { ...this.input } as JsonObject,
+      model: this.model.toJSON(),
+    };
   }
 
   dispose(): void {

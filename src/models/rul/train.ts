@@ -11,10 +11,17 @@ import type { CmapssUnit } from '../../io/cmapss.js';
 import type { EpochProgress, SequenceEstimator } from '../sequence/estimator.js';
 import type { JsonObject } from '../serialisation.js';
 import type { GbdtRegressorOptions } from '../trees/gbdt-regressor.js';
+import { EnsembleRulEstimator } from './ensemble.js';
 import type { RulEstimator, RulWindow, RulWindowPredictions } from './estimator.js';
 import { scoreUnits } from './evaluate.js';
 import { type RulCard, RulPipeline, type RulPipelineConfig, type RulValidation, type RunData } from './pipeline.js';
-import { createSequenceModel, SEQUENCE_KINDS, SequenceRulEstimator } from './sequence-adapter.js';
+import {
+  createSequenceModel,
+  SEQUENCE_KINDS,
+  type SequenceInputOptions,
+  type SequenceKind,
+  SequenceRulEstimator,
+} from './sequence-adapter.js';
 import { truncateUnits } from './truncate.js';
 import { WINDOW_GBDT_DEFAULTS, WindowGbdtEstimator } from './window-gbdt.js';
 
@@ -30,7 +37,7 @@ export const GBDT_DEFAULT_WINDOW = 50;
 export const GBDT_DEFAULT_MIN_HISTORY = 30;
 
 /** Model kinds for `--task rul`. */
-export const RUL_MODEL_KINDS = ['gbdt', ...SEQUENCE_KINDS] as const;
+export const RUL_MODEL_KINDS = ['gbdt', ...SEQUENCE_KINDS, 'ensemble'] as const;
 export type RulModelKind = (typeof RUL_MODEL_KINDS)[number];
 
 /** C-MAPSS operating settings: each rounded to a whole number, the six flight conditions of FD002/FD004 separate. */
@@ -38,6 +45,30 @@ export const CMAPSS_CONDITIONS: { columns: string[]; method: ConditionMethod } =
   columns: ['setting1', 'setting2', 'setting3'],
   method: { method: 'grid', step: 1 },
 };
+
+/**
+ * `--model ensemble`: window-statistics trees at the model's window ± 10 cycles, averaged; a sequence member is
+ * off by default (see docs/walkthrough-cmapss.md "Numbers on FD001").
+ */
+export const ENSEMBLE_DEFAULTS = {
+  treeWindowOffsets: [-10, 0, 10] as readonly number[],
+  sequenceWindow: 30,
+  smoothing: 0.3,
+  innerFraction: 0.2,
+};
+
+export interface EnsembleTrainOptions {
+  /** Window lengths of the tree members (default: the window − 10, the window, the window + 10). */
+  treeWindows?: number[];
+  /** Add a sequence member of this kind, weighted on an inner split of the training engines (default: none). */
+  sequenceKind?: SequenceKind;
+  /** Rows per window of the sequence member (default 30). */
+  sequenceWindow?: number;
+  /** Causal exponential smoothing alpha of the sequence member's input (default 0.3). */
+  smoothing?: number;
+  /** Share of the training engines held out inside the ensemble to early-stop and weigh (default 0.2). */
+  innerFraction?: number;
+}
 
 export interface RulTrainOptions {
   model: RulModelKind;
@@ -62,7 +93,9 @@ export interface RulTrainOptions {
   sequenceFactory?: (kind: string, options: Record<string, unknown>) => Promise<SequenceEstimator> | SequenceEstimator;
   /** Trees: windows end from this row of a history on, shorter prefixes front-padded (default 30, at most the window). */
   minHistory?: number;
-  /** Trees: refit on every engine after validation (default true). */
+  /** Ensemble: its members and inner split over ENSEMBLE_DEFAULTS. */
+  ensemble?: EnsembleTrainOptions;
+  /** Trees and ensembles: refit on every engine after validation (default true). */
   refit?: boolean;
   /** Columns that define operating conditions and how (default: C-MAPSS settings on a grid of 1). */
   conditions?: { columns: string[]; method: ConditionMethod };
@@ -108,7 +141,8 @@ async function crossCoverage(
   series: readonly UnitSeries[],
   sensors: readonly string[],
 ): Promise<number | undefined> {
-  if (!(estimator instanceof WindowGbdtEstimator) || series.length < 2) return undefined;
+  const residualIntervals = estimator instanceof WindowGbdtEstimator || estimator instanceof EnsembleRulEstimator;
+  if (!residualIntervals || series.length < 2) return undefined;
   const half = Math.floor(series.length / 2);
   const halves = [series.slice(0, half), series.slice(half)];
   let covered = 0;
@@ -136,26 +170,61 @@ export function holdoutUnits(count: number, fraction: number, seed: number): { t
   return { train, validation };
 }
 
-async function createEstimator(options: RulTrainOptions, window: RulWindow, level: number): Promise<RulEstimator> {
-  if (options.model === 'gbdt') {
-    return new WindowGbdtEstimator({
-      window,
-      level,
-      minHistory: Math.min(
-        window.length,
-        checkInteger('minHistory', options.minHistory ?? GBDT_DEFAULT_MIN_HISTORY, 1),
-      ),
-      ...(options.gbdt ? { gbdt: options.gbdt } : {}),
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    });
-  }
+function createTrees(options: RulTrainOptions, window: RulWindow, level: number, minHistory?: number) {
+  return new WindowGbdtEstimator({
+    window,
+    level,
+    minHistory: Math.min(
+      window.length,
+      checkInteger('minHistory', minHistory ?? options.minHistory ?? GBDT_DEFAULT_MIN_HISTORY, 1),
+    ),
+    ...(options.gbdt ? { gbdt: options.gbdt } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  });
+}
+
+async function createSequence(
+  options: RulTrainOptions,
+  kind: string,
+  window: RulWindow,
+  level: number,
+  input: SequenceInputOptions = {},
+): Promise<SequenceRulEstimator> {
   const factory = options.sequenceFactory ?? createSequenceModel;
-  const model = await factory(options.model, {
+  const model = await factory(kind, {
     ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
     seed: options.seed ?? 0,
     ...options.sequence,
   });
-  return new SequenceRulEstimator(model, window, level);
+  return new SequenceRulEstimator(model, window, level, input);
+}
+
+async function createEstimator(options: RulTrainOptions, window: RulWindow, level: number): Promise<RulEstimator> {
+  if (options.model === 'gbdt') return createTrees(options, window, level);
+  if (options.model !== 'ensemble') return createSequence(options, options.model, window, level);
+  const chosen = { ...ENSEMBLE_DEFAULTS, ...options.ensemble };
+  const lengths = (chosen.treeWindows ?? ENSEMBLE_DEFAULTS.treeWindowOffsets.map((offset) => window.length + offset))
+    .filter((length) => length >= 1)
+    .map((length) => checkInteger('treeWindows', length, 1));
+  if (lengths.length === 0) throw new ValidationError('ensemble: no tree window is a whole number ≥ 1');
+  // Every member scores the same windows: from the shortest member's reach on.
+  const minHistory = Math.min(...lengths, options.minHistory ?? GBDT_DEFAULT_MIN_HISTORY);
+  const trees = lengths.map((length) => createTrees(options, { length, stride: window.stride }, level, minHistory));
+  const sequence =
+    chosen.sequenceKind === undefined
+      ? undefined
+      : await createSequence(
+          options,
+          chosen.sequenceKind,
+          { length: checkInteger('sequenceWindow', chosen.sequenceWindow, 1), stride: window.stride },
+          level,
+          { minHistory: Math.min(minHistory, chosen.sequenceWindow), smoothing: chosen.smoothing },
+        );
+  return new EnsembleRulEstimator(trees, sequence, {
+    innerFraction: chosen.innerFraction,
+    seed: options.seed ?? 0,
+    level,
+  });
 }
 
 /**
@@ -174,7 +243,11 @@ export async function trainRulPipeline(data: RunData, options: RulTrainOptions):
     );
   }
   const window: RulWindow = {
-    length: checkInteger('window', options.window ?? (options.model === 'gbdt' ? GBDT_DEFAULT_WINDOW : 30), 1),
+    length: checkInteger(
+      'window',
+      options.window ?? (options.model === 'gbdt' || options.model === 'ensemble' ? GBDT_DEFAULT_WINDOW : 30),
+      1,
+    ),
     stride: checkInteger('stride', options.stride ?? 1, 1),
   };
   const cap = options.cap ?? DEFAULT_RUL_CAP;
@@ -213,6 +286,9 @@ export async function trainRulPipeline(data: RunData, options: RulTrainOptions):
     sensors,
   };
   const estimator = await createEstimator(options, window, level);
+  // An ensemble reads as many rows as its longest member (the health endpoint passes the model that many readings).
+  if (estimator instanceof EnsembleRulEstimator)
+    config.window = { length: estimator.historyRows, stride: window.stride };
   // Tensors of a sequence model are freed when training fails part way.
   let trained = false;
   try {
@@ -277,7 +353,10 @@ export async function trainRulPipeline(data: RunData, options: RulTrainOptions):
         'not validated: too few units to hold any out; the interval comes from training residuals and is too narrow',
       );
     }
-    const refit = options.model === 'gbdt' && (options.refit ?? true) && validationSeries.length > 0;
+    const refit =
+      (options.model === 'gbdt' || options.model === 'ensemble') &&
+      (options.refit ?? true) &&
+      validationSeries.length > 0;
     if (refit) {
       await estimator.fit([...trainSeries, ...validationSeries], sensors, {
         onEpoch: (progress) => options.onEpoch?.({ ...progress, phase: 'refit' }),
@@ -290,7 +369,25 @@ export async function trainRulPipeline(data: RunData, options: RulTrainOptions):
             ...options.gbdt,
             minHistory: (estimator as WindowGbdtEstimator).options.minHistory ?? window.length,
           } as unknown as JsonObject)
-        : ({ epochs: options.epochs ?? null, ...options.sequence } as JsonObject);
+        : estimator instanceof EnsembleRulEstimator
+          ? ({
+              ...WINDOW_GBDT_DEFAULTS,
+              ...options.gbdt,
+              minHistory: estimator.trees[0]?.options.minHistory ?? window.length,
+              treeWindows: estimator.trees.map((member) => member.options.window.length),
+              ...(estimator.sequence === undefined
+                ? {}
+                : {
+                    sequenceKind: estimator.sequence.kind,
+                    sequenceWindow: estimator.sequence.window.length,
+                    smoothing: estimator.sequence.input.smoothing ?? null,
+                    innerFraction: estimator.options.innerFraction ?? null,
+                    sequence: { epochs: options.epochs ?? null, ...options.sequence },
+                    inner: estimator.innerScores ?? null,
+                  }),
+              weight: estimator.weight ?? null,
+            } as unknown as JsonObject)
+          : ({ epochs: options.epochs ?? null, ...options.sequence } as JsonObject);
     const card: RulCard = {
       kind: options.model,
       task: 'rul',
@@ -301,7 +398,7 @@ export async function trainRulPipeline(data: RunData, options: RulTrainOptions):
         units: data.units.length,
         rows: data.units.reduce((total, unit) => total + unit.cycles.length, 0),
       },
-      window,
+      window: config.window,
       cap,
       level,
       sensors,
@@ -315,7 +412,9 @@ export async function trainRulPipeline(data: RunData, options: RulTrainOptions):
       intervalSource:
         estimator instanceof WindowGbdtEstimator
           ? `residuals of the ${estimator.intervalSource ?? 'training'} windows, binned by prediction`
-          : 'the sequence model (predictInterval)',
+          : estimator instanceof EnsembleRulEstimator
+            ? 'residuals of the ensemble on the validation windows, binned by prediction'
+            : 'the sequence model (predictInterval)',
       warnings,
     };
     trained = true;

@@ -1,11 +1,12 @@
 import { ValidationError } from '../../core/errors.js';
 import { windowStatistics } from '../../features/window-stats.js';
-import { seriesRowCount, type UnitSeries } from '../../features/windows.js';
+import type { UnitSeries } from '../../features/windows.js';
 import type { DesignMatrix } from '../input.js';
 import { modelRegistry } from '../registry.js';
 import { type JsonObject, readObject } from '../serialisation.js';
 import { GbdtRegressor, type GbdtRegressorOptions } from '../trees/gbdt-regressor.js';
 import type { RulEstimator, RulFitOptions, RulWindow, RulWindowPredictions } from './estimator.js';
+import { padFront } from './pad-front.js';
 import {
   applyResidualIntervals,
   fitResidualIntervals,
@@ -39,22 +40,6 @@ export interface WindowGbdtOptions {
    * the unit has seen so far.
    */
   minHistory?: number;
-}
-
-/** `series` with `rows` copies of each unit's first row in front (targets too). O(rows × features). */
-function padFront(series: readonly UnitSeries[], features: number, rows: number): UnitSeries[] {
-  return series.map((item, index) => {
-    const length = seriesRowCount(item, features, index);
-    if (length === 0) return item;
-    const values = new Float64Array((length + rows) * features);
-    for (let row = 0; row < rows; row++) values.set(item.values.subarray(0, features), row * features);
-    values.set(item.values.subarray(0, length * features), rows * features);
-    if (item.targets === undefined) return { unit: item.unit, values };
-    const targets = new Float64Array(length + rows);
-    targets.fill(item.targets[0] as number, 0, rows);
-    targets.set(item.targets, rows);
-    return { unit: item.unit, values, targets };
-  });
 }
 
 function matrixOf(values: Float64Array, rows: number, names: string[]): DesignMatrix {

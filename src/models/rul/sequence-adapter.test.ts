@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { SequenceBatch } from '../input.js';
+import type { PredictionInterval, SequenceEstimator } from '../sequence/estimator.js';
+import type { JsonObject } from '../serialisation.js';
+import { readSequenceInput, SequenceRulEstimator } from './sequence-adapter.js';
+
+/** Predicts each window's last step and remembers the first step of the first window. */
+class LastStep implements SequenceEstimator {
+  readonly kind = 'cnn';
+  isFitted = true;
+  firstStep = Number.NaN;
+
+  async fit(): Promise<void> {}
+
+  async predict(X: SequenceBatch): Promise<Float64Array> {
+    this.firstStep = X.data[0] as number;
+    return Float64Array.from({ length: X.samples }, (_, i) => X.data[(i + 1) * X.steps - 1] as number);
+  }
+
+  async predictInterval(X: SequenceBatch, level = 0.9): Promise<PredictionInterval> {
+    const mean = await this.predict(X);
+    return { mean, lower: mean, upper: mean, level };
+  }
+
+  toJSON(): JsonObject {
+    return { kind: this.kind };
+  }
+
+  dispose(): void {}
+}
+
+describe('SequenceRulEstimator input', () => {
+  const series = [{ unit: 7, values: Float64Array.from({ length: 8 }, (_, i) => 2 * i) }];
+
+  it('front-pads so windows end from minHistory on, at the smoothed values', async () => {
+    const model = new LastStep();
+    const estimator = new SequenceRulEstimator(model, { length: 5, stride: 1 }, 0.9, { minHistory: 3, smoothing: 0.5 });
+    const out = await estimator.predictMean(series, ['s'], false);
+    // Rows 2…7 end a window; the first window starts on two copies of row 0.
+    expect(Array.from(out.endRows)).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(model.firstStep).toBe(0);
+    // Smoothed 0, 2, 4, 6: 0, 1, 2.5, 4.25.
+    expect(out.mean[0]).toBeCloseTo(2.5, 12);
+    expect(out.mean[1]).toBeCloseTo(4.25, 12);
+    expect(estimator.toJSON().input).toEqual({ minHistory: 3, smoothing: 0.5 });
+  });
+
+  it('cuts plain windows without options and reads only valid saved options', async () => {
+    const estimator = new SequenceRulEstimator(new LastStep(), { length: 5, stride: 1 });
+    const out = await estimator.predictMean(series, ['s'], false);
+    expect(Array.from(out.endRows)).toEqual([4, 5, 6, 7]);
+    expect(out.mean[0]).toBe(8);
+    expect(readSequenceInput({ minHistory: 3, smoothing: 0.2 })).toEqual({ minHistory: 3, smoothing: 0.2 });
+    expect(readSequenceInput({ minHistory: 0, smoothing: 2 })).toEqual({});
+    expect(readSequenceInput(undefined)).toEqual({});
+  });
+});
