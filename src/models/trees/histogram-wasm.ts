@@ -36,6 +36,7 @@ const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
 export const WASM_MAX_COLS = 1024;
 
 const I32 = 0x7f;
+const F64 = 0x7c;
 const V128 = 0x7b;
 
 function unsignedLeb(value: number): number[] {
@@ -101,6 +102,9 @@ const SIMD = 0xfd;
 const V128_LOAD = [SIMD, ...unsignedLeb(0x00)];
 const V128_STORE = [SIMD, ...unsignedLeb(0x0b)];
 const F64X2_ADD = [SIMD, ...unsignedLeb(0xf0)];
+const F64_LOAD = 0x2b;
+const F64_STORE = 0x39;
+const F64_ADD = 0xa0;
 
 /** memarg: alignment exponent and constant offset. */
 const memarg = (align: number, offset: number) => [...unsignedLeb(align), ...unsignedLeb(offset)];
@@ -153,6 +157,100 @@ function partitionBody(): number[] {
   return code;
 }
 
+/** A function body's bytes, appended by `emit` (numbers and arrays of numbers). */
+function codeBuilder(): { code: number[]; emit: (...bytes: (number | number[])[]) => void } {
+  const code: number[] = [];
+  const emit = (...bytes: (number | number[])[]) => {
+    for (const byte of bytes) {
+      if (typeof byte === 'number') code.push(byte);
+      else code.push(...byte);
+    }
+  };
+  return { code, emit };
+}
+
+/**
+ * Emits `ahead = rowIndex[min(position + PREFETCH_DISTANCE, end − 1)]` (positions below `end` only: a node's).
+ */
+function emitRowAhead(
+  emit: (...bytes: (number | number[])[]) => void,
+  rowIndex: number,
+  position: number,
+  end: number,
+  ahead: number,
+): void {
+  emit(LOCAL_GET, position, I32_CONST, ...signedLeb(PREFETCH_DISTANCE), I32_ADD, LOCAL_TEE, ahead);
+  emit(LOCAL_GET, end, I32_CONST, 1, I32_SUB, LOCAL_GET, ahead, LOCAL_GET, end, I32_LT_U, SELECT);
+  emit(I32_CONST, 2, I32_SHL, LOCAL_GET, rowIndex, I32_ADD, I32_LOAD, memarg(2, 0), LOCAL_SET, ahead);
+}
+
+/**
+ * `addLeaf(rowIndex, begin, end, margins, stride, value, touched)`: adds `value` to the double at
+ * `margins + row · stride` for every row `rowIndex[begin..end)` — a leaf's rows getting its value. With
+ * `splitOn`: `addSplit(column, rowIndex, begin, end, margins, stride, splitBin, missingLeft, leftValue,
+ * rightValue, touched)` adds `leftValue` to the rows whose bin in `column` is 1..splitBin (or 0, missing, when
+ * `missingLeft` is 1) and `rightValue` to the others — a node split at the depth limit, whose rows were never
+ * partitioned. Both touch the margin (and bin) of the row `PREFETCH_DISTANCE` positions ahead, like
+ * `sparseHistogram`, and store what they read at `touched` (12 bytes of no meaning).
+ */
+function marginBody(splitOn: boolean): number[] {
+  const { code, emit } = codeBuilder();
+  // Parameters, then locals.
+  const [COLUMN, ROW_INDEX, POSITION, END_AT, MARGINS, STRIDE] = splitOn ? [0, 1, 2, 3, 4, 5] : [-1, 0, 1, 2, 3, 4];
+  const [SPLIT_BIN, MISSING_LEFT, LEFT_VALUE, RIGHT_VALUE, TOUCHED_AT] = splitOn
+    ? [6, 7, 8, 9, 10]
+    : [-1, -1, 5, -1, 6];
+  const ROW = TOUCHED_AT + 1;
+  const AHEAD = ROW + 1;
+  const BIN = ROW + 2;
+  const TOUCHED_BINS = ROW + 3;
+  const ADDRESS = ROW + 4;
+  const TOUCHED_MARGINS = ROW + 5;
+  emit(
+    ...vector([
+      [5, I32],
+      [1, F64],
+    ]),
+  );
+  emit(BLOCK, VOID, LOCAL_GET, POSITION, LOCAL_GET, END_AT, I32_GE_U, BR_IF, 0, LOOP, VOID);
+  emit(
+    LOCAL_GET,
+    ROW_INDEX,
+    LOCAL_GET,
+    POSITION,
+    I32_CONST,
+    2,
+    I32_SHL,
+    I32_ADD,
+    I32_LOAD,
+    memarg(2, 0),
+    LOCAL_SET,
+    ROW,
+  );
+  // address = margins + row · stride; margins[address] += value
+  emit(LOCAL_GET, ROW, LOCAL_GET, STRIDE, I32_MUL, LOCAL_GET, MARGINS, I32_ADD, LOCAL_TEE, ADDRESS);
+  emit(LOCAL_GET, ADDRESS, F64_LOAD, memarg(3, 0), LOCAL_GET, LEFT_VALUE);
+  if (splitOn) {
+    // value = (bin == 0 ? missingLeft : bin <= splitBin) ? leftValue : rightValue
+    emit(LOCAL_GET, RIGHT_VALUE, LOCAL_GET, MISSING_LEFT);
+    emit(LOCAL_GET, COLUMN, LOCAL_GET, ROW, I32_ADD, I32_LOAD8_U, memarg(0, 0), LOCAL_TEE, BIN);
+    emit(LOCAL_GET, SPLIT_BIN, I32_LE_U, LOCAL_GET, BIN, I32_EQZ, SELECT, SELECT);
+  }
+  emit(F64_ADD, F64_STORE, memarg(3, 0));
+  emitRowAhead(emit, ROW_INDEX, POSITION, END_AT, AHEAD);
+  emit(LOCAL_GET, AHEAD, LOCAL_GET, STRIDE, I32_MUL, LOCAL_GET, MARGINS, I32_ADD, F64_LOAD, memarg(3, 0));
+  emit(LOCAL_GET, TOUCHED_MARGINS, F64_ADD, LOCAL_SET, TOUCHED_MARGINS);
+  if (splitOn) {
+    emit(LOCAL_GET, COLUMN, LOCAL_GET, AHEAD, I32_ADD, I32_LOAD8_U, memarg(0, 0));
+    emit(LOCAL_GET, TOUCHED_BINS, I32_XOR, LOCAL_SET, TOUCHED_BINS);
+  }
+  emit(LOCAL_GET, POSITION, I32_CONST, 1, I32_ADD, LOCAL_TEE, POSITION, LOCAL_GET, END_AT, I32_LT_U, BR_IF, 0);
+  emit(END, END);
+  emit(LOCAL_GET, TOUCHED_AT, LOCAL_GET, TOUCHED_MARGINS, F64_STORE, memarg(3, 0));
+  emit(LOCAL_GET, TOUCHED_AT, LOCAL_GET, TOUCHED_BINS, I32_STORE, memarg(2, 8), END);
+  return code;
+}
+
 /** Most 64 KiB pages of the memory the kernel works on (2 GiB: addresses stay positive `i32`s). */
 export const WASM_MAX_PAGES = 32_768;
 
@@ -161,6 +259,8 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
   const histogramCode = histogramBody(cols, shift, false);
   const sparseHistogramCode = histogramBody(cols, shift, true);
   const partitionCode = partitionBody();
+  const leafCode = marginBody(false);
+  const splitCode = marginBody(true);
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(
@@ -168,17 +268,21 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
       vector([
         [0x60, ...vector(Array.from({ length: 6 }, () => [I32])), ...vector([[I32]])],
         [0x60, ...vector(Array.from({ length: 7 }, () => [I32])), ...vector([[I32]])],
+        [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [F64], [I32]]), 0x00],
+        [0x60, ...vector([...Array.from({ length: 8 }, () => [I32]), [F64], [F64], [I32]]), 0x00],
       ]),
     ),
     // Shared memory (limits flag 3: shared, with a maximum) so a worker thread can run the same kernel on it.
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, 0x01, ...unsignedLeb(WASM_MAX_PAGES)]])),
-    ...section(3, vector([[0x00], [0x00], [0x01]])),
+    ...section(3, vector([[0x00], [0x00], [0x01], [0x02], [0x03]])),
     ...section(
       7,
       vector([
         [...name('histogram'), 0x00, 0x00],
         [...name('sparseHistogram'), 0x00, 0x01],
         [...name('partition'), 0x00, 0x02],
+        [...name('addLeaf'), 0x00, 0x03],
+        [...name('addSplit'), 0x00, 0x04],
       ]),
     ),
     ...section(
@@ -187,6 +291,8 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
         [...unsignedLeb(histogramCode.length), ...histogramCode],
         [...unsignedLeb(sparseHistogramCode.length), ...sparseHistogramCode],
         [...unsignedLeb(partitionCode.length), ...partitionCode],
+        [...unsignedLeb(leafCode.length), ...leafCode],
+        [...unsignedLeb(splitCode.length), ...splitCode],
       ]),
     ),
   ];
@@ -283,17 +389,51 @@ export type WasmPartitionKernel = (
   missingLeft: number,
 ) => number;
 
-/** Both kernels of `module` working on `memory`. */
-export function wasmKernels(
-  module: WasmModule,
-  memory: WasmMemory,
-): { histogram: WasmHistogramKernel; sparseHistogram: WasmHistogramKernel; partition: WasmPartitionKernel } {
+/** The exported `addLeaf` (see `marginBody`). */
+export type WasmLeafKernel = (
+  rowIndex: number,
+  begin: number,
+  end: number,
+  margins: number,
+  stride: number,
+  value: number,
+  touched: number,
+) => void;
+
+/** The exported `addSplit` (see `marginBody`). */
+export type WasmSplitKernel = (
+  column: number,
+  rowIndex: number,
+  begin: number,
+  end: number,
+  margins: number,
+  stride: number,
+  splitBin: number,
+  missingLeft: number,
+  leftValue: number,
+  rightValue: number,
+  touched: number,
+) => void;
+
+/** The kernels of one module instance. */
+export interface WasmKernels {
+  readonly histogram: WasmHistogramKernel;
+  readonly sparseHistogram: WasmHistogramKernel;
+  readonly partition: WasmPartitionKernel;
+  readonly addLeaf: WasmLeafKernel;
+  readonly addSplit: WasmSplitKernel;
+}
+
+/** The kernels of `module` working on `memory`. */
+export function wasmKernels(module: WasmModule, memory: WasmMemory): WasmKernels {
   if (!wasmApi) throw new Error('WebAssembly is not available');
   const { exports } = new wasmApi.Instance(module, { env: { memory } });
   return {
     histogram: exports.histogram as WasmHistogramKernel,
     sparseHistogram: exports.sparseHistogram as WasmHistogramKernel,
     partition: exports.partition as WasmPartitionKernel,
+    addLeaf: exports.addLeaf as WasmLeafKernel,
+    addSplit: exports.addSplit as WasmSplitKernel,
   };
 }
 

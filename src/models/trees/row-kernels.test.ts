@@ -3,8 +3,9 @@ import { Rng } from '../../core/rng.js';
 import { binMatrix, computeBinCuts } from './binning.js';
 import { boost, defaultBoostingOptions } from './boosting.js';
 import { buildHistogram, histogramLayout } from './histogram.js';
+import { histogramModule, sharedWasmMemory, wasmKernels } from './histogram-wasm.js';
 import { binaryLogistic } from './objectives.js';
-import { addTreeRange, CHUNK_MIN_ROWS, createRowKernels } from './row-kernels.js';
+import { addTreeRange, addTreeRangeWasm, CHUNK_MIN_ROWS, createRowKernels } from './row-kernels.js';
 
 function dataset(rows: number, cols: number, seed: number) {
   const rng = new Rng(seed);
@@ -67,5 +68,41 @@ describe('row passes on one or two threads', () => {
     const margins = new Float64Array(4);
     addTreeRange(segments, 2, 1, 4, rowIndex, columns, 4, margins, 1, 0);
     expect(Array.from(margins)).toEqual([-1, 0.5, 1, 0]);
+  });
+
+  it('adds the same values by the wasm kernels as by addTreeRange, for every output of a multi-output margin', () => {
+    const rng = new Rng(4);
+    const count = 3000;
+    const outputs = 3;
+    const memory = sharedWasmMemory(4);
+    const [columnsAt, rowIndexAt, marginsAt, touchedAt] = [0, 16_384, 32_768, 131_072];
+    const columns = new Uint8Array(memory.buffer, columnsAt, 2 * count);
+    for (let i = 0; i < columns.length; i++) columns[i] = rng.int(40);
+    const rowIndex = new Int32Array(memory.buffer, rowIndexAt, count);
+    for (let i = 0; i < count; i++) rowIndex[i] = i;
+    rng.shuffle(rowIndex);
+    // Leaves and splits on both features, missing values left and right; positions 100..2900 applied.
+    const segments = Float64Array.of(
+      ...[0, 700, -1, 0, 0.25, 0],
+      ...[700, 1500, 1, 17, -0.5, 2],
+      ...[1500, 2200, 0, -18, 1.5, -3],
+      ...[2200, 3000, -1, 0, -0.125, 0],
+    );
+    const margins = new Float64Array(memory.buffer, marginsAt, count * outputs);
+    for (let i = 0; i < margins.length; i++) margins[i] = rng.normal();
+    const expected = Float64Array.from(margins);
+    const module = histogramModule(2, 7);
+    if (!module) throw new Error('WebAssembly SIMD unavailable');
+    const kernels = wasmKernels(module, memory);
+    const addresses = { rowIndex: rowIndexAt, columns: columnsAt, margins: marginsAt, touched: touchedAt };
+    for (let output = 0; output < outputs; output++) {
+      addTreeRange(segments, 4, 100, 2900, rowIndex, columns, count, expected, outputs, output);
+      addTreeRangeWasm(segments, 4, 100, 2900, kernels, addresses, count, outputs, output);
+    }
+    expect(Array.from(margins)).toEqual(Array.from(expected));
+    // Rows outside positions 100..2900 kept their margins; the others moved.
+    const untouched = new Set([...rowIndex.subarray(0, 100), ...rowIndex.subarray(2900)]);
+    const changed = Array.from({ length: count }, (_, row) => row).filter((row) => !untouched.has(row));
+    expect(changed.length).toBe(2800);
   });
 });

@@ -18,9 +18,11 @@ import {
   sharedWasmMemory,
   WASM_MAX_PAGES,
   type WasmHistogramKernel,
+  type WasmLeafKernel,
   type WasmMemory,
   type WasmModule,
   type WasmPartitionKernel,
+  type WasmSplitKernel,
   wasmKernels,
 } from './histogram-wasm.js';
 import type { GradientRange } from './objectives.js';
@@ -122,6 +124,56 @@ export function addTreeRange(
   }
 }
 
+/**
+ * `addTreeRange` by the wasm kernels `addLeaf` and `addSplit` on the margins at byte address `margins` (rows ×
+ * outputs doubles) and the column-major bins at `columns`, for the rows at positions lo..hi of the row index at
+ * `rowIndex`; `touched` is the kernels' 16-byte scratch. The same additions as `addTreeRange`. Self-contained: the
+ * worker runs this function's source text.
+ */
+export function addTreeRangeWasm(
+  segments: Float64Array,
+  count: number,
+  lo: number,
+  hi: number,
+  kernels: { addLeaf: WasmLeafKernel; addSplit: WasmSplitKernel },
+  addresses: { rowIndex: number; columns: number; margins: number; touched: number },
+  rows: number,
+  outputs: number,
+  output: number,
+): void {
+  const { rowIndex, columns, touched } = addresses;
+  const margins = addresses.margins + 8 * output;
+  const stride = 8 * outputs;
+  for (let s = 0; s < count; s++) {
+    const at = s * 6;
+    const begin = Math.max(segments[at], lo);
+    const end = Math.min(segments[at + 1], hi);
+    if (begin >= end) continue;
+    const feature = segments[at + 2];
+    if (feature < 0) {
+      kernels.addLeaf(rowIndex, begin, end, margins, stride, segments[at + 4], touched);
+      continue;
+    }
+    const packed = segments[at + 3];
+    const missingLeft = packed >= 0 ? 1 : 0;
+    const splitBin = packed >= 0 ? packed : -packed - 1;
+    const column = columns + feature * rows;
+    kernels.addSplit(
+      column,
+      rowIndex,
+      begin,
+      end,
+      margins,
+      stride,
+      splitBin,
+      missingLeft,
+      segments[at + 4],
+      segments[at + 5],
+      touched,
+    );
+  }
+}
+
 /** Column-major copy of row-major bins (in shared memory when `shared`). O(rows · cols). */
 function transposeBins(binned: BinnedMatrix, shared: boolean, target?: Uint8Array): Uint8Array {
   const { rows, cols, bins } = binned;
@@ -210,6 +262,7 @@ const { workerData } = require('node:worker_threads');
 const buildHistogram = (${buildHistogram.toString()});
 const partitionRows = (${partitionRows.toString()});
 const addTreeRange = (${addTreeRange.toString()});
+const addTreeRangeWasm = (${addTreeRangeWasm.toString()});
 const isSparseRange = (${isSparseRange.toString()});
 const gradientRange = (${gradientRange ? gradientRange.toString() : 'null'});
 const { control, bins, columns, rows, cols, shift, rowIndex, scratch, gradients, histogram, features, wasm } = workerData;
@@ -243,6 +296,10 @@ for (;;) {
           control[${FEATURE}], control[${SPLIT_BIN}], control[${DEFAULT_LEFT}] === 1);
   } else if (command === ${COMMAND_GRADIENTS}) {
     gradientRange(margins, labels, weights, gradients, control[${BEGIN}], control[${END}]);
+  } else if (command === ${COMMAND_TREE} && exported) {
+    addTreeRangeWasm(segments, control[${SEGMENT_COUNT}], control[${BEGIN}], control[${END}], exported,
+      { rowIndex: wasm.rowIndex, columns: wasm.columns, margins: wasm.margins, touched: wasm.touched + 16 }, rows,
+      outputs, control[${OUTPUT}]);
   } else if (command === ${COMMAND_TREE}) {
     addTreeRange(segments, control[${SEGMENT_COUNT}], control[${BEGIN}], control[${END}], rowIndex, columns, rows,
       margins, outputs, control[${OUTPUT}]);
@@ -285,6 +342,8 @@ interface WasmSpace {
   readonly kernel: WasmHistogramKernel;
   readonly sparseKernel: WasmHistogramKernel;
   readonly partition: WasmPartitionKernel;
+  readonly addLeaf: WasmLeafKernel;
+  readonly addSplit: WasmSplitKernel;
   readonly bins: number;
   /** Column-major copy of the bins, and the partition's scratch row index. */
   readonly columns: number;
@@ -293,6 +352,10 @@ interface WasmSpace {
   readonly gradients: number[];
   readonly firstHalf: number;
   readonly secondHalf: number;
+  /** Margins, rows × outputs doubles. */
+  readonly margins: number;
+  /** 32 bytes where the margin kernels store what they touched: 16 for the caller, 16 for the worker. */
+  readonly touched: number;
 }
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
@@ -312,7 +375,9 @@ function wasmSpace(binned: BinnedMatrix, layout: HistogramLayout, outputs: numbe
   );
   const firstHalf = align16(rowIndex + 4 * binned.rows) + 16 * binned.rows * outputs;
   const secondHalf = firstHalf + 8 * layout.size;
-  const columns = secondHalf + 8 * layout.size;
+  const margins = secondHalf + 8 * layout.size;
+  const touched = margins + 8 * binned.rows * outputs;
+  const columns = touched + 32;
   const scratch = align16(columns + binned.rows * binned.cols);
   const pages = Math.ceil((scratch + 4 * binned.rows) / 65536);
   if (pages > WASM_MAX_PAGES) return null;
@@ -326,6 +391,8 @@ function wasmSpace(binned: BinnedMatrix, layout: HistogramLayout, outputs: numbe
       kernel: kernels.histogram,
       sparseKernel: kernels.sparseHistogram,
       partition: kernels.partition,
+      addLeaf: kernels.addLeaf,
+      addSplit: kernels.addSplit,
       bins,
       columns,
       scratch,
@@ -333,6 +400,8 @@ function wasmSpace(binned: BinnedMatrix, layout: HistogramLayout, outputs: numbe
       gradients,
       firstHalf,
       secondHalf,
+      margins,
+      touched,
     };
   } catch {
     return null;
@@ -374,7 +443,6 @@ class Kernels implements RowKernels {
     this.shift = layout.shift;
     this.rows = rows;
     this.outputs = outputs;
-    this.margins = parallel ? sharedFloat64(rows * outputs) : new Float64Array(rows * outputs);
     this.segments = parallel
       ? sharedFloat64(SEGMENT_SIZE * SEGMENT_CAPACITY)
       : new Float64Array(SEGMENT_SIZE * SEGMENT_CAPACITY);
@@ -390,7 +458,9 @@ class Kernels implements RowKernels {
       this.gradients = wasm.gradients.map((offset) => new Float64Array(buffer, offset, 2 * rows));
       this.firstHalf = new Float64Array(buffer, wasm.firstHalf, layout.size);
       this.secondHalf = new Float64Array(buffer, wasm.secondHalf, layout.size);
+      this.margins = new Float64Array(buffer, wasm.margins, rows * outputs);
     } else {
+      this.margins = parallel ? sharedFloat64(rows * outputs) : new Float64Array(rows * outputs);
       this.columns = transposeBins(binned, parallel);
       this.scratch = parallel ? sharedInt32(rows) : new Int32Array(rows);
       this.bins = parallel ? sharedBins(binned.bins) : binned.bins;
@@ -446,6 +516,8 @@ class Kernels implements RowKernels {
             secondHalf: this.wasm.secondHalf,
             columns: this.wasm.columns,
             scratch: this.wasm.scratch,
+            margins: this.wasm.margins,
+            touched: this.wasm.touched,
           },
         },
       });
@@ -606,15 +678,25 @@ class Kernels implements RowKernels {
       packed[at + 4] = leftValue;
       packed[at + 5] = split ? split.rightValue : 0;
     }
-    const { rowIndex, columns, rows, margins, outputs } = this;
+    const apply = (lo: number, hi: number) => this.addTreeRange(packed, count, lo, hi, output);
     if (this.worker && this.control && packed === this.segments && end >= 2 * CHUNK_MIN_ROWS) {
       const middle = end >> 1;
       this.control[OUTPUT] = output;
       this.control[SEGMENT_COUNT] = count;
       const request = this.post(COMMAND_TREE, middle, end);
-      addTreeRange(packed, count, 0, middle, rowIndex, columns, rows, margins, outputs, output);
+      apply(0, middle);
       this.await(request);
-    } else addTreeRange(packed, count, 0, end, rowIndex, columns, rows, margins, outputs, output);
+    } else apply(0, end);
+  }
+
+  /** `addTreeRange` on this thread, by the wasm kernels when there are. */
+  private addTreeRange(packed: Float64Array, count: number, lo: number, hi: number, output: number): void {
+    const { wasm, rows, outputs } = this;
+    if (wasm) {
+      addTreeRangeWasm(packed, count, lo, hi, wasm, wasm, rows, outputs, output);
+      return;
+    }
+    addTreeRange(packed, count, lo, hi, this.rowIndex, this.columns, rows, this.margins, outputs, output);
   }
 
   close(): void {
