@@ -294,6 +294,10 @@ for (;;) {
           control[${END}], control[${SPLIT_BIN}], control[${DEFAULT_LEFT}])
       : partitionRows(columns, rows, rowIndex, scratch, control[${BEGIN}], control[${END}],
           control[${FEATURE}], control[${SPLIT_BIN}], control[${DEFAULT_LEFT}] === 1);
+    // This half's right side already has its final place, the node's last positions (see Kernels.partition).
+    const middle = control[${BEGIN}];
+    const secondLeft = control[${RESULT}];
+    rowIndex.set(scratch.subarray(middle, control[${END}] - secondLeft), middle + secondLeft);
   } else if (command === ${COMMAND_GRADIENTS}) {
     gradientRange(margins, labels, weights, gradients, control[${BEGIN}], control[${END}]);
   } else if (command === ${COMMAND_TREE} && exported) {
@@ -628,6 +632,8 @@ class Kernels implements RowKernels {
       return begin + left;
     }
     const middle = begin + ((end - begin) >> 1);
+    // [left₁ | right₁ (in scratch) | left₂ | right₂ (in scratch)] → [left₁ left₂ | right₁ right₂]. right₂ ends the
+    // node whatever the first half holds, so the half that made it moves it (the worker, in parallel).
     let firstLeft: number;
     let secondLeft: number;
     if (this.worker && this.control) {
@@ -641,14 +647,12 @@ class Kernels implements RowKernels {
     } else {
       firstLeft = this.partitionRange(begin, middle, feature, splitBin, defaultLeft);
       secondLeft = this.partitionRange(middle, end, feature, splitBin, defaultLeft);
+      rowIndex.set(scratch.subarray(middle, end - secondLeft), middle + secondLeft);
     }
-    // [left₁ | right₁ (in scratch) | left₂ | right₂ (in scratch)] → [left₁ left₂ | right₁ right₂].
     const firstRight = middle - begin - firstLeft;
-    const secondRight = end - middle - secondLeft;
     rowIndex.copyWithin(begin + firstLeft, middle, middle + secondLeft);
     const rightStart = begin + firstLeft + secondLeft;
     rowIndex.set(scratch.subarray(begin, begin + firstRight), rightStart);
-    rowIndex.set(scratch.subarray(middle, middle + secondRight), rightStart + firstRight);
     return rightStart;
   }
 
