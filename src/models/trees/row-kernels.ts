@@ -560,7 +560,7 @@ class Kernels implements RowKernels {
     }
   }
 
-  /** Adds the pairs of rows `rowIndex[begin..end)` into `target` (zeroed), by the wasm kernel when it can. */
+  /** Sets `target` to the histogram of rows `rowIndex[begin..end)`, by the wasm kernel when it can. */
   private build(begin: number, end: number, output: number, target: Float64Array, features: Int32Array | null): void {
     const { wasm, firstHalf } = this;
     if (wasm && firstHalf && features === null) {
@@ -570,6 +570,7 @@ class Kernels implements RowKernels {
       target.set(firstHalf);
       return;
     }
+    target.fill(0);
     buildHistogram(
       this.bins,
       this.cols,
@@ -584,7 +585,6 @@ class Kernels implements RowKernels {
   }
 
   histogram(begin: number, end: number, output: number, target: Float64Array, features: Int32Array | null): void {
-    target.fill(0);
     if (end - begin < CHUNK_MIN_ROWS) {
       this.build(begin, end, output, target, features);
       return;
