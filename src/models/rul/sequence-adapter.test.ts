@@ -1,8 +1,12 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../../test/helpers/paths.js';
+import { readCmapss } from '../../io/cmapss.js';
 import type { SequenceBatch } from '../input.js';
 import type { PredictionInterval, SequenceEstimator } from '../sequence/estimator.js';
 import type { JsonObject } from '../serialisation.js';
 import { readSequenceInput, SequenceRulEstimator } from './sequence-adapter.js';
+import { holdoutUnits, trainRulPipeline } from './train.js';
 
 /** Predicts each window's last step and remembers the first step of the first window. */
 class LastStep implements SequenceEstimator {
@@ -10,7 +14,11 @@ class LastStep implements SequenceEstimator {
   isFitted = true;
   firstStep = Number.NaN;
 
-  async fit(): Promise<void> {}
+  samples = 0;
+
+  async fit(X: SequenceBatch): Promise<void> {
+    this.samples = X.samples;
+  }
 
   async predict(X: SequenceBatch): Promise<Float64Array> {
     this.firstStep = X.data[0] as number;
@@ -53,5 +61,24 @@ describe('SequenceRulEstimator input', () => {
     expect(readSequenceInput({ minHistory: 3, smoothing: 0.2 })).toEqual({ minHistory: 3, smoothing: 0.2 });
     expect(readSequenceInput({ minHistory: 0, smoothing: 2 })).toEqual({});
     expect(readSequenceInput(undefined)).toEqual({});
+  });
+});
+
+describe('a sequence model through trainRulPipeline', () => {
+  it('trains on windows from minHistory on and saves its input options', async () => {
+    const data = await readCmapss(join(ROOT, 'test', 'fixtures', 'cmapss', 'train_FD001_five_units.txt'));
+    const model = new LastStep();
+    const pipeline = await trainRulPipeline(data, {
+      model: 'cnn',
+      window: 20,
+      sequenceInput: { minHistory: 10, smoothing: 0.3 },
+      sequenceFactory: () => model,
+    });
+    const split = holdoutUnits(5, 0.2, 0);
+    const trainRows = split.train.map((index) => (data.units[index] as { cycles: Float64Array }).cycles.length);
+    // Windows end from row 9 of each training engine on.
+    expect(model.samples).toBe(trainRows.reduce((sum, rows) => sum + rows - 9, 0));
+    expect(pipeline.toJSON().estimator.input).toEqual({ minHistory: 10, smoothing: 0.3 });
+    expect(pipeline.card.parameters).toMatchObject({ input: { minHistory: 10, smoothing: 0.3 } });
   });
 });

@@ -93,6 +93,8 @@ export interface RulTrainOptions {
   sequenceFactory?: (kind: string, options: Record<string, unknown>) => Promise<SequenceEstimator> | SequenceEstimator;
   /** Trees: windows end from this row of a history on, shorter prefixes front-padded (default 30, at most the window). */
   minHistory?: number;
+  /** Sequence models (lstm, gru, cnn): score from a given row on, front-padded, and smooth the input (default: neither). */
+  sequenceInput?: SequenceInputOptions;
   /** Ensemble: its members and inner split over ENSEMBLE_DEFAULTS. */
   ensemble?: EnsembleTrainOptions;
   /** Trees and ensembles: refit on every engine after validation (default true). */
@@ -201,7 +203,9 @@ async function createSequence(
 
 async function createEstimator(options: RulTrainOptions, window: RulWindow, level: number): Promise<RulEstimator> {
   if (options.model === 'gbdt') return createTrees(options, window, level);
-  if (options.model !== 'ensemble') return createSequence(options, options.model, window, level);
+  if (options.model !== 'ensemble') {
+    return createSequence(options, options.model, window, level, options.sequenceInput ?? {});
+  }
   const chosen = { ...ENSEMBLE_DEFAULTS, ...options.ensemble };
   const lengths = (chosen.treeWindows ?? ENSEMBLE_DEFAULTS.treeWindowOffsets.map((offset) => window.length + offset))
     .filter((length) => length >= 1)
@@ -387,7 +391,11 @@ export async function trainRulPipeline(data: RunData, options: RulTrainOptions):
                   }),
               weight: estimator.weight ?? null,
             } as unknown as JsonObject)
-          : ({ epochs: options.epochs ?? null, ...options.sequence } as JsonObject);
+          : ({
+              epochs: options.epochs ?? null,
+              ...options.sequence,
+              ...(options.sequenceInput ? { input: { ...options.sequenceInput } } : {}),
+            } as JsonObject);
     const card: RulCard = {
       kind: options.model,
       task: 'rul',
