@@ -241,10 +241,18 @@ const DEFAULT_LEFT = 9;
 const RESULT = 10;
 const READY = 11;
 /**
- * Checks of the shared control word before a thread goes to sleep on it (about 20 µs): the two threads hand work
- * back and forth ~100 times a tree, a few µs to a few ms apart, and waking a sleeping thread costs tens of µs.
+ * How long a thread polls the shared control word before it sleeps on it, in ms. The threads hand work to each
+ * other ~40 times a tree, usually well under a millisecond apart, and waking a sleeping thread (`Atomics.notify` on
+ * a waiter) cost 0.7 ms on average on a 2-core VM — 2.9 s of a 1M-row fit's calling thread. So a thread polls
+ * first and sleeps only then, saying so in its `SLEEPING_*` word; it is notified only when asleep. When other
+ * processes hold the cores, the other thread is often descheduled and polling only burns the time it needs: so
+ * each poll that ends in sleep halves the thread's budget (down to `SPIN_MIN_MS`) and each that succeeds doubles it
+ * (up to `SPIN_MAX_MS`).
  */
-const SPIN_CHECKS = 4000;
+const SPIN_MAX_MS = 2;
+const SPIN_MIN_MS = 0.02;
+const SLEEPING_WORKER = 13;
+const SLEEPING_CALLER = 14;
 const COMMAND_HISTOGRAM = 1;
 const COMMAND_PARTITION = 2;
 const COMMAND_EXIT = 3;
@@ -272,11 +280,18 @@ const kernel = exported ? exported.histogram : null;
 const sparseKernel = exported ? exported.sparseHistogram : null;
 const partitionKernel = exported ? exported.partition : null;
 let seen = 0;
+let spinBudget = ${SPIN_MAX_MS};
 Atomics.store(control, ${READY}, 1);
 Atomics.notify(control, ${READY});
 for (;;) {
-  for (let spin = 0; spin < ${SPIN_CHECKS} && Atomics.load(control, ${REQUEST}) === seen; spin++);
-  Atomics.wait(control, ${REQUEST}, seen);
+  const spinUntil = performance.now() + spinBudget;
+  while (Atomics.load(control, ${REQUEST}) === seen && performance.now() < spinUntil);
+  if (Atomics.load(control, ${REQUEST}) === seen) {
+    spinBudget = Math.max(${SPIN_MIN_MS}, spinBudget / 2);
+    Atomics.store(control, ${SLEEPING_WORKER}, 1);
+    Atomics.wait(control, ${REQUEST}, seen);
+    Atomics.store(control, ${SLEEPING_WORKER}, 0);
+  } else spinBudget = Math.min(${SPIN_MAX_MS}, spinBudget * 2);
   seen = Atomics.load(control, ${REQUEST});
   const command = control[${COMMAND}];
   if (command === ${COMMAND_EXIT}) break;
@@ -309,7 +324,7 @@ for (;;) {
       margins, outputs, control[${OUTPUT}]);
   }
   Atomics.store(control, ${DONE}, seen);
-  Atomics.notify(control, ${DONE});
+  if (Atomics.load(control, ${SLEEPING_CALLER}) === 1) Atomics.notify(control, ${DONE});
 }
 `;
 }
@@ -433,6 +448,8 @@ class Kernels implements RowKernels {
   private control: Int32Array | null = null;
   private workerFeatures: Int32Array | null = null;
   private request = 0;
+  /** Milliseconds `await` polls before sleeping (see `SPIN_MAX_MS`). */
+  private spinBudget = SPIN_MAX_MS;
 
   constructor(
     binned: BinnedMatrix,
@@ -546,18 +563,28 @@ class Kernels implements RowKernels {
     control[END] = end;
     this.request++;
     Atomics.store(control, REQUEST, this.request);
-    Atomics.notify(control, REQUEST);
+    // The worker sets its flag before it waits, and its wait re-reads REQUEST: either it sees the new request or
+    // this sees the flag.
+    if (Atomics.load(control, SLEEPING_WORKER) === 1) Atomics.notify(control, REQUEST);
     return this.request;
   }
 
   private await(request: number): void {
     const control = this.control as Int32Array;
     let done = Atomics.load(control, DONE);
-    for (let spin = 0; spin < SPIN_CHECKS && done !== request; spin++) done = Atomics.load(control, DONE);
+    const spinUntil = performance.now() + this.spinBudget;
+    while (done !== request && performance.now() < spinUntil) done = Atomics.load(control, DONE);
+    if (done === request) {
+      this.spinBudget = Math.min(SPIN_MAX_MS, this.spinBudget * 2);
+      return;
+    }
+    this.spinBudget = Math.max(SPIN_MIN_MS, this.spinBudget / 2);
+    Atomics.store(control, SLEEPING_CALLER, 1);
     while (done !== request) {
       Atomics.wait(control, DONE, done);
       done = Atomics.load(control, DONE);
     }
+    Atomics.store(control, SLEEPING_CALLER, 0);
   }
 
   /** Sets `target` to the histogram of rows `rowIndex[begin..end)`, by the wasm kernel when it can. */
