@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
-import { binaryLogistic, sigmoid } from './objectives.js';
+import { binaryLogistic, sigmoid, softmax, squaredError } from './objectives.js';
 
 describe('binary logistic gradients', () => {
   it('give σ(z) to within a few ulp of Math.exp over the whole range of margins', () => {
@@ -37,5 +37,21 @@ describe('binary logistic gradients', () => {
     // σ(0) = 1/2; σ(log 3) = 3/4; σ(−800) = 0, whose hessian is floored at 1e-16.
     const expected = [7, 7, -1, 0.5, 0.75, 0.1875, -3, 3e-16, 7, 7];
     expected.forEach((value, i) => expect(pairs[0][i]).toBeCloseTo(value, 15));
+  });
+
+  it('weigh every row 1 when the weights are empty, for every objective', () => {
+    const rng = new Rng(6);
+    const rows = 50;
+    for (const objective of [binaryLogistic, squaredError, softmax(3)]) {
+      const margins = Float64Array.from({ length: rows * objective.outputs }, () => rng.normal());
+      const labels = Float64Array.from({ length: rows }, () => rng.int(objective.outputs === 1 ? 2 : 3));
+      const pairs = () => Array.from({ length: objective.outputs }, () => new Float64Array(2 * rows));
+      const ones = pairs();
+      const empty = pairs();
+      objective.gradientRange(margins, labels, new Float64Array(rows).fill(1), ones, 0, rows);
+      objective.gradientRange(margins, labels, new Float64Array(0), empty, 0, rows);
+      expect(empty.map((pair) => Array.from(pair))).toEqual(ones.map((pair) => Array.from(pair)));
+      expect(ones[0].some((value) => value !== 0)).toBe(true);
+    }
   });
 });

@@ -29,7 +29,10 @@ export interface Objective {
   loss(margins: Float64Array, labels: Float64Array, weights: Float64Array): number;
 }
 
-/** Writes the gradient pairs of rows begin..end (see `Objective.gradientRange`); the hessian floor is 1e-16. */
+/**
+ * Writes the gradient pairs of rows begin..end (see `Objective.gradientRange`); the hessian floor is 1e-16. Empty
+ * `weights` weigh every row 1 (saving the pass a read of 8 bytes a row).
+ */
 export type GradientRange = (
   margins: Float64Array,
   labels: Float64Array,
@@ -82,6 +85,7 @@ function logisticGradients(
   // Adding and subtracting 1.5 · 2^52 rounds to the nearest integer (Math.round is a runtime call too).
   const rounder = 6755399441055744;
   const out = pairs[0];
+  const weighted = weights.length > 0;
   for (let i = begin; i < end; i++) {
     const z = margins[i];
     const negative = z >= 0 ? -z : z;
@@ -95,7 +99,7 @@ function logisticGradients(
       (1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120))))));
     const complement = 1 / (1 + e);
     const probability = z >= 0 ? complement : e * complement;
-    const weight = weights[i];
+    const weight = weighted ? weights[i] : 1;
     out[2 * i] = (probability - labels[i]) * weight;
     out[2 * i + 1] = Math.max(probability * (1 - probability), 1e-16) * weight;
   }
@@ -134,9 +138,11 @@ function squaredErrorGradients(
   end: number,
 ): void {
   const out = pairs[0];
+  const weighted = weights.length > 0;
   for (let i = begin; i < end; i++) {
-    out[2 * i] = (margins[i] - labels[i]) * weights[i];
-    out[2 * i + 1] = weights[i];
+    const weight = weighted ? weights[i] : 1;
+    out[2 * i] = (margins[i] - labels[i]) * weight;
+    out[2 * i + 1] = weight;
   }
 }
 
@@ -183,6 +189,7 @@ function softmaxGradients(
 ): void {
   const classes = pairs.length;
   const probabilities = new Float64Array(classes);
+  const weighted = weights.length > 0;
   for (let i = begin; i < end; i++) {
     const offset = i * classes;
     let largest = Number.NEGATIVE_INFINITY;
@@ -193,7 +200,7 @@ function softmaxGradients(
       sum += probabilities[k];
     }
     for (let k = 0; k < classes; k++) probabilities[k] /= sum;
-    const weight = weights[i];
+    const weight = weighted ? weights[i] : 1;
     const label = labels[i];
     for (let k = 0; k < classes; k++) {
       const p = probabilities[k];

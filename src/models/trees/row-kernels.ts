@@ -346,6 +346,12 @@ function sharedTargets(targets: GradientTargets): GradientTargets {
   return { labels, weights, gradientRange: targets.gradientRange };
 }
 
+/** The targets with empty weights (every row weighs 1, see `GradientRange`) when every weight is 1. */
+function withUniformWeights(targets: GradientTargets): GradientTargets {
+  if (!targets.weights.every((weight) => weight === 1)) return targets;
+  return { labels: targets.labels, weights: new Float64Array(0), gradientRange: targets.gradientRange };
+}
+
 /** Copies `bins` into shared memory unless it already is. */
 function sharedBins(bins: Uint8Array): Uint8Array {
   if (bins.buffer instanceof SharedArrayBuffer) return bins;
@@ -467,7 +473,8 @@ class Kernels implements RowKernels {
     this.segments = parallel
       ? sharedFloat64(SEGMENT_SIZE * SEGMENT_CAPACITY)
       : new Float64Array(SEGMENT_SIZE * SEGMENT_CAPACITY);
-    this.targets = targets && parallel ? sharedTargets(targets) : targets;
+    const uniform = targets ? withUniformWeights(targets) : null;
+    this.targets = uniform && parallel ? sharedTargets(uniform) : uniform;
     const wasm = wasmSpace(binned, layout, outputs);
     this.wasm = wasm;
     if (wasm) {
