@@ -260,10 +260,6 @@ const COMMAND_GRADIENTS = 4;
 const COMMAND_TREE = 5;
 const SEGMENT_COUNT = 12;
 
-function addInto(target: Float64Array, source: Float64Array): void {
-  for (let i = 0; i < target.length; i++) target[i] += source[i];
-}
-
 function workerSource(gradientRange: GradientRange | null): string {
   return `
 const { workerData } = require('node:worker_threads');
@@ -596,13 +592,27 @@ class Kernels implements RowKernels {
 
   /** Sets `target` to the histogram of rows `rowIndex[begin..end)`, by the wasm kernel when it can. */
   private build(begin: number, end: number, output: number, target: Float64Array, features: Int32Array | null): void {
+    const built = this.buildFirst(begin, end, output, target, features);
+    if (built !== target) target.set(built);
+  }
+
+  /**
+   * The histogram of rows `rowIndex[begin..end)`: in the wasm kernel's own buffer when it builds it (so the caller
+   * can combine it without a copy), else in `target`.
+   */
+  private buildFirst(
+    begin: number,
+    end: number,
+    output: number,
+    target: Float64Array,
+    features: Int32Array | null,
+  ): Float64Array {
     const { wasm, firstHalf } = this;
     if (wasm && firstHalf && features === null) {
       firstHalf.fill(0);
       const kernel = isSparseRange(this.rowIndex, begin, end) ? wasm.sparseKernel : wasm.kernel;
       kernel(wasm.bins, wasm.rowIndex, begin, end, wasm.gradients[output], wasm.firstHalf);
-      target.set(firstHalf);
-      return;
+      return firstHalf;
     }
     target.fill(0);
     buildHistogram(
@@ -616,6 +626,7 @@ class Kernels implements RowKernels {
       target,
       features,
     );
+    return target;
   }
 
   histogram(begin: number, end: number, output: number, target: Float64Array, features: Int32Array | null): void {
@@ -624,18 +635,22 @@ class Kernels implements RowKernels {
       return;
     }
     const middle = begin + ((end - begin) >> 1);
+    let first: Float64Array;
     if (this.worker && this.control && this.workerFeatures) {
       this.control[OUTPUT] = output;
       this.control[FEATURE_COUNT] = features === null ? -1 : features.length;
       if (features !== null) this.workerFeatures.set(features);
       const request = this.post(COMMAND_HISTOGRAM, middle, end);
-      this.build(begin, middle, output, target, features);
+      first = this.buildFirst(begin, middle, output, target, features);
       this.await(request);
     } else {
+      // The second build reuses the wasm kernel's buffer: the first half goes to `target` before it.
       this.build(begin, middle, output, target, features);
+      first = target;
       this.build(middle, end, output, this.secondHalf, features);
     }
-    addInto(target, this.secondHalf);
+    const second = this.secondHalf;
+    for (let i = 0; i < target.length; i++) target[i] = first[i] + second[i];
   }
 
   /** `partitionRows` on this thread, by the wasm kernel when there is one. */
