@@ -233,9 +233,10 @@ async function createEstimator(options: RulTrainOptions, window: RulWindow, leve
 
 /**
  * Trains a RUL pipeline on run-to-failure units: holds out a seeded 20 % of the engines, fits the normaliser and the
- * estimator on the rest (sequence models early-stop on the held-out engines), calibrates the interval and scores the
- * held-out engines — every window, and cut at random cycles like a test file — then, for trees, refits on all
- * engines. The card records the validation, the parameters and the training time.
+ * estimator on the rest (sequence models early-stop on the held-out engines; an ensemble's sequence member on an
+ * inner split of the rest), calibrates the interval and scores the held-out engines — every window, and cut at random
+ * cycles like a test file — then, for trees and ensembles, refits on all engines. The card records the validation,
+ * the parameters and the training time.
  */
 export async function trainRulPipeline(data: RunData, options: RulTrainOptions): Promise<RulPipeline> {
   const now = options.now ?? (() => performance.now());
