@@ -1,5 +1,6 @@
 import { ValidationError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
+import { rootMeanSquaredError } from '../../evaluate/metrics.js';
 import type { UnitSeries } from '../../features/windows.js';
 import { type JsonObject, readObject } from '../serialisation.js';
 import type { RulEstimator, RulFitOptions, RulWindowPredictions } from './estimator.js';
@@ -55,12 +56,6 @@ function aligned(
   });
 }
 
-function rmse(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < truth.length; i++) sum += ((truth[i] as number) - (predicted[i] as number)) ** 2;
-  return Math.sqrt(sum / truth.length);
-}
-
 /** The weight of `grid` whose blend of `sequence` and `trees` has the lowest RMSE against `truth` (ties: fewer). */
 export function bestWeight(
   truth: ArrayLike<number>,
@@ -73,7 +68,7 @@ export function bestWeight(
   for (const weight of grid) {
     for (let i = 0; i < truth.length; i++)
       blended[i] = weight * (sequence[i] as number) + (1 - weight) * (trees[i] as number);
-    const score = rmse(truth, blended);
+    const score = rootMeanSquaredError(truth, blended);
     if (score < best.rmse) best = { weight, rmse: score };
   }
   return best;
@@ -162,8 +157,8 @@ export class EnsembleRulEstimator implements RulEstimator {
     const chosen = bestWeight(truth, trees.mean, sequence);
     this.weight = chosen.weight;
     this.innerScores = {
-      trees: rmse(truth, trees.mean),
-      sequence: rmse(truth, sequence),
+      trees: rootMeanSquaredError(truth, trees.mean),
+      sequence: rootMeanSquaredError(truth, sequence),
       blend: chosen.rmse,
       windows: truth.length,
     };
