@@ -5,7 +5,7 @@ import { boost, defaultBoostingOptions } from './boosting.js';
 import { buildHistogram, histogramLayout } from './histogram.js';
 import { histogramModule, sharedWasmMemory, wasmKernels } from './histogram-wasm.js';
 import { binaryLogistic } from './objectives.js';
-import { addTreeRange, addTreeRangeWasm, CHUNK_MIN_ROWS, createRowKernels } from './row-kernels.js';
+import { addTreeRange, addTreeRangeWasm, createRowKernels, WORKER_MIN_ROWS } from './row-kernels.js';
 
 function dataset(rows: number, cols: number, seed: number) {
   const rng = new Rng(seed);
@@ -15,7 +15,7 @@ function dataset(rows: number, cols: number, seed: number) {
 }
 
 describe('row passes on one or two threads', () => {
-  const rows = 2 * CHUNK_MIN_ROWS + 1000;
+  const rows = WORKER_MIN_ROWS + 1000;
   const train = dataset(rows, 6, 1);
   const cuts = computeBinCuts(train.data, rows, 6, { maxBins: 64 });
   const binned = binMatrix(train.data, rows, 6, cuts);
