@@ -35,7 +35,7 @@ const defaults: GbdtRegressorOptions = { ...defaultBoostingOptions, task: 'regre
  * @example
  * const X = designMatrix([[0], [10], [20], [30], [40], [50]], ['cycles']);
  * const model = new GbdtRegressor({ task: 'rul', nEstimators: 20, maxDepth: 2 }).fit(X, [50, 40, 30, 20, 10, 0]);
- * model.predict(designMatrix([[5], [45], [80]], ['cycles'])); // Float64Array [39.84…, 1.01…, 1.01…]
+ * model.predict(designMatrix([[5], [45], [80]], ['cycles'])); // Float64Array [39.85…, 1.01…, 1.01…]
  */
 export class GbdtRegressor extends SupervisedModel<GbdtRegressorOptions, GbdtState> {
   static override readonly className: string = 'GbdtRegressor';

@@ -205,6 +205,6 @@ describe('the doc comments’ examples', () => {
     const X = designMatrix([[0], [10], [20], [30], [40], [50]], ['cycles']);
     const model = new GbdtRegressor({ task: 'rul', nEstimators: 20, maxDepth: 2 }).fit(X, [50, 40, 30, 20, 10, 0]);
     const predicted = model.predict(designMatrix([[5], [45], [80]], ['cycles']));
-    expect(Array.from(predicted, (value) => Number(value.toFixed(2)))).toEqual([39.84, 1.01, 1.01]);
+    expect(Array.from(predicted, (value) => Number(value.toFixed(2)))).toEqual([39.85, 1.01, 1.01]);
   });
 });

@@ -42,7 +42,7 @@ describe('WebAssembly histogram kernel', () => {
     // A node's rows: every third row, in order.
     let count = 0;
     for (let row = 0; row < rows; row += 3) rowIndex[count++] = row;
-    const gradients = new Float64Array(memory.buffer, gradientsAt, 2 * rows);
+    const gradients = new Float32Array(memory.buffer, gradientsAt, 2 * rows);
     for (let i = 0; i < gradients.length; i++) gradients[i] = rng.normal() * 10 ** rng.int(6);
     const histogram = new Float64Array(memory.buffer, histogramAt, size);
     const module = histogramModule(cols, shift);
@@ -70,7 +70,7 @@ describe('WebAssembly histogram kernel', () => {
     const rng = new Rng(9);
     const bins = new Uint8Array(memory.buffer, binsAt, rows * cols);
     for (let i = 0; i < bins.length; i++) bins[i] = rng.int(30);
-    const gradients = new Float64Array(memory.buffer, gradientsAt, 2 * rows);
+    const gradients = new Float32Array(memory.buffer, gradientsAt, 2 * rows);
     for (let i = 0; i < gradients.length; i++) gradients[i] = rng.normal();
     // Every 20th row: the index ends at the node's end, so the rows ahead of the last ones do not exist.
     const count = rows / 20;

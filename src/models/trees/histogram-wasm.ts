@@ -1,6 +1,7 @@
 /**
  * The histogram kernel as a WebAssembly module with 128-bit SIMD, assembled here byte by byte (no toolchain): one
- * row's interleaved (gradient, hessian) pair is one `v128` and each feature's update is one `f64x2.add` on the
+ * row's interleaved single-precision (gradient, hessian) pair is loaded and widened to one `v128` of doubles
+ * (`f64x2.promote_low_f32x4`), and each feature's update is one `f64x2.add` on the
  * bin's pair — the same IEEE additions in the same order as `buildHistogram`, so histograms are bit-identical to
  * the JavaScript kernel's. Memory accesses need no bounds checks, and the feature loop is unrolled completely with
  * the feature's histogram offset folded into the instruction (the module is made for one column count and stride).
@@ -8,7 +9,7 @@
  * Exported function `histogram(bins, rowIndex, begin, end, gradients, histogram)`, all byte addresses into the
  * imported shared memory `env.memory` except `begin`/`end` (positions in the row index): adds the pair of every
  * row `rowIndex[begin..end)` to `histogram[(f << shift) + 2·bin(row, f)]` for every feature f, where row r's bins
- * are the `cols` bytes at `bins + r·cols` and its pair the 16 bytes at `gradients + 16·r`.
+ * are the `cols` bytes at `bins + r·cols` and its pair the 8 bytes at `gradients + 8·r`.
  *
  * A deep node's rows are a sparse ascending subset, so each row's bins and pair sit in cache lines of their own and
  * the loop would wait on memory row after row. WebAssembly has no prefetch instruction, so `sparseHistogram` (same
@@ -102,6 +103,8 @@ const SIMD = 0xfd;
 const V128_LOAD = [SIMD, ...unsignedLeb(0x00)];
 const V128_STORE = [SIMD, ...unsignedLeb(0x0b)];
 const F64X2_ADD = [SIMD, ...unsignedLeb(0xf0)];
+const V128_LOAD64_ZERO = [SIMD, ...unsignedLeb(0x5d)];
+const F64X2_PROMOTE_LOW_F32X4 = [SIMD, ...unsignedLeb(0x5f)];
 const F64_LOAD = 0x2b;
 const F64_STORE = 0x39;
 const F64_ADD = 0xa0;
@@ -316,8 +319,8 @@ function histogramBody(cols: number, shift: number, lookAhead: boolean): number[
   emit(LOOP, VOID);
   // row = rowIndex[position]; pair = gradients[row]; base = bins + row · cols
   emit(LOCAL_GET, P_ROW_INDEX, LOCAL_GET, P_POSITION, I32_CONST, 2, I32_SHL, I32_ADD, I32_LOAD, memarg(2, 0));
-  emit(LOCAL_TEE, L_ROW, I32_CONST, 4, I32_SHL, LOCAL_GET, P_GRADIENTS, I32_ADD, V128_LOAD, memarg(3, 0));
-  emit(LOCAL_SET, L_PAIR);
+  emit(LOCAL_TEE, L_ROW, I32_CONST, 3, I32_SHL, LOCAL_GET, P_GRADIENTS, I32_ADD, V128_LOAD64_ZERO, memarg(3, 0));
+  emit(F64X2_PROMOTE_LOW_F32X4, LOCAL_SET, L_PAIR);
   emit(LOCAL_GET, L_ROW, I32_CONST, ...signedLeb(cols), I32_MUL, LOCAL_GET, P_BINS, I32_ADD, LOCAL_SET, L_BASE);
   if (lookAhead) {
     // ahead = rowIndex[min(position + PREFETCH_DISTANCE, end − 1)]; touched ^= bins[ahead · cols] ^ gradients[ahead]
@@ -325,7 +328,7 @@ function histogramBody(cols: number, shift: number, lookAhead: boolean): number[
     emit(LOCAL_GET, P_END, I32_CONST, 1, I32_SUB, LOCAL_GET, L_AHEAD, LOCAL_GET, P_END, I32_LT_U, SELECT);
     emit(I32_CONST, 2, I32_SHL, LOCAL_GET, P_ROW_INDEX, I32_ADD, I32_LOAD, memarg(2, 0), LOCAL_TEE, L_AHEAD);
     emit(I32_CONST, ...signedLeb(cols), I32_MUL, LOCAL_GET, P_BINS, I32_ADD, I32_LOAD8_U, memarg(0, 0));
-    emit(LOCAL_GET, L_AHEAD, I32_CONST, 4, I32_SHL, LOCAL_GET, P_GRADIENTS, I32_ADD, I32_LOAD, memarg(2, 0));
+    emit(LOCAL_GET, L_AHEAD, I32_CONST, 3, I32_SHL, LOCAL_GET, P_GRADIENTS, I32_ADD, I32_LOAD, memarg(2, 0));
     emit(I32_XOR, LOCAL_GET, L_TOUCHED, I32_XOR, LOCAL_SET, L_TOUCHED);
   }
   for (let f = 0; f < cols; f++) {

@@ -54,7 +54,7 @@ export function buildHistogram(
   rowIndex: Int32Array,
   begin: number,
   end: number,
-  gradients: Float64Array,
+  gradients: Float32Array,
   histogram: Float64Array,
   features: Int32Array | null,
 ): void {
@@ -122,7 +122,7 @@ export function histogramTotals(histogram: Float64Array, layout: HistogramLayout
 
 /** Sum of gradients and hessians of rows `rowIndex[begin..end)`: [G, H]. O(end − begin). */
 export function sumGradients(
-  gradients: Float64Array,
+  gradients: Float32Array,
   rowIndex: Int32Array,
   begin: number,
   end: number,

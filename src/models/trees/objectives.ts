@@ -21,7 +21,8 @@ export interface Objective {
   /** The margin to start boosting from (per output) given the labels and weights; `baseScore` overrides it. */
   baseMargin(labels: Float64Array, weights: Float64Array, baseScore: number | null): Float64Array;
   /**
-   * Writes interleaved (gradient, hessian) pairs for output k of rows begin..end into `pairs[k]` (length 2 · rows);
+   * Writes interleaved (gradient, hessian) pairs for output k of rows begin..end into `pairs[k]` (length 2 · rows,
+   * single precision as XGBoost keeps them: histograms sum them in double precision);
    * self-contained (a worker thread runs its source text).
    */
   readonly gradientRange: GradientRange;
@@ -37,7 +38,7 @@ export type GradientRange = (
   margins: Float64Array,
   labels: Float64Array,
   weights: Float64Array,
-  pairs: readonly Float64Array[],
+  pairs: readonly Float32Array[],
   begin: number,
   end: number,
 ) => void;
@@ -70,7 +71,7 @@ function logisticGradients(
   margins: Float64Array,
   labels: Float64Array,
   weights: Float64Array,
-  pairs: readonly Float64Array[],
+  pairs: readonly Float32Array[],
   begin: number,
   end: number,
 ): void {
@@ -133,7 +134,7 @@ function squaredErrorGradients(
   margins: Float64Array,
   labels: Float64Array,
   weights: Float64Array,
-  pairs: readonly Float64Array[],
+  pairs: readonly Float32Array[],
   begin: number,
   end: number,
 ): void {
@@ -183,7 +184,7 @@ function softmaxGradients(
   margins: Float64Array,
   labels: Float64Array,
   weights: Float64Array,
-  pairs: readonly Float64Array[],
+  pairs: readonly Float32Array[],
   begin: number,
   end: number,
 ): void {

@@ -222,7 +222,7 @@ export interface RowKernels {
   /** Row indices the grower partitions (shared with the worker when there is one). */
   readonly rowIndex: Int32Array;
   /** One interleaved gradient-pair buffer per output, filled by the objective each round. */
-  readonly gradients: readonly Float64Array[];
+  readonly gradients: readonly Float32Array[];
   /** Zeroes `target` and adds the gradient pairs (of output `output`) of rows `rowIndex[begin..end)`. */
   histogram(begin: number, end: number, output: number, target: Float64Array, features: Int32Array | null): void;
   /** Stable in-place partition of `rowIndex[begin..end)`; returns the first position of the right side. */
@@ -408,9 +408,9 @@ function wasmSpace(binned: BinnedMatrix, layout: HistogramLayout, outputs: numbe
   const rowIndex = align16(binned.rows * binned.cols);
   const gradients = Array.from(
     { length: outputs },
-    (_, k) => align16(rowIndex + 4 * binned.rows) + 16 * binned.rows * k,
+    (_, k) => align16(rowIndex + 4 * binned.rows) + 8 * binned.rows * k,
   );
-  const firstHalf = align16(rowIndex + 4 * binned.rows) + 16 * binned.rows * outputs;
+  const firstHalf = align16(align16(rowIndex + 4 * binned.rows) + 8 * binned.rows * outputs);
   const secondHalf = firstHalf + 8 * layout.size;
   const margins = secondHalf + 8 * layout.size;
   const touched = margins + 8 * binned.rows * outputs;
@@ -447,7 +447,7 @@ function wasmSpace(binned: BinnedMatrix, layout: HistogramLayout, outputs: numbe
 
 class Kernels implements RowKernels {
   readonly rowIndex: Int32Array;
-  readonly gradients: Float64Array[];
+  readonly gradients: Float32Array[];
   private readonly scratch: Int32Array;
   private readonly bins: Uint8Array;
   private readonly columns: Uint8Array;
@@ -495,7 +495,7 @@ class Kernels implements RowKernels {
       this.scratch = new Int32Array(buffer, wasm.scratch, rows);
       this.bins = new Uint8Array(buffer, wasm.bins, binned.bins.length);
       this.rowIndex = new Int32Array(buffer, wasm.rowIndex, rows);
-      this.gradients = wasm.gradients.map((offset) => new Float64Array(buffer, offset, 2 * rows));
+      this.gradients = wasm.gradients.map((offset) => new Float32Array(buffer, offset, 2 * rows));
       this.firstHalf = new Float64Array(buffer, wasm.firstHalf, layout.size);
       this.secondHalf = new Float64Array(buffer, wasm.secondHalf, layout.size);
       this.margins = new Float64Array(buffer, wasm.margins, rows * outputs);
@@ -506,7 +506,7 @@ class Kernels implements RowKernels {
       this.bins = parallel ? sharedBins(binned.bins) : binned.bins;
       this.rowIndex = parallel ? sharedInt32(rows) : new Int32Array(rows);
       this.gradients = Array.from({ length: outputs }, () =>
-        parallel ? sharedFloat64(2 * rows) : new Float64Array(2 * rows),
+        parallel ? new Float32Array(new SharedArrayBuffer(8 * rows)) : new Float32Array(2 * rows),
       );
       this.firstHalf = null;
       this.secondHalf = parallel ? sharedFloat64(layout.size) : new Float64Array(layout.size);
