@@ -491,7 +491,7 @@ class Kernels implements RowKernels {
     this.wasm = wasm;
     if (wasm) {
       const buffer = wasm.memory.buffer;
-      this.columns = transposeBins(binned, true, new Uint8Array(buffer, wasm.columns, rows * binned.cols));
+      this.columns = new Uint8Array(buffer, wasm.columns, rows * binned.cols);
       this.scratch = new Int32Array(buffer, wasm.scratch, rows);
       this.bins = new Uint8Array(buffer, wasm.bins, binned.bins.length);
       this.rowIndex = new Int32Array(buffer, wasm.rowIndex, rows);
@@ -511,7 +511,10 @@ class Kernels implements RowKernels {
       this.firstHalf = null;
       this.secondHalf = parallel ? sharedFloat64(layout.size) : new Float64Array(layout.size);
     }
-    if (parallel) this.startWorker();
+    // The worker starts (tens of ms) while this thread fills the column-major bins it will read.
+    const starting = parallel ? this.launchWorker() : null;
+    if (wasm) transposeBins(binned, true, this.columns);
+    if (starting) this.adoptWorker(starting);
   }
 
   /** Whether histograms over all features are built by the WebAssembly kernel. */
@@ -523,7 +526,7 @@ class Kernels implements RowKernels {
     return this.worker !== null;
   }
 
-  private startWorker(): void {
+  private launchWorker(): { worker: Worker; control: Int32Array; features: Int32Array } | null {
     const control = sharedInt32(16);
     const features = sharedInt32(Math.max(1, this.cols));
     let worker: Worker;
@@ -562,9 +565,21 @@ class Kernels implements RowKernels {
         },
       });
     } catch {
-      return;
+      return null;
     }
     worker.unref();
+    return { worker, control, features };
+  }
+
+  private adoptWorker({
+    worker,
+    control,
+    features,
+  }: {
+    worker: Worker;
+    control: Int32Array;
+    features: Int32Array;
+  }): void {
     // Blocks until the worker has started (a few tens of ms); without it within 10 s, work alone.
     if (Atomics.wait(control, READY, 0, 10_000) === 'timed-out' && Atomics.load(control, READY) !== 1) {
       void worker.terminate();
