@@ -270,8 +270,8 @@ export function binMatrix(data: Float64Array | Float32Array, rows: number, cols:
         // +Infinity passes the padding too: clamp to the real cuts.
         count = Math.min(count, cutCount);
       }
-      // NaN fails every comparison (the lookup puts it in the first cell): its bin is set apart.
-      bins[offset + f] = x === x ? 1 + count : MISSING_BIN;
+      // NaN fails every comparison above (the lookup puts it in the first cell): its bin is set apart.
+      bins[offset + f] = Number.isNaN(x) ? MISSING_BIN : 1 + count;
     }
   }
   return { rows, cols, bins };

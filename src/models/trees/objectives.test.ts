@@ -37,7 +37,7 @@ describe('binary logistic gradients', () => {
     binaryLogistic.gradientRange(margins, Float64Array.of(1, 1, 0, 1, 1), Float64Array.of(1, 2, 1, 3, 1), pairs, 1, 4);
     // σ(0) = 1/2; σ(log 3) = 3/4; σ(−800) = 0, whose hessian is floored at 1e-16.
     const expected = [7, 7, -1, 0.5, 0.75, 0.1875, -3, 3e-16, 7, 7];
-    expected.forEach((value, i) => expect(pairs[0][i]).toBe(Math.fround(value)));
+    for (const [i, value] of expected.entries()) expect(pairs[0][i]).toBe(Math.fround(value));
   });
 
   it('weigh every row 1 when the weights are empty, for every objective', () => {
