@@ -5,6 +5,7 @@
  * metrics); building and loading models is the caller's business.
  */
 import { describeValue, ValidationError } from '../core/errors.js';
+import { formatTimestamp } from '../core/time.js';
 
 /** A value `JSON.stringify` writes and `JSON.parse` reads back unchanged. */
 export type StoredJson = null | boolean | number | string | StoredJson[] | { [key: string]: StoredJson };
@@ -45,6 +46,20 @@ export interface ModelVersionSummary {
   metrics: Record<string, number>;
   createdAt: number;
   active: boolean;
+}
+
+/** A version as `GET /v1/models` and `upkeep models … --json` show it (snake case, ISO time). */
+export function modelVersionJson(version: ModelVersionSummary) {
+  return {
+    id: version.id,
+    name: version.name,
+    version: version.version,
+    kind: version.kind,
+    task: version.task,
+    metrics: version.metrics,
+    created_at: formatTimestamp(version.createdAt),
+    active: version.active,
+  };
 }
 
 /** One version with its card and serialised model. */

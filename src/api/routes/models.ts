@@ -1,11 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { describeValue, NotFoundError, PayloadTooLargeError } from '../../core/errors.js';
-import { formatTimestamp } from '../../core/time.js';
 import { frameFromRows } from '../../io/frame.js';
 import { submitTraining, TrainRequestSchema } from '../../jobs/train-job.js';
 import { type ModelCard, ModelCardSchema } from '../../models/card.js';
 import { TrainedModel } from '../../models/trained-model.js';
-import type { ModelRegistry, ModelVersionSummary } from '../../store/registry.js';
+import { type ModelRegistry, modelVersionJson } from '../../store/registry.js';
 import { newRouter } from '../app.js';
 import type { AppContext } from '../context.js';
 import { bodyLimit } from '../middleware/body-limit.js';
@@ -155,19 +154,6 @@ const promoteRoute = createRoute({
   },
 });
 
-function versionBody(version: ModelVersionSummary) {
-  return {
-    id: version.id,
-    name: version.name,
-    version: version.version,
-    kind: version.kind,
-    task: version.task,
-    metrics: version.metrics,
-    created_at: formatTimestamp(version.createdAt),
-    active: version.active,
-  };
-}
-
 function unknownModel(id: string): NotFoundError {
   return new NotFoundError(`unknown model ${describeValue(id)}`, [{ path: 'id', message: 'no such model version' }]);
 }
@@ -220,14 +206,14 @@ export function modelsRoutes(ctx: AppContext): OpenAPIHono {
   router.openapi(listRoute, async (c) => {
     const { name } = c.req.valid('query');
     const versions = await requireRegistry(ctx).listVersions(name ? { name } : {});
-    return c.json({ models: versions.map(versionBody) }, 200);
+    return c.json({ models: versions.map(modelVersionJson) }, 200);
   });
 
   router.openapi(getRoute, async (c) => {
     const { id } = c.req.valid('param');
     const version = await requireRegistry(ctx).getVersion(id);
     if (!version) throw unknownModel(id);
-    return c.json({ ...versionBody(version), card: version.card as unknown as ModelCard }, 200);
+    return c.json({ ...modelVersionJson(version), card: version.card as unknown as ModelCard }, 200);
   });
 
   router.openapi(predictRoute, async (c) => {
@@ -257,7 +243,7 @@ export function modelsRoutes(ctx: AppContext): OpenAPIHono {
 
   router.openapi(promoteRoute, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(versionBody(await requireRegistry(ctx).promote(id)), 200);
+    return c.json(modelVersionJson(await requireRegistry(ctx).promote(id)), 200);
   });
 
   return router;

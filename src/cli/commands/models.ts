@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import { type Clock, systemClock } from '../../core/clock.js';
-import { formatTimestamp } from '../../core/time.js';
 import { registryVersion } from '../../jobs/train-job.js';
 import { loadTrainedModel, readModelJson } from '../../models/artifact.js';
 import { loadRulPipeline } from '../../models/rul/artifact.js';
 import { RulPipeline } from '../../models/rul/pipeline.js';
 import { openRegistry } from '../../store/open-registry.js';
-import type { ModelRegistry, ModelVersionSummary, NewModelVersion, StoredJsonObject } from '../../store/registry.js';
+import {
+  type ModelRegistry,
+  modelVersionJson,
+  type NewModelVersion,
+  type StoredJsonObject,
+} from '../../store/registry.js';
 import { action, DEFAULT_DB, type Output, openCliStore, printJson, printLine } from '../run.js';
 
 export interface ModelsRegisterOptions {
@@ -21,20 +25,6 @@ export interface ModelsListOptions {
   name?: string;
   db: string;
   json?: boolean;
-}
-
-/** A version as `--json` prints it: the shape of the API's `GET /v1/models`. */
-function versionJson(version: ModelVersionSummary) {
-  return {
-    id: version.id,
-    name: version.name,
-    version: version.version,
-    kind: version.kind,
-    task: version.task,
-    metrics: version.metrics,
-    created_at: formatTimestamp(version.createdAt),
-    active: version.active,
-  };
 }
 
 async function withRegistry<T>(db: string, task: (registry: ModelRegistry) => Promise<T>): Promise<T> {
@@ -75,7 +65,7 @@ export async function runModelsRegister(options: ModelsRegisterOptions, output?:
     : registryVersion(options.name, await loadTrainedModel(options.model), clock.now(), options.activate);
   const saved = await withRegistry(options.db, (registry) => registry.saveVersion(version));
   if (options.json) {
-    printJson(versionJson(saved), output);
+    printJson(modelVersionJson(saved), output);
     return;
   }
   printLine(`registered ${saved.id} (${saved.kind}, ${saved.task})${saved.active ? ', active' : ''}`, output);
@@ -86,7 +76,7 @@ export async function runModelsList(options: ModelsListOptions, output?: Output)
     registry.listVersions(options.name === undefined ? {} : { name: options.name }),
   );
   if (options.json) {
-    printJson({ models: versions.map(versionJson) }, output);
+    printJson({ models: versions.map(modelVersionJson) }, output);
     return;
   }
   if (versions.length === 0) printLine('no models yet: register one with `upkeep models register`', output);
@@ -101,7 +91,7 @@ export async function runModelsList(options: ModelsListOptions, output?: Output)
 export async function runModelsPromote(id: string, options: ModelsListOptions, output?: Output) {
   const promoted = await withRegistry(options.db, (registry) => registry.promote(id));
   if (options.json) {
-    printJson(versionJson(promoted), output);
+    printJson(modelVersionJson(promoted), output);
     return;
   }
   printLine(`${promoted.id} is now the active ${promoted.name} model`, output);
