@@ -14,22 +14,17 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Rng } from '../dist/core/rng.js';
 
 const { values: options } = parseArgs({ options: { mb: { type: 'string', default: '200' } } });
 const targetBytes = Number(options.mb) * 1024 * 1024;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = await mkdtemp(join(tmpdir(), 'upkeep-upload-bench-'));
 
-/** Deterministic pseudo-random numbers (mulberry32). */
+/** Deterministic uniforms in [0, 1) (the product's seeded Rng). */
 function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 const HEADER = 'machine_id,temperature,pressure,vibration,speed,torque,wear,failed\n';

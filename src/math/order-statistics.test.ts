@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../core/rng.js';
 import { kthAbsoluteDeviation, medianAbsoluteDeviation, OrderStatisticTree } from './order-statistics.js';
 
 /** A small seeded generator so the test needs nothing outside src/math. */
 function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 describe('OrderStatisticTree', () => {
