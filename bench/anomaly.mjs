@@ -19,25 +19,16 @@ const { values: args } = parseArgs({
 });
 
 const factory = await import(pathToFileURL(resolve(args.dist, 'models/anomaly/factory.js')).href);
+const { Rng } = await import(pathToFileURL(resolve(args.dist, 'core/rng.js')).href);
 const points = Number(args.points);
 const names = args.detectors
   ? args.detectors.split(',')
   : factory.detectorNames().filter((n) => !factory.isMultivariate(n));
 
-/** Seeded uniform [0, 1) (mulberry32), so every run sees the same series. */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function syntheticSeries(n) {
-  const random = mulberry32(42);
+  // Seeded, so every run sees the same series.
+  const rng = new Rng(42);
+  const random = () => rng.next();
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const step = 300_000;
   const start = Date.UTC(2024, 0, 1);
