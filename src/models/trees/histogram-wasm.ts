@@ -130,36 +130,6 @@ const L_TOUCHED = 11;
 export const PREFETCH_DISTANCE = 16;
 const I32_XOR = 0x73;
 
-/**
- * `partition(column, rowIndex, scratch, begin, end, splitBin, missingLeft) → left count`: the stable, branch-free
- * partition of `partitionRows` (row-kernels.ts) on one feature's column of bins at byte address `column`.
- */
-function partitionBody(): number[] {
-  const [COLUMN, ROW_INDEX, SCRATCH, BEGIN, END_AT, SPLIT_BIN, MISSING_LEFT] = [0, 1, 2, 3, 4, 5, 6];
-  const [I, LEFT, RIGHT, ROW, BIN, GO_LEFT] = [7, 8, 9, 10, 11, 12];
-  const code: number[] = [...vector([[6, I32]])];
-  const emit = (...bytes: (number | number[])[]) => {
-    for (const byte of bytes) {
-      if (typeof byte === 'number') code.push(byte);
-      else code.push(...byte);
-    }
-  };
-  emit(LOCAL_GET, BEGIN, LOCAL_TEE, I, LOCAL_TEE, LEFT, LOCAL_SET, RIGHT);
-  emit(BLOCK, VOID, LOCAL_GET, I, LOCAL_GET, END_AT, I32_GE_U, BR_IF, 0, LOOP, VOID);
-  emit(LOCAL_GET, ROW_INDEX, LOCAL_GET, I, I32_CONST, 2, I32_SHL, I32_ADD, I32_LOAD, memarg(2, 0), LOCAL_SET, ROW);
-  emit(LOCAL_GET, COLUMN, LOCAL_GET, ROW, I32_ADD, I32_LOAD8_U, memarg(0, 0), LOCAL_SET, BIN);
-  // goLeft = bin == 0 ? missingLeft : bin <= splitBin
-  emit(LOCAL_GET, MISSING_LEFT, LOCAL_GET, BIN, LOCAL_GET, SPLIT_BIN, I32_LE_U, LOCAL_GET, BIN, I32_EQZ, SELECT);
-  emit(LOCAL_SET, GO_LEFT);
-  emit(LOCAL_GET, ROW_INDEX, LOCAL_GET, LEFT, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_GET, ROW, I32_STORE, memarg(2, 0));
-  emit(LOCAL_GET, SCRATCH, LOCAL_GET, RIGHT, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_GET, ROW, I32_STORE, memarg(2, 0));
-  emit(LOCAL_GET, LEFT, LOCAL_GET, GO_LEFT, I32_ADD, LOCAL_SET, LEFT);
-  emit(LOCAL_GET, RIGHT, I32_CONST, 1, I32_ADD, LOCAL_GET, GO_LEFT, I32_SUB, LOCAL_SET, RIGHT);
-  emit(LOCAL_GET, I, I32_CONST, 1, I32_ADD, LOCAL_TEE, I, LOCAL_GET, END_AT, I32_LT_U, BR_IF, 0);
-  emit(END, END, LOCAL_GET, LEFT, LOCAL_GET, BEGIN, I32_SUB, END);
-  return code;
-}
-
 /** A function body's bytes, appended by `emit` (numbers and arrays of numbers). */
 function codeBuilder(): { code: number[]; emit: (...bytes: (number | number[])[]) => void } {
   const code: number[] = [];
@@ -185,6 +155,31 @@ function emitRowAhead(
   emit(LOCAL_GET, position, I32_CONST, ...signedLeb(PREFETCH_DISTANCE), I32_ADD, LOCAL_TEE, ahead);
   emit(LOCAL_GET, end, I32_CONST, 1, I32_SUB, LOCAL_GET, ahead, LOCAL_GET, end, I32_LT_U, SELECT);
   emit(I32_CONST, 2, I32_SHL, LOCAL_GET, rowIndex, I32_ADD, I32_LOAD, memarg(2, 0), LOCAL_SET, ahead);
+}
+
+/**
+ * `partition(column, rowIndex, scratch, begin, end, splitBin, missingLeft) → left count`: the stable, branch-free
+ * partition of `partitionRows` (row-kernels.ts) on one feature's column of bins at byte address `column`.
+ */
+function partitionBody(): number[] {
+  const [COLUMN, ROW_INDEX, SCRATCH, BEGIN, END_AT, SPLIT_BIN, MISSING_LEFT] = [0, 1, 2, 3, 4, 5, 6];
+  const [I, LEFT, RIGHT, ROW, BIN, GO_LEFT] = [7, 8, 9, 10, 11, 12];
+  const { code, emit } = codeBuilder();
+  emit(...vector([[6, I32]]));
+  emit(LOCAL_GET, BEGIN, LOCAL_TEE, I, LOCAL_TEE, LEFT, LOCAL_SET, RIGHT);
+  emit(BLOCK, VOID, LOCAL_GET, I, LOCAL_GET, END_AT, I32_GE_U, BR_IF, 0, LOOP, VOID);
+  emit(LOCAL_GET, ROW_INDEX, LOCAL_GET, I, I32_CONST, 2, I32_SHL, I32_ADD, I32_LOAD, memarg(2, 0), LOCAL_SET, ROW);
+  emit(LOCAL_GET, COLUMN, LOCAL_GET, ROW, I32_ADD, I32_LOAD8_U, memarg(0, 0), LOCAL_SET, BIN);
+  // goLeft = bin == 0 ? missingLeft : bin <= splitBin
+  emit(LOCAL_GET, MISSING_LEFT, LOCAL_GET, BIN, LOCAL_GET, SPLIT_BIN, I32_LE_U, LOCAL_GET, BIN, I32_EQZ, SELECT);
+  emit(LOCAL_SET, GO_LEFT);
+  emit(LOCAL_GET, ROW_INDEX, LOCAL_GET, LEFT, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_GET, ROW, I32_STORE, memarg(2, 0));
+  emit(LOCAL_GET, SCRATCH, LOCAL_GET, RIGHT, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_GET, ROW, I32_STORE, memarg(2, 0));
+  emit(LOCAL_GET, LEFT, LOCAL_GET, GO_LEFT, I32_ADD, LOCAL_SET, LEFT);
+  emit(LOCAL_GET, RIGHT, I32_CONST, 1, I32_ADD, LOCAL_GET, GO_LEFT, I32_SUB, LOCAL_SET, RIGHT);
+  emit(LOCAL_GET, I, I32_CONST, 1, I32_ADD, LOCAL_TEE, I, LOCAL_GET, END_AT, I32_LT_U, BR_IF, 0);
+  emit(END, END, LOCAL_GET, LEFT, LOCAL_GET, BEGIN, I32_SUB, END);
+  return code;
 }
 
 /**
@@ -307,13 +302,14 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
  * positions ahead (for sparse nodes: on dense ones the hardware prefetcher does better alone).
  */
 function histogramBody(cols: number, shift: number, lookAhead: boolean): number[] {
-  const body: number[] = [];
-  const emit = (...bytes: (number | number[])[]) => {
-    for (const byte of bytes) {
-      if (typeof byte === 'number') body.push(byte);
-      else body.push(...byte);
-    }
-  };
+  const { code, emit } = codeBuilder();
+  emit(
+    ...vector([
+      [3, I32],
+      [1, V128],
+      [2, I32],
+    ]),
+  );
   emit(BLOCK, VOID);
   emit(LOCAL_GET, P_POSITION, LOCAL_GET, P_END, I32_GE_U, BR_IF, 0);
   emit(LOOP, VOID);
@@ -323,11 +319,20 @@ function histogramBody(cols: number, shift: number, lookAhead: boolean): number[
   emit(F64X2_PROMOTE_LOW_F32X4, LOCAL_SET, L_PAIR);
   emit(LOCAL_GET, L_ROW, I32_CONST, ...signedLeb(cols), I32_MUL, LOCAL_GET, P_BINS, I32_ADD, LOCAL_SET, L_BASE);
   if (lookAhead) {
-    // ahead = rowIndex[min(position + PREFETCH_DISTANCE, end − 1)]; touched ^= bins[ahead · cols] ^ gradients[ahead]
-    emit(LOCAL_GET, P_POSITION, I32_CONST, ...signedLeb(PREFETCH_DISTANCE), I32_ADD, LOCAL_TEE, L_AHEAD);
-    emit(LOCAL_GET, P_END, I32_CONST, 1, I32_SUB, LOCAL_GET, L_AHEAD, LOCAL_GET, P_END, I32_LT_U, SELECT);
-    emit(I32_CONST, 2, I32_SHL, LOCAL_GET, P_ROW_INDEX, I32_ADD, I32_LOAD, memarg(2, 0), LOCAL_TEE, L_AHEAD);
-    emit(I32_CONST, ...signedLeb(cols), I32_MUL, LOCAL_GET, P_BINS, I32_ADD, I32_LOAD8_U, memarg(0, 0));
+    // touched ^= bins[ahead · cols] ^ gradients[ahead]
+    emitRowAhead(emit, P_ROW_INDEX, P_POSITION, P_END, L_AHEAD);
+    emit(
+      LOCAL_GET,
+      L_AHEAD,
+      I32_CONST,
+      ...signedLeb(cols),
+      I32_MUL,
+      LOCAL_GET,
+      P_BINS,
+      I32_ADD,
+      I32_LOAD8_U,
+      memarg(0, 0),
+    );
     emit(LOCAL_GET, L_AHEAD, I32_CONST, 3, I32_SHL, LOCAL_GET, P_GRADIENTS, I32_ADD, I32_LOAD, memarg(2, 0));
     emit(I32_XOR, LOCAL_GET, L_TOUCHED, I32_XOR, LOCAL_SET, L_TOUCHED);
   }
@@ -340,12 +345,7 @@ function histogramBody(cols: number, shift: number, lookAhead: boolean): number[
   }
   emit(LOCAL_GET, P_POSITION, I32_CONST, 1, I32_ADD, LOCAL_TEE, P_POSITION, LOCAL_GET, P_END, I32_LT_U, BR_IF, 0);
   emit(END, END, LOCAL_GET, L_TOUCHED, END);
-  const locals = vector([
-    [3, I32],
-    [1, V128],
-    [2, I32],
-  ]);
-  return [...locals, ...body];
+  return code;
 }
 
 /** The exported kernel; what it returns is meaningless (the bytes touched ahead, see the module comment). */
