@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
 import { buildHistogram } from './histogram.js';
 import {
-  histogramKernel,
   histogramModule,
   histogramModuleBytes,
   PREFETCH_DISTANCE,
@@ -47,7 +46,7 @@ describe('WebAssembly histogram kernel', () => {
     const histogram = new Float64Array(memory.buffer, histogramAt, size);
     const module = histogramModule(cols, shift);
     if (!module) throw new Error('WebAssembly SIMD unavailable');
-    histogramKernel(module, memory)(binsAt, rowIndexAt, 5, count, gradientsAt, histogramAt);
+    wasmKernels(module, memory).histogram(binsAt, rowIndexAt, 5, count, gradientsAt, histogramAt);
     const expected = new Float64Array(size);
     buildHistogram(bins, cols, shift, rowIndex, 5, count, gradients, expected, null);
     expect(Array.from(histogram)).toEqual(Array.from(expected));
@@ -56,7 +55,7 @@ describe('WebAssembly histogram kernel', () => {
     expect(histogram[(2 << shift) + 2 * bins[row * cols + 2] + 1]).not.toBe(0);
     // An empty range adds nothing.
     histogram.fill(0);
-    histogramKernel(module, memory)(binsAt, rowIndexAt, 10, 10, gradientsAt, histogramAt);
+    wasmKernels(module, memory).histogram(binsAt, rowIndexAt, 10, 10, gradientsAt, histogramAt);
     expect(histogram.every((value) => value === 0)).toBe(true);
   });
 

@@ -376,11 +376,6 @@ export function histogramModule(cols: number, shift: number): WasmModule | null 
   return module;
 }
 
-/** The kernel of `module` working on `memory` (shared, at most `WASM_MAX_PAGES` pages). */
-export function histogramKernel(module: WasmModule, memory: WasmMemory): WasmHistogramKernel {
-  return wasmKernels(module, memory).histogram;
-}
-
 /** The exported partition (see `partitionBody`). */
 export type WasmPartitionKernel = (
   column: number,

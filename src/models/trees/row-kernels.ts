@@ -517,11 +517,6 @@ class Kernels implements RowKernels {
     if (starting) this.adoptWorker(starting);
   }
 
-  /** Whether histograms over all features are built by the WebAssembly kernel. */
-  get simd(): boolean {
-    return this.wasm !== null;
-  }
-
   get parallel(): boolean {
     return this.worker !== null;
   }
