@@ -198,6 +198,7 @@ export function boost(
     labels: train.labels,
     weights: train.weights,
     gradientRange: objective.gradientRange,
+    wasmGradients: objective.wasmGradients,
   });
   try {
     return boostBinned(train, binned, cuts, layout, kernels, objective, options, extras, rng);

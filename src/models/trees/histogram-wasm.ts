@@ -17,7 +17,55 @@
  * the loaded bytes into the value it returns so no engine may drop the loads: the memory system then fetches many
  * rows at once. On nodes holding under an eighth of the rows this cuts the time per row by about a third to a half;
  * on denser nodes the hardware prefetcher does better alone.
+ *
+ * The same module carries the other row passes of boosting: `partition`, the margin updates `addLeaf`/`addSplit`
+ * and the log-loss gradient pass of logistic-wasm.ts.
  */
+
+import { logisticBody, type WasmGradientKernel } from './logistic-wasm.js';
+import {
+  BLOCK,
+  BR_IF,
+  codeBuilder,
+  type Emit,
+  END,
+  F64,
+  F64_ADD,
+  F64_LOAD,
+  F64_STORE,
+  F64X2_ADD,
+  F64X2_PROMOTE_LOW_F32X4,
+  I32,
+  I32_ADD,
+  I32_CONST,
+  I32_EQZ,
+  I32_GE_U,
+  I32_LE_U,
+  I32_LOAD,
+  I32_LOAD8_U,
+  I32_LT_U,
+  I32_MUL,
+  I32_SHL,
+  I32_STORE,
+  I32_SUB,
+  I32_XOR,
+  LOCAL_GET,
+  LOCAL_SET,
+  LOCAL_TEE,
+  LOOP,
+  memarg,
+  name,
+  SELECT,
+  section,
+  signedLeb,
+  unsignedLeb,
+  V128,
+  V128_LOAD,
+  V128_LOAD64_ZERO,
+  V128_STORE,
+  VOID,
+  vector,
+} from './wasm-assembler.js';
 
 /** The parts of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
 export interface WasmModule {
@@ -36,82 +84,6 @@ const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
 /** Widest design the kernel is made for (the unrolled body grows with the column count). */
 export const WASM_MAX_COLS = 1024;
 
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
-
-function unsignedLeb(value: number): number[] {
-  const bytes: number[] = [];
-  let rest = value >>> 0;
-  do {
-    let byte = rest & 0x7f;
-    rest >>>= 7;
-    if (rest !== 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (rest !== 0);
-  return bytes;
-}
-
-function signedLeb(value: number): number[] {
-  const bytes: number[] = [];
-  let rest = value | 0;
-  for (;;) {
-    const byte = rest & 0x7f;
-    rest >>= 7;
-    const done = (rest === 0 && (byte & 0x40) === 0) || (rest === -1 && (byte & 0x40) !== 0);
-    bytes.push(done ? byte : byte | 0x80);
-    if (done) return bytes;
-  }
-}
-
-function name(text: string): number[] {
-  const bytes = Array.from(Buffer.from(text, 'utf8'));
-  return [...unsignedLeb(bytes.length), ...bytes];
-}
-
-function section(id: number, content: number[]): number[] {
-  return [id, ...unsignedLeb(content.length), ...content];
-}
-
-function vector(items: number[][]): number[] {
-  return [...unsignedLeb(items.length), ...items.flat()];
-}
-
-// Opcodes.
-const LOCAL_GET = 0x20;
-const LOCAL_SET = 0x21;
-const LOCAL_TEE = 0x22;
-const I32_LOAD = 0x28;
-const I32_LOAD8_U = 0x2d;
-const I32_CONST = 0x41;
-const I32_GE_U = 0x4f;
-const I32_LT_U = 0x49;
-const I32_ADD = 0x6a;
-const I32_SUB = 0x6b;
-const I32_LE_U = 0x4d;
-const I32_EQZ = 0x45;
-const I32_STORE = 0x36;
-const SELECT = 0x1b;
-const I32_MUL = 0x6c;
-const I32_SHL = 0x74;
-const BLOCK = 0x02;
-const LOOP = 0x03;
-const BR_IF = 0x0d;
-const END = 0x0b;
-const VOID = 0x40;
-const SIMD = 0xfd;
-const V128_LOAD = [SIMD, ...unsignedLeb(0x00)];
-const V128_STORE = [SIMD, ...unsignedLeb(0x0b)];
-const F64X2_ADD = [SIMD, ...unsignedLeb(0xf0)];
-const V128_LOAD64_ZERO = [SIMD, ...unsignedLeb(0x5d)];
-const F64X2_PROMOTE_LOW_F32X4 = [SIMD, ...unsignedLeb(0x5f)];
-const F64_LOAD = 0x2b;
-const F64_STORE = 0x39;
-const F64_ADD = 0xa0;
-
-/** memarg: alignment exponent and constant offset. */
-const memarg = (align: number, offset: number) => [...unsignedLeb(align), ...unsignedLeb(offset)];
-
 // Parameters and locals.
 const P_BINS = 0;
 const P_ROW_INDEX = 1;
@@ -128,30 +100,11 @@ const L_TOUCHED = 11;
 
 /** Rows ahead whose memory the histogram kernel touches (see the module comment). */
 export const PREFETCH_DISTANCE = 16;
-const I32_XOR = 0x73;
-
-/** A function body's bytes, appended by `emit` (numbers and arrays of numbers). */
-function codeBuilder(): { code: number[]; emit: (...bytes: (number | number[])[]) => void } {
-  const code: number[] = [];
-  const emit = (...bytes: (number | number[])[]) => {
-    for (const byte of bytes) {
-      if (typeof byte === 'number') code.push(byte);
-      else code.push(...byte);
-    }
-  };
-  return { code, emit };
-}
 
 /**
  * Emits `ahead = rowIndex[min(position + PREFETCH_DISTANCE, end − 1)]` (positions below `end` only: a node's).
  */
-function emitRowAhead(
-  emit: (...bytes: (number | number[])[]) => void,
-  rowIndex: number,
-  position: number,
-  end: number,
-  ahead: number,
-): void {
+function emitRowAhead(emit: Emit, rowIndex: number, position: number, end: number, ahead: number): void {
   emit(LOCAL_GET, position, I32_CONST, ...signedLeb(PREFETCH_DISTANCE), I32_ADD, LOCAL_TEE, ahead);
   emit(LOCAL_GET, end, I32_CONST, 1, I32_SUB, LOCAL_GET, ahead, LOCAL_GET, end, I32_LT_U, SELECT);
   emit(I32_CONST, 2, I32_SHL, LOCAL_GET, rowIndex, I32_ADD, I32_LOAD, memarg(2, 0), LOCAL_SET, ahead);
@@ -259,6 +212,8 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
   const partitionCode = partitionBody();
   const leafCode = marginBody(false);
   const splitCode = marginBody(true);
+  const logisticCode = logisticBody(false);
+  const weightedLogisticCode = logisticBody(true);
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(
@@ -268,11 +223,12 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
         [0x60, ...vector(Array.from({ length: 7 }, () => [I32])), ...vector([[I32]])],
         [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [F64], [I32]]), 0x00],
         [0x60, ...vector([...Array.from({ length: 8 }, () => [I32]), [F64], [F64], [I32]]), 0x00],
+        [0x60, ...vector(Array.from({ length: 7 }, () => [I32])), 0x00],
       ]),
     ),
     // Shared memory (limits flag 3: shared, with a maximum) so a worker thread can run the same kernel on it.
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, 0x01, ...unsignedLeb(WASM_MAX_PAGES)]])),
-    ...section(3, vector([[0x00], [0x00], [0x01], [0x02], [0x03]])),
+    ...section(3, vector([[0x00], [0x00], [0x01], [0x02], [0x03], [0x04], [0x04]])),
     ...section(
       7,
       vector([
@@ -281,6 +237,8 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
         [...name('partition'), 0x00, 0x02],
         [...name('addLeaf'), 0x00, 0x03],
         [...name('addSplit'), 0x00, 0x04],
+        [...name('logisticGradients'), 0x00, 0x05],
+        [...name('weightedLogisticGradients'), 0x00, 0x06],
       ]),
     ),
     ...section(
@@ -291,6 +249,8 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
         [...unsignedLeb(partitionCode.length), ...partitionCode],
         [...unsignedLeb(leafCode.length), ...leafCode],
         [...unsignedLeb(splitCode.length), ...splitCode],
+        [...unsignedLeb(logisticCode.length), ...logisticCode],
+        [...unsignedLeb(weightedLogisticCode.length), ...weightedLogisticCode],
       ]),
     ),
   ];
@@ -420,6 +380,8 @@ export interface WasmKernels {
   readonly partition: WasmPartitionKernel;
   readonly addLeaf: WasmLeafKernel;
   readonly addSplit: WasmSplitKernel;
+  readonly logisticGradients: WasmGradientKernel;
+  readonly weightedLogisticGradients: WasmGradientKernel;
 }
 
 /** The kernels of `module` working on `memory`. */
@@ -432,6 +394,8 @@ export function wasmKernels(module: WasmModule, memory: WasmMemory): WasmKernels
     partition: exports.partition as WasmPartitionKernel,
     addLeaf: exports.addLeaf as WasmLeafKernel,
     addSplit: exports.addSplit as WasmSplitKernel,
+    logisticGradients: exports.logisticGradients as WasmGradientKernel,
+    weightedLogisticGradients: exports.weightedLogisticGradients as WasmGradientKernel,
   };
 }
 

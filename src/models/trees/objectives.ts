@@ -11,6 +11,9 @@
  * Every gradient pair is multiplied by the row's weight. All loops are O(rows · outputs).
  */
 
+/** The WebAssembly gradient passes. */
+export type WasmGradientsName = 'logistic';
+
 /** The objective names (XGBoost's). */
 export type ObjectiveName = 'binary:logistic' | 'reg:squarederror' | 'multi:softprob';
 
@@ -26,6 +29,11 @@ export interface Objective {
    * self-contained (a worker thread runs its source text).
    */
   readonly gradientRange: GradientRange;
+  /**
+   * The WebAssembly pass that writes exactly `gradientRange`'s pairs, bit for bit, when there is one (see
+   * logistic-wasm.ts); the row kernels use it where WebAssembly SIMD is available.
+   */
+  readonly wasmGradients: WasmGradientsName | null;
   /** Weighted loss reported while boosting (lower is better): log loss, or RMSE for squared error. */
   loss(margins: Float64Array, labels: Float64Array, weights: Float64Array): number;
 }
@@ -65,7 +73,9 @@ function weightedMean(labels: Float64Array, weights: Float64Array): number {
  * here rather than by `Math.exp`, which costs V8 a call into its C++ runtime per row and made this loop 40 % of a
  * large fit's serial time: exp(x) = 2^(k/256) · e^r with k = round(256x / ln 2), r = x − k·ln 2/256 (Cody–Waite,
  * fdlibm's split of ln 2) and e^r by its Taylor polynomial to r⁵ (|r| ≤ ln 2/512, error below 1e-20). Within 2 ulp
- * of `Math.exp`. The two tables (2^(j/256) and powers of two) are built per call to stay self-contained.
+ * of `Math.exp`. The two tables (2^(j/256) and powers of two) are built per call to stay self-contained. Where
+ * WebAssembly SIMD is available the row kernels run logistic-wasm.ts's copy of this pass instead (3× faster, the
+ * same bits).
  */
 function logisticGradients(
   margins: Float64Array,
@@ -116,6 +126,7 @@ export const binaryLogistic: Objective = {
     return Float64Array.of(Math.log(rate / (1 - rate)));
   },
   gradientRange: logisticGradients,
+  wasmGradients: 'logistic',
   loss(margins, labels, weights) {
     let sum = 0;
     let total = 0;
@@ -155,6 +166,7 @@ export const squaredError: Objective = {
     return Float64Array.of(baseScore ?? weightedMean(labels, weights));
   },
   gradientRange: squaredErrorGradients,
+  wasmGradients: null,
   loss(margins, labels, weights) {
     let sum = 0;
     let total = 0;
@@ -235,6 +247,7 @@ export function softmax(classes: number): Objective {
       return margins;
     },
     gradientRange: softmaxGradients,
+    wasmGradients: null,
     loss(margins, labels, weights) {
       let sum = 0;
       let total = 0;

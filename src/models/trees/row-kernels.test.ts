@@ -50,6 +50,25 @@ describe('row passes on one or two threads', () => {
     });
   }
 
+  for (const threads of [1, 2]) {
+    it(`${threads} thread(s): gradient pairs equal the objective's JavaScript pass, weighted or not`, () => {
+      const rng = new Rng(3);
+      for (const weights of [new Float64Array(rows).fill(1), Float64Array.from({ length: rows }, () => rng.next())]) {
+        const targets = { labels: train.labels, weights, ...binaryLogistic };
+        const kernels = createRowKernels(binned, layout, 1, threads, targets);
+        try {
+          for (let i = 0; i < rows; i++) kernels.margins[i] = 3 * rng.normal();
+          kernels.computeGradients();
+          const expected = new Float32Array(2 * rows);
+          binaryLogistic.gradientRange(kernels.margins, train.labels, weights, [expected], 0, rows);
+          expect(kernels.gradients[0]).toEqual(expected);
+        } finally {
+          kernels.close();
+        }
+      }
+    });
+  }
+
   for (const colsampleByTree of [1, 0.5]) {
     it(`builds bit-identical models with one or two threads (colsampleByTree ${colsampleByTree})`, () => {
       // Column-sampled nodes take the JavaScript histogram path, all-column ones the wasm kernel.

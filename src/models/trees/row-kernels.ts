@@ -25,7 +25,8 @@ import {
   type WasmSplitKernel,
   wasmKernels,
 } from './histogram-wasm.js';
-import type { GradientRange } from './objectives.js';
+import { LOGISTIC_TABLES_BYTES, type WasmGradientKernel, writeLogisticTables } from './logistic-wasm.js';
+import type { GradientRange, WasmGradientsName } from './objectives.js';
 
 /**
  * The calling thread's part of a pass split in two: 53 %. The worker runs the same kernels about 10 % slower per
@@ -215,6 +216,8 @@ export interface GradientTargets {
   readonly labels: Float64Array;
   readonly weights: Float64Array;
   readonly gradientRange: GradientRange;
+  /** The WebAssembly pass computing the same pairs, if any (`Objective.wasmGradients`). */
+  readonly wasmGradients?: WasmGradientsName | null;
 }
 
 /** Row passes over one training set. */
@@ -325,6 +328,9 @@ for (;;) {
     const middle = control[${BEGIN}];
     const secondLeft = control[${RESULT}];
     rowIndex.set(scratch.subarray(middle, control[${END}] - secondLeft), middle + secondLeft);
+  } else if (command === ${COMMAND_GRADIENTS} && wasm && wasm.gradientKernel) {
+    exported[wasm.gradientKernel](wasm.margins, wasm.labels, wasm.weights, wasm.gradients[0], control[${BEGIN}],
+      control[${END}], wasm.tables);
   } else if (command === ${COMMAND_GRADIENTS}) {
     gradientRange(margins, labels, weights, gradients, control[${BEGIN}], control[${END}]);
   } else if (command === ${COMMAND_TREE} && exported) {
@@ -355,13 +361,13 @@ function sharedTargets(targets: GradientTargets): GradientTargets {
   labels.set(targets.labels);
   const weights = sharedFloat64(targets.weights.length);
   weights.set(targets.weights);
-  return { labels, weights, gradientRange: targets.gradientRange };
+  return { ...targets, labels, weights };
 }
 
 /** The targets with empty weights (every row weighs 1, see `GradientRange`) when every weight is 1. */
 function withUniformWeights(targets: GradientTargets): GradientTargets {
   if (!targets.weights.every((weight) => weight === 1)) return targets;
-  return { labels: targets.labels, weights: new Float64Array(0), gradientRange: targets.gradientRange };
+  return { ...targets, weights: new Float64Array(0) };
 }
 
 /** Copies `bins` into shared memory unless it already is. */
@@ -393,6 +399,15 @@ interface WasmSpace {
   readonly margins: number;
   /** 32 bytes where the margin kernels store what they touched: 16 for the caller, 16 for the worker. */
   readonly touched: number;
+  /**
+   * The gradient pass's export name, labels, weights (−1 when every row weighs 1) and tables when the objective
+   * has a WebAssembly pass; else null and −1s.
+   */
+  readonly gradientKernel: 'logisticGradients' | 'weightedLogisticGradients' | null;
+  readonly gradientPass: WasmGradientKernel | null;
+  readonly labels: number;
+  readonly weights: number;
+  readonly tables: number;
 }
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
@@ -401,7 +416,12 @@ const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
  * Lays out the binned rows, row index, gradient pairs and two histograms in one shared WebAssembly memory and
  * instantiates the kernel on it; null when WebAssembly SIMD is unavailable or the data exceed 2 GiB.
  */
-function wasmSpace(binned: BinnedMatrix, layout: HistogramLayout, outputs: number): WasmSpace | null {
+function wasmSpace(
+  binned: BinnedMatrix,
+  layout: HistogramLayout,
+  outputs: number,
+  targets: GradientTargets | null,
+): WasmSpace | null {
   const module = histogramModule(binned.cols, layout.shift);
   if (!module) return null;
   const bins = 0;
@@ -416,11 +436,22 @@ function wasmSpace(binned: BinnedMatrix, layout: HistogramLayout, outputs: numbe
   const touched = margins + 8 * binned.rows * outputs;
   const columns = touched + 32;
   const scratch = align16(columns + binned.rows * binned.cols);
-  const pages = Math.ceil((scratch + 4 * binned.rows) / 65536);
+  const withGradients = targets?.wasmGradients === 'logistic' && outputs === 1;
+  const weighted = withGradients && targets.weights.length > 0;
+  const labels = withGradients ? align16(scratch + 4 * binned.rows) : -1;
+  const weights = weighted ? labels + 8 * binned.rows : -1;
+  const tables = withGradients ? labels + 8 * binned.rows * (weighted ? 2 : 1) : -1;
+  const used = withGradients ? tables + LOGISTIC_TABLES_BYTES : scratch + 4 * binned.rows;
+  const pages = Math.ceil(used / 65536);
   if (pages > WASM_MAX_PAGES) return null;
   try {
     const memory = sharedWasmMemory(pages);
     new Uint8Array(memory.buffer, bins, binned.bins.length).set(binned.bins);
+    if (targets && withGradients) {
+      new Float64Array(memory.buffer, labels, binned.rows).set(targets.labels);
+      if (weighted) new Float64Array(memory.buffer, weights, binned.rows).set(targets.weights);
+      writeLogisticTables(memory.buffer, tables);
+    }
     const kernels = wasmKernels(module, memory);
     return {
       module,
@@ -439,6 +470,11 @@ function wasmSpace(binned: BinnedMatrix, layout: HistogramLayout, outputs: numbe
       secondHalf,
       margins,
       touched,
+      gradientKernel: withGradients ? (weighted ? 'weightedLogisticGradients' : 'logisticGradients') : null,
+      gradientPass: withGradients ? (weighted ? kernels.weightedLogisticGradients : kernels.logisticGradients) : null,
+      labels,
+      weights,
+      tables,
     };
   } catch {
     return null;
@@ -486,9 +522,16 @@ class Kernels implements RowKernels {
       ? sharedFloat64(SEGMENT_SIZE * SEGMENT_CAPACITY)
       : new Float64Array(SEGMENT_SIZE * SEGMENT_CAPACITY);
     const uniform = targets ? withUniformWeights(targets) : null;
-    this.targets = uniform && parallel ? sharedTargets(uniform) : uniform;
-    const wasm = wasmSpace(binned, layout, outputs);
+    const wasm = wasmSpace(binned, layout, outputs, uniform);
     this.wasm = wasm;
+    if (uniform && wasm?.gradientKernel) {
+      const buffer = wasm.memory.buffer;
+      this.targets = {
+        ...uniform,
+        labels: new Float64Array(buffer, wasm.labels, rows),
+        weights: wasm.weights < 0 ? uniform.weights : new Float64Array(buffer, wasm.weights, rows),
+      };
+    } else this.targets = uniform && parallel ? sharedTargets(uniform) : uniform;
     if (wasm) {
       const buffer = wasm.memory.buffer;
       this.columns = new Uint8Array(buffer, wasm.columns, rows * binned.cols);
@@ -556,6 +599,10 @@ class Kernels implements RowKernels {
             scratch: this.wasm.scratch,
             margins: this.wasm.margins,
             touched: this.wasm.touched,
+            gradientKernel: this.wasm.gradientKernel,
+            labels: this.wasm.labels,
+            weights: this.wasm.weights,
+            tables: this.wasm.tables,
           },
         },
       });
@@ -735,13 +782,19 @@ class Kernels implements RowKernels {
     const { targets, margins } = this;
     if (!targets) throw new Error('computeGradients needs the targets given to createRowKernels');
     const { labels, weights, gradientRange } = targets;
+    const { wasm } = this;
+    const gradients = (begin: number, end: number) => {
+      if (wasm?.gradientPass) {
+        wasm.gradientPass(wasm.margins, wasm.labels, wasm.weights, wasm.gradients[0], begin, end, wasm.tables);
+      } else gradientRange(margins, labels, weights, this.gradients, begin, end);
+    };
     const rows = labels.length;
     if (this.worker && rows >= 2 * CHUNK_MIN_ROWS) {
       const middle = callerShare(rows);
       const request = this.post(COMMAND_GRADIENTS, middle, rows);
-      gradientRange(margins, labels, weights, this.gradients, 0, middle);
+      gradients(0, middle);
       this.await(request);
-    } else gradientRange(margins, labels, weights, this.gradients, 0, rows);
+    } else gradients(0, rows);
   }
 
   addTreeValues(segments: readonly MarginSegment[], end: number, output: number): void {
