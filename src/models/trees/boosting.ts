@@ -227,7 +227,8 @@ function boostBinned(
 
   const baseMargin = objective.baseMargin(labels, weights, options.baseScore);
   const margins = kernels.margins;
-  for (let i = 0; i < rows; i++) margins.set(baseMargin, i * outputs);
+  if (outputs === 1) margins.fill(baseMargin[0]);
+  else for (let i = 0; i < rows; i++) margins.set(baseMargin, i * outputs);
 
   const validationBins = validation ? binMatrix(validation.data, validation.rows, cols, cuts) : null;
   const validationMargins = validation ? new Float64Array(validation.rows * outputs) : null;
