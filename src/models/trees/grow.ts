@@ -14,7 +14,7 @@
 
 import type { Rng } from '../../core/rng.js';
 import { type BinCuts, MISSING_BIN, splitThreshold } from './binning.js';
-import { type HistogramLayout, histogramTotals, subtractHistogram, sumGradients } from './histogram.js';
+import { type HistogramLayout, histogramTotals, sumGradients } from './histogram.js';
 import type { RowKernels } from './row-kernels.js';
 import { emptyCandidate, findBestSplit, leafWeight, type SplitCandidate, type SplitParams } from './split.js';
 import type { TreeEnsemble } from './tree.js';
@@ -216,14 +216,19 @@ export class TreeGrower {
       const smallBegin = leftSmaller ? node.begin : middle;
       const smallEnd = leftSmaller ? middle : node.end;
       const small = this.acquire();
-      kernels.histogram(smallBegin, smallEnd, output, small, histogramFeatures);
       const largeSplittable = leftSmaller ? rightSplittable : leftSplittable;
+      // The larger child's histogram is the parent's buffer, minus the smaller child's in the same pass.
+      kernels.histogram(
+        smallBegin,
+        smallEnd,
+        output,
+        small,
+        histogramFeatures,
+        largeSplittable ? node.histogram : null,
+      );
       let large: Float64Array | null = null;
-      if (largeSplittable) {
-        // Reuse the parent's buffer for the larger child.
-        subtractHistogram(node.histogram, small, node.histogram);
-        large = node.histogram;
-      } else this.release(node.histogram);
+      if (largeSplittable) large = node.histogram;
+      else this.release(node.histogram);
       const leftHistogram = leftSmaller ? small : large;
       const rightHistogram = leftSmaller ? large : small;
       if (leftHistogram) consider(leftId, childDepth, leftHistogram, split.leftGradient, split.leftHessian);

@@ -12,7 +12,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { BinnedMatrix } from './binning.js';
-import { buildHistogram, type HistogramLayout } from './histogram.js';
+import { buildHistogram, type HistogramLayout, subtractHistogram } from './histogram.js';
 import {
   histogramModule,
   sharedWasmMemory,
@@ -226,8 +226,18 @@ export interface RowKernels {
   readonly rowIndex: Int32Array;
   /** One interleaved gradient-pair buffer per output, filled by the objective each round. */
   readonly gradients: readonly Float32Array[];
-  /** Zeroes `target` and adds the gradient pairs (of output `output`) of rows `rowIndex[begin..end)`. */
-  histogram(begin: number, end: number, output: number, target: Float64Array, features: Int32Array | null): void;
+  /**
+   * Zeroes `target` and adds the gradient pairs (of output `output`) of rows `rowIndex[begin..end)`; then, given a
+   * `parent` histogram, subtracts `target` from it bin by bin (the sibling-subtraction trick, in the same pass).
+   */
+  histogram(
+    begin: number,
+    end: number,
+    output: number,
+    target: Float64Array,
+    features: Int32Array | null,
+    parent?: Float64Array | null,
+  ): void;
   /** Stable in-place partition of `rowIndex[begin..end)`; returns the first position of the right side. */
   partition(begin: number, end: number, feature: number, splitBin: number, defaultLeft: boolean): number;
   /** Margins, rows × outputs (shared with the worker when there is one). */
@@ -707,9 +717,17 @@ class Kernels implements RowKernels {
     return target;
   }
 
-  histogram(begin: number, end: number, output: number, target: Float64Array, features: Int32Array | null): void {
+  histogram(
+    begin: number,
+    end: number,
+    output: number,
+    target: Float64Array,
+    features: Int32Array | null,
+    parent: Float64Array | null = null,
+  ): void {
     if (end - begin < CHUNK_MIN_ROWS) {
       this.build(begin, end, output, target, features);
+      if (parent) subtractHistogram(parent, target, parent);
       return;
     }
     const middle = begin + callerShare(end - begin);
@@ -728,7 +746,13 @@ class Kernels implements RowKernels {
       this.build(middle, end, output, this.secondHalf, features);
     }
     const second = this.secondHalf;
-    for (let i = 0; i < target.length; i++) target[i] = first[i] + second[i];
+    if (parent) {
+      for (let i = 0; i < target.length; i++) {
+        const sum = first[i] + second[i];
+        target[i] = sum;
+        parent[i] -= sum;
+      }
+    } else for (let i = 0; i < target.length; i++) target[i] = first[i] + second[i];
   }
 
   /** `partitionRows` on this thread, by the wasm kernel when there is one. */
