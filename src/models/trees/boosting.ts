@@ -12,10 +12,10 @@
 import { describeValue, ValidationError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import { type BinCuts, type BinnedMatrix, binMatrix, computeBinCuts, MAX_VALUE_BINS } from './binning.js';
-import { binnedLeaf, type GrowParams, sampleFeatures, TreeGrower } from './grow.js';
+import { binnedLeaf, type GrowParams, marginSegments, sampleFeatures, TreeGrower } from './grow.js';
 import { type HistogramLayout, histogramLayout } from './histogram.js';
 import type { Objective } from './objectives.js';
-import { createRowKernels, type MarginSegment, type RowKernels } from './row-kernels.js';
+import { createRowKernels, type RowKernels } from './row-kernels.js';
 import { EnsembleBuilder, type TreeEnsemble, truncateEnsemble } from './tree.js';
 
 /** Hyperparameters shared by every gradient-boosted tree model (XGBoost's names, camel-cased, and defaults). */
@@ -271,28 +271,8 @@ function boostBinned(
       const treeFeatures = sampleFeatures(allFeatures, options.colsampleByTree, rng);
       rowIndex.set(sampled.subarray(0, sampleCount));
       const grown = grower.grow(sampleCount, k, treeFeatures);
-      const { tree, splitBin, nodeBegin, nodeEnd, unpartitioned } = grown;
-      // Margins of the rows the tree saw: each leaf's row range, and the rows of nodes split at the depth limit
-      // routed by that split.
-      const segments: MarginSegment[] = [];
-      for (let node = 0; node < tree.left.length; node++) {
-        if (tree.left[node] >= 0) continue;
-        segments.push({ begin: nodeBegin[node], end: nodeEnd[node], split: null, leftValue: tree.value[node] });
-      }
-      for (const node of unpartitioned) {
-        segments.push({
-          begin: nodeBegin[node],
-          end: nodeEnd[node],
-          split: {
-            feature: tree.feature[node],
-            splitBin: splitBin[node],
-            defaultLeft: tree.defaultLeft[node] === 1,
-            rightValue: tree.value[tree.right[node]],
-          },
-          leftValue: tree.value[tree.left[node]],
-        });
-      }
-      kernels.addTreeValues(segments, sampleCount, k);
+      const { tree, splitBin } = grown;
+      kernels.addTreeValues(marginSegments(grown), sampleCount, k, grown);
       // Rows it did not see, and validation rows: route their bins down the tree.
       if (inSample) {
         for (let i = 0; i < rows; i++) {

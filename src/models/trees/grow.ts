@@ -15,7 +15,7 @@
 import type { Rng } from '../../core/rng.js';
 import { type BinCuts, MISSING_BIN, splitThreshold } from './binning.js';
 import { type HistogramLayout, histogramTotals, sumGradients } from './histogram.js';
-import type { RowKernels } from './row-kernels.js';
+import type { MarginSegment, RowKernels } from './row-kernels.js';
 import { emptyCandidate, findBestSplit, leafWeight, type SplitCandidate, type SplitParams } from './split.js';
 import type { TreeEnsemble } from './tree.js';
 
@@ -275,6 +275,33 @@ export class TreeGrower {
     const [node] = open.splice(best, 1);
     return node;
   }
+}
+
+/**
+ * What a grown tree adds to the margins of the rows it saw (`RowKernels.addTreeValues`): each leaf's row range, and
+ * the rows of each node split at the depth limit, routed by that split.
+ */
+export function marginSegments({ tree, splitBin, nodeBegin, nodeEnd, unpartitioned }: GrownTree): MarginSegment[] {
+  const segments: MarginSegment[] = [];
+  for (let node = 0; node < tree.left.length; node++) {
+    if (tree.left[node] >= 0) continue;
+    segments.push({ begin: nodeBegin[node], end: nodeEnd[node], node, split: null, leftValue: tree.value[node] });
+  }
+  for (const node of unpartitioned) {
+    segments.push({
+      begin: nodeBegin[node],
+      end: nodeEnd[node],
+      node,
+      split: {
+        feature: tree.feature[node],
+        splitBin: splitBin[node],
+        defaultLeft: tree.defaultLeft[node] === 1,
+        rightValue: tree.value[tree.right[node]],
+      },
+      leftValue: tree.value[tree.left[node]],
+    });
+  }
+  return segments;
 }
 
 /** Local index of the leaf a binned row reaches (`splitBin` from `GrownTree`). O(depth). */

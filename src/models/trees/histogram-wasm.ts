@@ -19,10 +19,11 @@
  * on denser nodes the hardware prefetcher does better alone.
  *
  * The same module carries the other row passes of boosting: `partition`, the margin updates `addLeaf`/`addSplit`
- * and the log-loss gradient pass of logistic-wasm.ts.
+ * the log-loss gradient pass of logistic-wasm.ts and the row-order margin update of tree-walk-wasm.ts (`treeStep`).
  */
 
 import { logisticBody, type WasmGradientKernel } from './logistic-wasm.js';
+import { treeStepBody, type WasmTreeStepKernel } from './tree-walk-wasm.js';
 import {
   BLOCK,
   BR_IF,
@@ -214,6 +215,7 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
   const splitCode = marginBody(true);
   const logisticCode = logisticBody(false);
   const weightedLogisticCode = logisticBody(true);
+  const treeStepCode = treeStepBody();
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(
@@ -224,11 +226,12 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
         [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [F64], [I32]]), 0x00],
         [0x60, ...vector([...Array.from({ length: 8 }, () => [I32]), [F64], [F64], [I32]]), 0x00],
         [0x60, ...vector(Array.from({ length: 7 }, () => [I32])), 0x00],
+        [0x60, ...vector(Array.from({ length: 9 }, () => [I32])), 0x00],
       ]),
     ),
     // Shared memory (limits flag 3: shared, with a maximum) so a worker thread can run the same kernel on it.
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, 0x01, ...unsignedLeb(WASM_MAX_PAGES)]])),
-    ...section(3, vector([[0x00], [0x00], [0x01], [0x02], [0x03], [0x04], [0x04]])),
+    ...section(3, vector([[0x00], [0x00], [0x01], [0x02], [0x03], [0x04], [0x04], [0x05]])),
     ...section(
       7,
       vector([
@@ -239,6 +242,7 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
         [...name('addSplit'), 0x00, 0x04],
         [...name('logisticGradients'), 0x00, 0x05],
         [...name('weightedLogisticGradients'), 0x00, 0x06],
+        [...name('treeStep'), 0x00, 0x07],
       ]),
     ),
     ...section(
@@ -251,6 +255,7 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
         [...unsignedLeb(splitCode.length), ...splitCode],
         [...unsignedLeb(logisticCode.length), ...logisticCode],
         [...unsignedLeb(weightedLogisticCode.length), ...weightedLogisticCode],
+        [...unsignedLeb(treeStepCode.length), ...treeStepCode],
       ]),
     ),
   ];
@@ -382,6 +387,7 @@ export interface WasmKernels {
   readonly addSplit: WasmSplitKernel;
   readonly logisticGradients: WasmGradientKernel;
   readonly weightedLogisticGradients: WasmGradientKernel;
+  readonly treeStep: WasmTreeStepKernel;
 }
 
 /** The kernels of `module` working on `memory`. */
@@ -396,6 +402,7 @@ export function wasmKernels(module: WasmModule, memory: WasmMemory): WasmKernels
     addSplit: exports.addSplit as WasmSplitKernel,
     logisticGradients: exports.logisticGradients as WasmGradientKernel,
     weightedLogisticGradients: exports.weightedLogisticGradients as WasmGradientKernel,
+    treeStep: exports.treeStep as WasmTreeStepKernel,
   };
 }
 

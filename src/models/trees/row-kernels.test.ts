@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
 import { binMatrix, computeBinCuts } from './binning.js';
 import { boost, defaultBoostingOptions } from './boosting.js';
+import { marginSegments, TreeGrower } from './grow.js';
 import { buildHistogram, histogramLayout } from './histogram.js';
 import { histogramModule, sharedWasmMemory, wasmKernels } from './histogram-wasm.js';
 import { binaryLogistic } from './objectives.js';
@@ -69,16 +70,65 @@ describe('row passes on one or two threads', () => {
     });
   }
 
-  for (const colsampleByTree of [1, 0.5]) {
-    it(`builds bit-identical models with one or two threads (colsampleByTree ${colsampleByTree})`, () => {
-      // Column-sampled nodes take the JavaScript histogram path, all-column ones the wasm kernel.
-      const options = { ...defaultBoostingOptions, nEstimators: 3, maxDepth: 4, subsample: 0.9, colsampleByTree };
+  for (const [colsampleByTree, subsample] of [
+    [1, 1],
+    [1, 0.9],
+    [0.5, 0.9],
+  ]) {
+    it(`builds bit-identical models with one or two threads (colsampleByTree ${colsampleByTree}, subsample ${subsample})`, () => {
+      // Column-sampled nodes take the JavaScript histogram path, all-column ones the wasm kernel; with every row
+      // sampled the margins are updated by marking and stepping, else node by node.
+      const options = { ...defaultBoostingOptions, nEstimators: 3, maxDepth: 4, subsample, colsampleByTree };
       const one = boost(train, binaryLogistic, { ...options, nThreads: 1 }).ensemble;
       const two = boost(train, binaryLogistic, { ...options, nThreads: 2 }).ensemble;
       expect(Array.from(two.value)).toEqual(Array.from(one.value));
       expect(Array.from(two.threshold)).toEqual(Array.from(one.threshold));
       expect(Array.from(two.gain)).toEqual(Array.from(one.gain));
       expect(Math.max(...Array.from(one.value, Math.abs))).toBeLessThan(1);
+    });
+  }
+
+  for (const threads of [1, 2]) {
+    it(`${threads} thread(s): marking each row's node and stepping once adds what node-by-node adding adds`, () => {
+      // Two outputs, the tree on the second: the margins' stride and offset matter.
+      const kernels = createRowKernels(binned, layout, 2, threads);
+      try {
+        const rng = new Rng(6);
+        for (let i = 0; i < rows; i++) kernels.rowIndex[i] = i;
+        for (let i = 0; i < 2 * rows; i++) kernels.gradients[1][i] = rng.normal();
+        for (let i = 0; i < kernels.margins.length; i++) kernels.margins[i] = rng.normal();
+        const params = { ...defaultBoostingOptions, maxDepth: 4 };
+        const grown = new TreeGrower(kernels, layout, cuts, params, rng).grow(rows, 1, Int32Array.of(0, 1, 2, 3, 4, 5));
+        expect(grown.unpartitioned.length).toBeGreaterThan(0);
+        const segments = marginSegments(grown);
+        const before = Float64Array.from(kernels.margins);
+        const expected = Float64Array.from(kernels.margins);
+        const packed = Float64Array.from(
+          segments.flatMap(({ begin, end, split, leftValue }) => [
+            begin,
+            end,
+            split ? split.feature : -1,
+            split ? (split.defaultLeft ? split.splitBin : -split.splitBin - 1) : 0,
+            leftValue,
+            split ? split.rightValue : 0,
+          ]),
+        );
+        const columns = new Uint8Array(rows * 6);
+        for (let row = 0; row < rows; row++)
+          for (let f = 0; f < 6; f++) columns[f * rows + row] = binned.bins[row * 6 + f];
+        addTreeRange(packed, segments.length, 0, rows, kernels.rowIndex, columns, rows, expected, 2, 1);
+        kernels.addTreeValues(segments, rows, 1, grown);
+        expect(kernels.margins).toEqual(expected);
+        // Output 0 stayed; every row of output 1 moved by one of the tree's leaf values.
+        const leafValues = Array.from(grown.tree.value).filter((_, node) => grown.tree.left[node] < 0);
+        for (let row = 0; row < rows; row++) {
+          expect(kernels.margins[2 * row]).toBe(before[2 * row]);
+          const moved = kernels.margins[2 * row + 1] - before[2 * row + 1];
+          expect(leafValues.some((value) => Math.abs(moved - value) < 1e-12)).toBe(true);
+        }
+      } finally {
+        kernels.close();
+      }
     });
   }
 

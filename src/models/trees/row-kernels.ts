@@ -12,6 +12,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { BinnedMatrix } from './binning.js';
+import type { GrownTree } from './grow.js';
 import { buildHistogram, type HistogramLayout, subtractHistogram } from './histogram.js';
 import {
   histogramModule,
@@ -27,6 +28,7 @@ import {
 } from './histogram-wasm.js';
 import { LOGISTIC_TABLES_BYTES, type WasmGradientKernel, writeLogisticTables } from './logistic-wasm.js';
 import type { GradientRange, WasmGradientsName } from './objectives.js';
+import { MAX_STEP_NODES, TREE_NODE_BYTES, type WasmTreeStepKernel, writeTreeNodes } from './tree-walk-wasm.js';
 
 /**
  * The calling thread's part of a pass split in two: 53 %. The worker runs the same kernels about 10 % slower per
@@ -191,6 +193,27 @@ export function addTreeRangeWasm(
   }
 }
 
+/**
+ * Marks the node of every row at positions lo..hi of `rowIndex`: `nodeOf[row] = node` for each of `count` segments
+ * packed as `addTreeRange`'s (begin, end, then the node number in the third slot). Self-contained: the worker runs
+ * this function's source text.
+ */
+export function markNodes(
+  segments: Float64Array,
+  count: number,
+  lo: number,
+  hi: number,
+  rowIndex: Int32Array,
+  nodeOf: Uint8Array,
+): void {
+  for (let s = 0; s < count; s++) {
+    const at = s * 6;
+    const end = Math.min(segments[at + 1], hi);
+    const node = segments[at + 2];
+    for (let i = Math.max(segments[at], lo); i < end; i++) nodeOf[rowIndex[i]] = node;
+  }
+}
+
 /** Column-major copy of row-major bins (in shared memory when `shared`). O(rows · cols). */
 function transposeBins(binned: BinnedMatrix, shared: boolean, target?: Uint8Array): Uint8Array {
   const { rows, cols, bins } = binned;
@@ -206,6 +229,8 @@ function transposeBins(binned: BinnedMatrix, shared: boolean, target?: Uint8Arra
 export interface MarginSegment {
   readonly begin: number;
   readonly end: number;
+  /** The tree node whose rows these are: a leaf, or a node split at the depth limit. */
+  readonly node: number;
   /** null for a leaf. */
   readonly split: { feature: number; splitBin: number; defaultLeft: boolean; rightValue: number } | null;
   readonly leftValue: number;
@@ -249,7 +274,12 @@ export interface RowKernels {
    * segment covers `rowIndex[begin..end)`, a leaf's (all get `leftValue`) or a split's (each row gets the value of
    * its side: `leftValue` for bins 1..splitBin and missing values when `defaultLeft`, else `rightValue`).
    */
-  addTreeValues(segments: readonly MarginSegment[], end: number, output: number): void;
+  addTreeValues(
+    segments: readonly MarginSegment[],
+    end: number,
+    output: number,
+    grown: Pick<GrownTree, 'tree' | 'splitBin'>,
+  ): void;
   /** Whether a worker thread is helping. */
   readonly parallel: boolean;
   /** Stops the worker, if any. */
@@ -292,6 +322,8 @@ const COMMAND_PARTITION = 2;
 const COMMAND_EXIT = 3;
 const COMMAND_GRADIENTS = 4;
 const COMMAND_TREE = 5;
+const COMMAND_MARK = 6;
+const COMMAND_STEP = 7;
 const SEGMENT_COUNT = 12;
 
 function workerSource(gradientRange: GradientRange | null): string {
@@ -302,6 +334,7 @@ const partitionRows = (${partitionRows.toString()});
 const addTreeRange = (${addTreeRange.toString()});
 const addTreeRangeWasm = (${addTreeRangeWasm.toString()});
 const isSparseRange = (${isSparseRange.toString()});
+const markNodes = (${markNodes.toString()});
 const gradientRange = (${gradientRange ? gradientRange.toString() : 'null'});
 const { control, bins, columns, rows, cols, shift, rowIndex, scratch, gradients, histogram, features, wasm } = workerData;
 const { margins, outputs, labels, weights, segments } = workerData;
@@ -309,6 +342,7 @@ const exported = wasm ? new WebAssembly.Instance(wasm.module, { env: { memory: w
 const kernel = exported ? exported.histogram : null;
 const sparseKernel = exported ? exported.sparseHistogram : null;
 const partitionKernel = exported ? exported.partition : null;
+const nodeOf = wasm ? new Uint8Array(wasm.memory.buffer, wasm.nodeOf, rows) : null;
 let seen = 0;
 let spinBudget = ${SPIN_MAX_MS};
 Atomics.store(control, ${READY}, 1);
@@ -348,6 +382,11 @@ for (;;) {
       control[${END}], wasm.tables);
   } else if (command === ${COMMAND_GRADIENTS}) {
     gradientRange(margins, labels, weights, gradients, control[${BEGIN}], control[${END}]);
+  } else if (command === ${COMMAND_MARK}) {
+    markNodes(segments, control[${SEGMENT_COUNT}], control[${BEGIN}], control[${END}], rowIndex, nodeOf);
+  } else if (command === ${COMMAND_STEP}) {
+    exported.treeStep(wasm.bins, cols, control[${BEGIN}], control[${END}], wasm.margins + 8 * control[${OUTPUT}],
+      8 * outputs, wasm.nodes, wasm.values, wasm.nodeOf);
   } else if (command === ${COMMAND_TREE} && exported) {
     addTreeRangeWasm(segments, control[${SEGMENT_COUNT}], control[${BEGIN}], control[${END}], exported,
       { rowIndex: wasm.rowIndex, columns: wasm.columns, margins: wasm.margins, touched: wasm.touched + 16 }, rows,
@@ -423,6 +462,11 @@ interface WasmSpace {
   readonly labels: number;
   readonly weights: number;
   readonly tables: number;
+  /** `treeStep`'s node marks (a byte per row), node table and leaf values. */
+  readonly treeStep: WasmTreeStepKernel;
+  readonly nodeOf: number;
+  readonly nodes: number;
+  readonly values: number;
 }
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
@@ -456,8 +500,10 @@ function wasmSpace(
   const labels = withGradients ? align16(scratch + 4 * binned.rows) : -1;
   const weights = weighted ? labels + 8 * binned.rows : -1;
   const tables = withGradients ? labels + 8 * binned.rows * (weighted ? 2 : 1) : -1;
-  const used = withGradients ? tables + LOGISTIC_TABLES_BYTES : scratch + 4 * binned.rows;
-  const pages = Math.ceil(used / 65536);
+  const nodes = align16(withGradients ? tables + LOGISTIC_TABLES_BYTES : scratch + 4 * binned.rows);
+  const values = nodes + TREE_NODE_BYTES * MAX_STEP_NODES;
+  const nodeOf = values + 8 * MAX_STEP_NODES;
+  const pages = Math.ceil((nodeOf + binned.rows) / 65536);
   if (pages > WASM_MAX_PAGES) return null;
   try {
     const memory = sharedWasmMemory(pages);
@@ -490,6 +536,10 @@ function wasmSpace(
       labels,
       weights,
       tables,
+      treeStep: kernels.treeStep,
+      nodeOf,
+      nodes,
+      values,
     };
   } catch {
     return null;
@@ -618,6 +668,9 @@ class Kernels implements RowKernels {
             labels: this.wasm.labels,
             weights: this.wasm.weights,
             tables: this.wasm.tables,
+            nodeOf: this.wasm.nodeOf,
+            nodes: this.wasm.nodes,
+            values: this.wasm.values,
           },
         },
       });
@@ -826,7 +879,13 @@ class Kernels implements RowKernels {
     } else gradients(0, rows);
   }
 
-  addTreeValues(segments: readonly MarginSegment[], end: number, output: number): void {
+  addTreeValues(
+    segments: readonly MarginSegment[],
+    end: number,
+    output: number,
+    grown: Pick<GrownTree, 'tree' | 'splitBin'>,
+  ): void {
+    if (end === this.rows && this.stepTree(segments, output, grown)) return;
     const count = segments.length;
     const packed = count <= SEGMENT_CAPACITY ? this.segments : new Float64Array(SEGMENT_SIZE * count);
     for (let s = 0; s < count; s++) {
@@ -848,6 +907,49 @@ class Kernels implements RowKernels {
       apply(0, middle);
       this.await(request);
     } else apply(0, end);
+  }
+
+  /**
+   * `addTreeValues` for every row by marking each row's node and stepping once from it (see tree-walk-wasm.ts);
+   * false, having done nothing, without the wasm kernels or for a tree they cannot step.
+   */
+  private stepTree(
+    segments: readonly MarginSegment[],
+    output: number,
+    { tree, splitBin }: Pick<GrownTree, 'tree' | 'splitBin'>,
+  ): boolean {
+    const { wasm, rows, outputs } = this;
+    if (!wasm || segments.length > SEGMENT_CAPACITY) return false;
+    const buffer = wasm.memory.buffer;
+    if (!writeTreeNodes(buffer, wasm.nodes, tree, splitBin)) return false;
+    new Float64Array(buffer, wasm.values, tree.value.length).set(tree.value);
+    const count = segments.length;
+    const packed = this.segments;
+    for (let s = 0; s < count; s++) {
+      packed[s * SEGMENT_SIZE] = segments[s].begin;
+      packed[s * SEGMENT_SIZE + 1] = segments[s].end;
+      packed[s * SEGMENT_SIZE + 2] = segments[s].node;
+    }
+    const nodeOf = new Uint8Array(buffer, wasm.nodeOf, rows);
+    const margins = wasm.margins + 8 * output;
+    const step = (lo: number, hi: number) =>
+      wasm.treeStep(wasm.bins, this.cols, lo, hi, margins, 8 * outputs, wasm.nodes, wasm.values, wasm.nodeOf);
+    if (this.worker && this.control && rows >= 2 * CHUNK_MIN_ROWS) {
+      // Every row must be marked before any is stepped: two hand-offs.
+      const middle = callerShare(rows);
+      this.control[OUTPUT] = output;
+      this.control[SEGMENT_COUNT] = count;
+      const marking = this.post(COMMAND_MARK, middle, rows);
+      markNodes(packed, count, 0, middle, this.rowIndex, nodeOf);
+      this.await(marking);
+      const stepping = this.post(COMMAND_STEP, middle, rows);
+      step(0, middle);
+      this.await(stepping);
+    } else {
+      markNodes(packed, count, 0, rows, this.rowIndex, nodeOf);
+      step(0, rows);
+    }
+    return true;
   }
 
   /** `addTreeRange` on this thread, by the wasm kernels when there are. */
