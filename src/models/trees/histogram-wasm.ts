@@ -41,6 +41,7 @@ import {
   I32_CONST,
   I32_EQZ,
   I32_GE_U,
+  I32_GT_U,
   I32_LE_U,
   I32_LOAD,
   I32_LOAD8_U,
@@ -113,22 +114,58 @@ function emitRowAhead(emit: Emit, rowIndex: number, position: number, end: numbe
 
 /**
  * `partition(column, rowIndex, scratch, begin, end, splitBin, missingLeft) → left count`: the stable, branch-free
- * partition of `partitionRows` (row-kernels.ts) on one feature's column of bins at byte address `column`.
+ * partition of `partitionRows` (row-kernels.ts) on one feature's column of bins at byte address `column`: lefts
+ * packed from `begin` in `rowIndex`, rights from `begin` in `scratch`. `backward` (exported as `partitionBackward`)
+ * walks the rows from the end instead and packs them towards `end`: rights in `rowIndex`, lefts in `scratch`, both
+ * still in order — the layout the worker's half of a node needs (see `Kernels.partition`).
  */
-function partitionBody(): number[] {
+function partitionBody(backward: boolean): number[] {
   const [COLUMN, ROW_INDEX, SCRATCH, BEGIN, END_AT, SPLIT_BIN, MISSING_LEFT] = [0, 1, 2, 3, 4, 5, 6];
   const [I, LEFT, RIGHT, ROW, BIN, GO_LEFT] = [7, 8, 9, 10, 11, 12];
   const { code, emit } = codeBuilder();
   emit(...vector([[6, I32]]));
-  emit(LOCAL_GET, BEGIN, LOCAL_TEE, I, LOCAL_TEE, LEFT, LOCAL_SET, RIGHT);
-  emit(BLOCK, VOID, LOCAL_GET, I, LOCAL_GET, END_AT, I32_GE_U, BR_IF, 0, LOOP, VOID);
+  const store = (base: number, position: number, offset: number) =>
+    emit(
+      LOCAL_GET,
+      base,
+      LOCAL_GET,
+      position,
+      I32_CONST,
+      2,
+      I32_SHL,
+      I32_ADD,
+      LOCAL_GET,
+      ROW,
+      I32_STORE,
+      memarg(2, offset),
+    );
+  if (backward) {
+    emit(LOCAL_GET, END_AT, LOCAL_TEE, I, LOCAL_TEE, LEFT, LOCAL_SET, RIGHT);
+    emit(BLOCK, VOID, LOCAL_GET, I, LOCAL_GET, BEGIN, I32_LE_U, BR_IF, 0, LOOP, VOID);
+    emit(LOCAL_GET, I, I32_CONST, 1, I32_SUB, LOCAL_SET, I);
+  } else {
+    emit(LOCAL_GET, BEGIN, LOCAL_TEE, I, LOCAL_TEE, LEFT, LOCAL_SET, RIGHT);
+    emit(BLOCK, VOID, LOCAL_GET, I, LOCAL_GET, END_AT, I32_GE_U, BR_IF, 0, LOOP, VOID);
+  }
   emit(LOCAL_GET, ROW_INDEX, LOCAL_GET, I, I32_CONST, 2, I32_SHL, I32_ADD, I32_LOAD, memarg(2, 0), LOCAL_SET, ROW);
   emit(LOCAL_GET, COLUMN, LOCAL_GET, ROW, I32_ADD, I32_LOAD8_U, memarg(0, 0), LOCAL_SET, BIN);
   // goLeft = bin == 0 ? missingLeft : bin <= splitBin
   emit(LOCAL_GET, MISSING_LEFT, LOCAL_GET, BIN, LOCAL_GET, SPLIT_BIN, I32_LE_U, LOCAL_GET, BIN, I32_EQZ, SELECT);
   emit(LOCAL_SET, GO_LEFT);
-  emit(LOCAL_GET, ROW_INDEX, LOCAL_GET, LEFT, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_GET, ROW, I32_STORE, memarg(2, 0));
-  emit(LOCAL_GET, SCRATCH, LOCAL_GET, RIGHT, I32_CONST, 2, I32_SHL, I32_ADD, LOCAL_GET, ROW, I32_STORE, memarg(2, 0));
+  if (backward) {
+    // rowIndex[right − 1] = scratch[left − 1] = row; right −= 1 − goLeft; left −= goLeft
+    emit(LOCAL_GET, RIGHT, I32_CONST, 1, I32_SUB, LOCAL_SET, RIGHT);
+    store(ROW_INDEX, RIGHT, 0);
+    emit(LOCAL_GET, LEFT, I32_CONST, 1, I32_SUB, LOCAL_SET, LEFT);
+    store(SCRATCH, LEFT, 0);
+    emit(LOCAL_GET, RIGHT, LOCAL_GET, GO_LEFT, I32_ADD, LOCAL_SET, RIGHT);
+    emit(LOCAL_GET, LEFT, I32_CONST, 1, I32_ADD, LOCAL_GET, GO_LEFT, I32_SUB, LOCAL_SET, LEFT);
+    emit(LOCAL_GET, I, LOCAL_GET, BEGIN, I32_GT_U, BR_IF, 0);
+    emit(END, END, LOCAL_GET, END_AT, LOCAL_GET, LEFT, I32_SUB, END);
+    return code;
+  }
+  store(ROW_INDEX, LEFT, 0);
+  store(SCRATCH, RIGHT, 0);
   emit(LOCAL_GET, LEFT, LOCAL_GET, GO_LEFT, I32_ADD, LOCAL_SET, LEFT);
   emit(LOCAL_GET, RIGHT, I32_CONST, 1, I32_ADD, LOCAL_GET, GO_LEFT, I32_SUB, LOCAL_SET, RIGHT);
   emit(LOCAL_GET, I, I32_CONST, 1, I32_ADD, LOCAL_TEE, I, LOCAL_GET, END_AT, I32_LT_U, BR_IF, 0);
@@ -210,7 +247,8 @@ export const WASM_MAX_PAGES = 32_768;
 export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
   const histogramCode = histogramBody(cols, shift, false);
   const sparseHistogramCode = histogramBody(cols, shift, true);
-  const partitionCode = partitionBody();
+  const partitionCode = partitionBody(false);
+  const partitionBackwardCode = partitionBody(true);
   const leafCode = marginBody(false);
   const splitCode = marginBody(true);
   const logisticCode = logisticBody(false);
@@ -231,7 +269,7 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
     ),
     // Shared memory (limits flag 3: shared, with a maximum) so a worker thread can run the same kernel on it.
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, 0x01, ...unsignedLeb(WASM_MAX_PAGES)]])),
-    ...section(3, vector([[0x00], [0x00], [0x01], [0x02], [0x03], [0x04], [0x04], [0x05]])),
+    ...section(3, vector([[0x00], [0x00], [0x01], [0x02], [0x03], [0x04], [0x04], [0x05], [0x01]])),
     ...section(
       7,
       vector([
@@ -243,6 +281,7 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
         [...name('logisticGradients'), 0x00, 0x05],
         [...name('weightedLogisticGradients'), 0x00, 0x06],
         [...name('treeStep'), 0x00, 0x07],
+        [...name('partitionBackward'), 0x00, 0x08],
       ]),
     ),
     ...section(
@@ -256,6 +295,7 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
         [...unsignedLeb(logisticCode.length), ...logisticCode],
         [...unsignedLeb(weightedLogisticCode.length), ...weightedLogisticCode],
         [...unsignedLeb(treeStepCode.length), ...treeStepCode],
+        [...unsignedLeb(partitionBackwardCode.length), ...partitionBackwardCode],
       ]),
     ),
   ];
@@ -383,6 +423,7 @@ export interface WasmKernels {
   readonly histogram: WasmHistogramKernel;
   readonly sparseHistogram: WasmHistogramKernel;
   readonly partition: WasmPartitionKernel;
+  readonly partitionBackward: WasmPartitionKernel;
   readonly addLeaf: WasmLeafKernel;
   readonly addSplit: WasmSplitKernel;
   readonly logisticGradients: WasmGradientKernel;
@@ -398,6 +439,7 @@ export function wasmKernels(module: WasmModule, memory: WasmMemory): WasmKernels
     histogram: exports.histogram as WasmHistogramKernel,
     sparseHistogram: exports.sparseHistogram as WasmHistogramKernel,
     partition: exports.partition as WasmPartitionKernel,
+    partitionBackward: exports.partitionBackward as WasmPartitionKernel,
     addLeaf: exports.addLeaf as WasmLeafKernel,
     addSplit: exports.addSplit as WasmSplitKernel,
     logisticGradients: exports.logisticGradients as WasmGradientKernel,

@@ -6,7 +6,13 @@ import { marginSegments, TreeGrower } from './grow.js';
 import { buildHistogram, histogramLayout } from './histogram.js';
 import { histogramModule, sharedWasmMemory, wasmKernels } from './histogram-wasm.js';
 import { binaryLogistic } from './objectives.js';
-import { addTreeRange, addTreeRangeWasm, createRowKernels, WORKER_MIN_ROWS } from './row-kernels.js';
+import {
+  addTreeRange,
+  addTreeRangeWasm,
+  createRowKernels,
+  partitionRowsBackward,
+  WORKER_MIN_ROWS,
+} from './row-kernels.js';
 
 function dataset(rows: number, cols: number, seed: number) {
   const rng = new Rng(seed);
@@ -131,6 +137,46 @@ describe('row passes on one or two threads', () => {
       }
     });
   }
+
+  it('partitions forwards and backwards, in JavaScript and wasm, to the same stable sides', () => {
+    // One column of 500 rows; the node holds rows 3, 5, 7, …; bins 0 (missing) .. 9; split at bin 4.
+    const rng = new Rng(8);
+    const rows = 500;
+    const memory = sharedWasmMemory(1);
+    const [columnAt, rowIndexAt, scratchAt] = [0, 1024, 4096];
+    const column = new Uint8Array(memory.buffer, columnAt, rows);
+    for (let row = 0; row < rows; row++) column[row] = rng.int(10);
+    const node = Int32Array.from({ length: 240 }, (_, i) => 3 + 2 * i);
+    const rowIndex = new Int32Array(memory.buffer, rowIndexAt, node.length);
+    const scratch = new Int32Array(memory.buffer, scratchAt, node.length);
+    const module = histogramModule(1, 5);
+    if (!module) throw new Error('WebAssembly SIMD unavailable');
+    const kernels = wasmKernels(module, memory);
+    const [begin, end] = [10, 200];
+    for (const defaultLeft of [true, false]) {
+      const goesLeft = (row: number) => (column[row] === 0 ? defaultLeft : column[row] <= 4);
+      const lefts = Array.from(node.subarray(begin, end)).filter(goesLeft);
+      const rights = Array.from(node.subarray(begin, end)).filter((row) => !goesLeft(row));
+      const runs = [
+        () => partitionRowsBackward(column, rows, rowIndex, scratch, begin, end, 0, 4, defaultLeft),
+        () => kernels.partitionBackward(columnAt, rowIndexAt, scratchAt, begin, end, 4, defaultLeft ? 1 : 0),
+      ];
+      for (const run of runs) {
+        rowIndex.set(node);
+        scratch.fill(-1);
+        expect(run()).toBe(lefts.length);
+        expect(Array.from(rowIndex.subarray(end - rights.length, end))).toEqual(rights);
+        expect(Array.from(scratch.subarray(end - lefts.length, end))).toEqual(lefts);
+        // Positions outside the range are untouched.
+        expect(Array.from(rowIndex.subarray(0, begin))).toEqual(Array.from(node.subarray(0, begin)));
+        expect(scratch[end]).toBe(-1);
+      }
+      rowIndex.set(node);
+      expect(kernels.partition(columnAt, rowIndexAt, scratchAt, begin, end, 4, defaultLeft ? 1 : 0)).toBe(lefts.length);
+      expect(Array.from(rowIndex.subarray(begin, begin + lefts.length))).toEqual(lefts);
+      expect(Array.from(scratch.subarray(begin, begin + rights.length))).toEqual(rights);
+    }
+  });
 
   it('adds leaf values and split sides to the margins of the given positions only', () => {
     // Rows 0..3, one feature; bins 0 (missing), 1, 2, 3. Positions 0..1 are a leaf (+0.5), 2..3 a split at bin 2

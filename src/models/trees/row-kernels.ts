@@ -85,6 +85,38 @@ export function partitionRows(
 }
 
 /**
+ * `partitionRows` walking from the end: rows going right are packed in order towards `end` in `rowIndex`, rows
+ * going left in order towards `end` in `scratch`. Returns the number going left. Self-contained: the worker runs
+ * this function's source text.
+ */
+export function partitionRowsBackward(
+  columns: Uint8Array,
+  rows: number,
+  rowIndex: Int32Array,
+  scratch: Int32Array,
+  begin: number,
+  end: number,
+  feature: number,
+  splitBin: number,
+  defaultLeft: boolean,
+): number {
+  const missingLeft = defaultLeft ? 1 : 0;
+  const base = feature * rows;
+  let rightStart = end;
+  let leftStart = end;
+  for (let i = end - 1; i >= begin; i--) {
+    const row = rowIndex[i];
+    const bin = columns[base + row];
+    const goLeft = bin === 0 ? missingLeft : bin <= splitBin ? 1 : 0;
+    rowIndex[rightStart - 1] = row;
+    scratch[leftStart - 1] = row;
+    rightStart -= 1 - goLeft;
+    leftStart -= goLeft;
+  }
+  return end - leftStart;
+}
+
+/**
  * Whether the rows `rowIndex[begin..end)` (ascending) are under an eighth of the rows they span: then the wasm
  * kernel that touches rows ahead (`sparseHistogram`) is the faster. Self-contained: the worker runs its source text.
  */
@@ -325,12 +357,19 @@ const COMMAND_TREE = 5;
 const COMMAND_MARK = 6;
 const COMMAND_STEP = 7;
 const SEGMENT_COUNT = 12;
+/** A split pass's hand-offs halfway (see `Kernels.partition`): the caller's left count and both sides' progress. */
+const FIRST_LEFT = 15;
+const CALLER_PHASE = 16;
+const WORKER_PHASE = 17;
+const NODE_BEGIN = 18;
+const CONTROL_WORDS = 32;
 
 function workerSource(gradientRange: GradientRange | null): string {
   return `
 const { workerData } = require('node:worker_threads');
 const buildHistogram = (${buildHistogram.toString()});
 const partitionRows = (${partitionRows.toString()});
+const partitionRowsBackward = (${partitionRowsBackward.toString()});
 const addTreeRange = (${addTreeRange.toString()});
 const addTreeRangeWasm = (${addTreeRangeWasm.toString()});
 const isSparseRange = (${isSparseRange.toString()});
@@ -341,10 +380,21 @@ const { margins, outputs, labels, weights, segments } = workerData;
 const exported = wasm ? new WebAssembly.Instance(wasm.module, { env: { memory: wasm.memory } }).exports : null;
 const kernel = exported ? exported.histogram : null;
 const sparseKernel = exported ? exported.sparseHistogram : null;
-const partitionKernel = exported ? exported.partition : null;
+const partitionKernel = exported ? exported.partitionBackward : null;
 const nodeOf = wasm ? new Uint8Array(wasm.memory.buffer, wasm.nodeOf, rows) : null;
 let seen = 0;
 let spinBudget = ${SPIN_MAX_MS};
+/** Polls, then sleeps, until control[index] holds value. */
+function waitUntil(index, value) {
+  const spinUntil = performance.now() + spinBudget;
+  while (Atomics.load(control, index) !== value && performance.now() < spinUntil);
+  if (Atomics.load(control, index) === value) return;
+  Atomics.store(control, ${SLEEPING_WORKER}, 1);
+  for (let now = Atomics.load(control, index); now !== value; now = Atomics.load(control, index)) {
+    Atomics.wait(control, index, now);
+  }
+  Atomics.store(control, ${SLEEPING_WORKER}, 0);
+}
 Atomics.store(control, ${READY}, 1);
 Atomics.notify(control, ${READY});
 for (;;) {
@@ -368,15 +418,19 @@ for (;;) {
     } else buildHistogram(bins, cols, shift, rowIndex, control[${BEGIN}], control[${END}], gradients[control[${OUTPUT}]],
       histogram, count < 0 ? null : features.subarray(0, count));
   } else if (command === ${COMMAND_PARTITION}) {
-    control[${RESULT}] = partitionKernel
+    // The second half from its end: its right side lands in its final place (see Kernels.partition).
+    const end = control[${END}];
+    const secondLeft = partitionKernel
       ? partitionKernel(wasm.columns + control[${FEATURE}] * rows, wasm.rowIndex, wasm.scratch, control[${BEGIN}],
-          control[${END}], control[${SPLIT_BIN}], control[${DEFAULT_LEFT}])
-      : partitionRows(columns, rows, rowIndex, scratch, control[${BEGIN}], control[${END}],
-          control[${FEATURE}], control[${SPLIT_BIN}], control[${DEFAULT_LEFT}] === 1);
-    // This half's right side already has its final place, the node's last positions (see Kernels.partition).
-    const middle = control[${BEGIN}];
-    const secondLeft = control[${RESULT}];
-    rowIndex.set(scratch.subarray(middle, control[${END}] - secondLeft), middle + secondLeft);
+          end, control[${SPLIT_BIN}], control[${DEFAULT_LEFT}])
+      : partitionRowsBackward(columns, rows, rowIndex, scratch, control[${BEGIN}], end, control[${FEATURE}],
+          control[${SPLIT_BIN}], control[${DEFAULT_LEFT}] === 1);
+    control[${RESULT}] = secondLeft;
+    Atomics.store(control, ${WORKER_PHASE}, seen);
+    if (Atomics.load(control, ${SLEEPING_CALLER}) === 1) Atomics.notify(control, ${WORKER_PHASE});
+    // Its left side follows the caller's, once the caller has partitioned its half.
+    waitUntil(${CALLER_PHASE}, seen);
+    rowIndex.set(scratch.subarray(end - secondLeft, end), control[${NODE_BEGIN}] + control[${FIRST_LEFT}]);
   } else if (command === ${COMMAND_GRADIENTS} && wasm && wasm.gradientKernel) {
     exported[wasm.gradientKernel](wasm.margins, wasm.labels, wasm.weights, wasm.gradients[0], control[${BEGIN}],
       control[${END}], wasm.tables);
@@ -630,7 +684,7 @@ class Kernels implements RowKernels {
   }
 
   private launchWorker(): { worker: Worker; control: Int32Array; features: Int32Array } | null {
-    const control = sharedInt32(16);
+    const control = sharedInt32(CONTROL_WORDS);
     const features = sharedInt32(Math.max(1, this.cols));
     let worker: Worker;
     try {
@@ -713,11 +767,12 @@ class Kernels implements RowKernels {
     return this.request;
   }
 
-  private await(request: number): void {
+  /** Polls, then sleeps, until the worker's `word` (its DONE by default) reaches `request`. */
+  private await(request: number, word = DONE): void {
     const control = this.control as Int32Array;
-    let done = Atomics.load(control, DONE);
+    let done = Atomics.load(control, word);
     const spinUntil = performance.now() + this.spinBudget;
-    while (done !== request && performance.now() < spinUntil) done = Atomics.load(control, DONE);
+    while (done !== request && performance.now() < spinUntil) done = Atomics.load(control, word);
     if (done === request) {
       this.spinBudget = Math.min(SPIN_MAX_MS, this.spinBudget * 2);
       return;
@@ -725,8 +780,8 @@ class Kernels implements RowKernels {
     this.spinBudget = Math.max(SPIN_MIN_MS, this.spinBudget * SPIN_SHRINK);
     Atomics.store(control, SLEEPING_CALLER, 1);
     while (done !== request) {
-      Atomics.wait(control, DONE, done);
-      done = Atomics.load(control, DONE);
+      Atomics.wait(control, word, done);
+      done = Atomics.load(control, word);
     }
     Atomics.store(control, SLEEPING_CALLER, 0);
   }
@@ -829,34 +884,30 @@ class Kernels implements RowKernels {
   }
 
   partition(begin: number, end: number, feature: number, splitBin: number, defaultLeft: boolean): number {
-    const { rowIndex, scratch } = this;
-    if (end - begin < CHUNK_MIN_ROWS) {
+    const { rowIndex, scratch, control } = this;
+    if (end - begin < CHUNK_MIN_ROWS || !this.worker || !control) {
       const left = this.partitionRange(begin, end, feature, splitBin, defaultLeft);
       rowIndex.set(scratch.subarray(begin, begin + (end - begin - left)), begin + left);
       return begin + left;
     }
+    // Halves partitioned side by side, the caller's forwards and the worker's backwards:
+    //   rowIndex [left₁ | … | … | right₂], scratch [right₁ | … | … | left₂]
+    // then each moves the other side into the gap, at once: [left₁ left₂ | right₁ right₂]. Each needs the other's
+    // count, and must not write before the other has read the rows its pass reads: two hand-offs halfway.
     const middle = begin + callerShare(end - begin);
-    // [left₁ | right₁ (in scratch) | left₂ | right₂ (in scratch)] → [left₁ left₂ | right₁ right₂]. right₂ ends the
-    // node whatever the first half holds, so the half that made it moves it (the worker, in parallel).
-    let firstLeft: number;
-    let secondLeft: number;
-    if (this.worker && this.control) {
-      this.control[FEATURE] = feature;
-      this.control[SPLIT_BIN] = splitBin;
-      this.control[DEFAULT_LEFT] = defaultLeft ? 1 : 0;
-      const request = this.post(COMMAND_PARTITION, middle, end);
-      firstLeft = this.partitionRange(begin, middle, feature, splitBin, defaultLeft);
-      this.await(request);
-      secondLeft = this.control[RESULT];
-    } else {
-      firstLeft = this.partitionRange(begin, middle, feature, splitBin, defaultLeft);
-      secondLeft = this.partitionRange(middle, end, feature, splitBin, defaultLeft);
-      rowIndex.set(scratch.subarray(middle, end - secondLeft), middle + secondLeft);
-    }
-    const firstRight = middle - begin - firstLeft;
-    rowIndex.copyWithin(begin + firstLeft, middle, middle + secondLeft);
-    const rightStart = begin + firstLeft + secondLeft;
-    rowIndex.set(scratch.subarray(begin, begin + firstRight), rightStart);
+    control[FEATURE] = feature;
+    control[SPLIT_BIN] = splitBin;
+    control[DEFAULT_LEFT] = defaultLeft ? 1 : 0;
+    control[NODE_BEGIN] = begin;
+    const request = this.post(COMMAND_PARTITION, middle, end);
+    const firstLeft = this.partitionRange(begin, middle, feature, splitBin, defaultLeft);
+    control[FIRST_LEFT] = firstLeft;
+    Atomics.store(control, CALLER_PHASE, request);
+    if (Atomics.load(control, SLEEPING_WORKER) === 1) Atomics.notify(control, CALLER_PHASE);
+    this.await(request, WORKER_PHASE);
+    const rightStart = begin + firstLeft + control[RESULT];
+    rowIndex.set(scratch.subarray(begin, middle - firstLeft), rightStart);
+    this.await(request);
     return rightStart;
   }
 
