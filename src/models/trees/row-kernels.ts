@@ -39,6 +39,13 @@ import { MAX_STEP_NODES, TREE_NODE_BYTES, type WasmTreeStepKernel, writeTreeNode
  */
 const CALLER_SHARE = 0.53;
 
+/**
+ * The calling thread's part of a partition: 56 %. The worker's backward pass is slower a row (about 1.2× on a
+ * 2-core VM), and a partition does no arithmetic, so its split point changes no result and may follow speed alone:
+ * 0.53, 0.56 and 0.59 took 4.12, 3.92 and 4.03 s in alternating 1M-row fits.
+ */
+const PARTITION_CALLER_SHARE = 0.56;
+
 function callerShare(count: number): number {
   return Math.floor(count * CALLER_SHARE);
 }
@@ -894,7 +901,7 @@ class Kernels implements RowKernels {
     //   rowIndex [left₁ | … | … | right₂], scratch [right₁ | … | … | left₂]
     // then each moves the other side into the gap, at once: [left₁ left₂ | right₁ right₂]. Each needs the other's
     // count, and must not write before the other has read the rows its pass reads: two hand-offs halfway.
-    const middle = begin + callerShare(end - begin);
+    const middle = begin + Math.floor((end - begin) * PARTITION_CALLER_SHARE);
     control[FEATURE] = feature;
     control[SPLIT_BIN] = splitBin;
     control[DEFAULT_LEFT] = defaultLeft ? 1 : 0;
