@@ -23,7 +23,7 @@
  */
 
 import { logisticBody, type WasmGradientKernel } from './logistic-wasm.js';
-import { treeStepBody, type WasmTreeStepKernel } from './tree-walk-wasm.js';
+import { markBody, treeStepBody, type WasmMarkKernel, type WasmTreeStepKernel } from './tree-walk-wasm.js';
 import {
   BLOCK,
   BR_IF,
@@ -249,6 +249,7 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
   const sparseHistogramCode = histogramBody(cols, shift, true);
   const partitionCode = partitionBody(false);
   const partitionBackwardCode = partitionBody(true);
+  const markCode = markBody();
   const leafCode = marginBody(false);
   const splitCode = marginBody(true);
   const logisticCode = logisticBody(false);
@@ -265,11 +266,12 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
         [0x60, ...vector([...Array.from({ length: 8 }, () => [I32]), [F64], [F64], [I32]]), 0x00],
         [0x60, ...vector(Array.from({ length: 7 }, () => [I32])), 0x00],
         [0x60, ...vector(Array.from({ length: 9 }, () => [I32])), 0x00],
+        [0x60, ...vector(Array.from({ length: 5 }, () => [I32])), 0x00],
       ]),
     ),
     // Shared memory (limits flag 3: shared, with a maximum) so a worker thread can run the same kernel on it.
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, 0x01, ...unsignedLeb(WASM_MAX_PAGES)]])),
-    ...section(3, vector([[0x00], [0x00], [0x01], [0x02], [0x03], [0x04], [0x04], [0x05], [0x01]])),
+    ...section(3, vector([[0x00], [0x00], [0x01], [0x02], [0x03], [0x04], [0x04], [0x05], [0x01], [0x06]])),
     ...section(
       7,
       vector([
@@ -282,6 +284,7 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
         [...name('weightedLogisticGradients'), 0x00, 0x06],
         [...name('treeStep'), 0x00, 0x07],
         [...name('partitionBackward'), 0x00, 0x08],
+        [...name('markNodes'), 0x00, 0x09],
       ]),
     ),
     ...section(
@@ -296,6 +299,7 @@ export function histogramModuleBytes(cols: number, shift: number): Uint8Array {
         [...unsignedLeb(weightedLogisticCode.length), ...weightedLogisticCode],
         [...unsignedLeb(treeStepCode.length), ...treeStepCode],
         [...unsignedLeb(partitionBackwardCode.length), ...partitionBackwardCode],
+        [...unsignedLeb(markCode.length), ...markCode],
       ]),
     ),
   ];
@@ -429,6 +433,7 @@ export interface WasmKernels {
   readonly logisticGradients: WasmGradientKernel;
   readonly weightedLogisticGradients: WasmGradientKernel;
   readonly treeStep: WasmTreeStepKernel;
+  readonly markNodes: WasmMarkKernel;
 }
 
 /** The kernels of `module` working on `memory`. */
@@ -445,6 +450,7 @@ export function wasmKernels(module: WasmModule, memory: WasmMemory): WasmKernels
     logisticGradients: exports.logisticGradients as WasmGradientKernel,
     weightedLogisticGradients: exports.weightedLogisticGradients as WasmGradientKernel,
     treeStep: exports.treeStep as WasmTreeStepKernel,
+    markNodes: exports.markNodes as WasmMarkKernel,
   };
 }
 

@@ -28,7 +28,13 @@ import {
 } from './histogram-wasm.js';
 import { LOGISTIC_TABLES_BYTES, type WasmGradientKernel, writeLogisticTables } from './logistic-wasm.js';
 import type { GradientRange, WasmGradientsName } from './objectives.js';
-import { MAX_STEP_NODES, TREE_NODE_BYTES, type WasmTreeStepKernel, writeTreeNodes } from './tree-walk-wasm.js';
+import {
+  MAX_STEP_NODES,
+  TREE_NODE_BYTES,
+  type WasmMarkKernel,
+  type WasmTreeStepKernel,
+  writeTreeNodes,
+} from './tree-walk-wasm.js';
 
 /**
  * The calling thread's part of a pass split in two: 53 %. The worker runs the same kernels about 10 % slower per
@@ -233,23 +239,24 @@ export function addTreeRangeWasm(
 }
 
 /**
- * Marks the node of every row at positions lo..hi of `rowIndex`: `nodeOf[row] = node` for each of `count` segments
- * packed as `addTreeRange`'s (begin, end, then the node number in the third slot). Self-contained: the worker runs
- * this function's source text.
+ * Marks the node of every row at positions lo..hi of the row index at byte address `rowIndex` by the wasm kernel
+ * `markNodes`: `nodeOf[row] = node` for each of `count` segments packed as `addTreeRange`'s (begin, end, then the
+ * node number in the third slot). Self-contained: the worker runs this function's source text.
  */
-export function markNodes(
+export function markSegments(
   segments: Float64Array,
   count: number,
   lo: number,
   hi: number,
-  rowIndex: Int32Array,
-  nodeOf: Uint8Array,
+  markNodes: WasmMarkKernel,
+  rowIndex: number,
+  nodeOf: number,
 ): void {
   for (let s = 0; s < count; s++) {
     const at = s * 6;
+    const begin = Math.max(segments[at], lo);
     const end = Math.min(segments[at + 1], hi);
-    const node = segments[at + 2];
-    for (let i = Math.max(segments[at], lo); i < end; i++) nodeOf[rowIndex[i]] = node;
+    if (begin < end) markNodes(rowIndex, begin, end, nodeOf, segments[at + 2]);
   }
 }
 
@@ -380,7 +387,7 @@ const partitionRowsBackward = (${partitionRowsBackward.toString()});
 const addTreeRange = (${addTreeRange.toString()});
 const addTreeRangeWasm = (${addTreeRangeWasm.toString()});
 const isSparseRange = (${isSparseRange.toString()});
-const markNodes = (${markNodes.toString()});
+const markSegments = (${markSegments.toString()});
 const gradientRange = (${gradientRange ? gradientRange.toString() : 'null'});
 const { control, bins, columns, rows, cols, shift, rowIndex, scratch, gradients, histogram, features, wasm } = workerData;
 const { margins, outputs, labels, weights, segments } = workerData;
@@ -388,7 +395,6 @@ const exported = wasm ? new WebAssembly.Instance(wasm.module, { env: { memory: w
 const kernel = exported ? exported.histogram : null;
 const sparseKernel = exported ? exported.sparseHistogram : null;
 const partitionKernel = exported ? exported.partitionBackward : null;
-const nodeOf = wasm ? new Uint8Array(wasm.memory.buffer, wasm.nodeOf, rows) : null;
 let seen = 0;
 let spinBudget = ${SPIN_MAX_MS};
 /** Polls, then sleeps, until control[index] holds value. */
@@ -444,7 +450,8 @@ for (;;) {
   } else if (command === ${COMMAND_GRADIENTS}) {
     gradientRange(margins, labels, weights, gradients, control[${BEGIN}], control[${END}]);
   } else if (command === ${COMMAND_MARK}) {
-    markNodes(segments, control[${SEGMENT_COUNT}], control[${BEGIN}], control[${END}], rowIndex, nodeOf);
+    markSegments(segments, control[${SEGMENT_COUNT}], control[${BEGIN}], control[${END}], exported.markNodes,
+      wasm.rowIndex, wasm.nodeOf);
   } else if (command === ${COMMAND_STEP}) {
     exported.treeStep(wasm.bins, cols, control[${BEGIN}], control[${END}], wasm.margins + 8 * control[${OUTPUT}],
       8 * outputs, wasm.nodes, wasm.values, wasm.nodeOf);
@@ -525,6 +532,7 @@ interface WasmSpace {
   readonly tables: number;
   /** `treeStep`'s node marks (a byte per row), node table and leaf values. */
   readonly treeStep: WasmTreeStepKernel;
+  readonly markNodes: WasmMarkKernel;
   readonly nodeOf: number;
   readonly nodes: number;
   readonly values: number;
@@ -598,6 +606,7 @@ function wasmSpace(
       weights,
       tables,
       treeStep: kernels.treeStep,
+      markNodes: kernels.markNodes,
       nodeOf,
       nodes,
       values,
@@ -988,7 +997,6 @@ class Kernels implements RowKernels {
       packed[s * SEGMENT_SIZE + 1] = segments[s].end;
       packed[s * SEGMENT_SIZE + 2] = segments[s].node;
     }
-    const nodeOf = new Uint8Array(buffer, wasm.nodeOf, rows);
     const margins = wasm.margins + 8 * output;
     const step = (lo: number, hi: number) =>
       wasm.treeStep(wasm.bins, this.cols, lo, hi, margins, 8 * outputs, wasm.nodes, wasm.values, wasm.nodeOf);
@@ -998,13 +1006,13 @@ class Kernels implements RowKernels {
       this.control[OUTPUT] = output;
       this.control[SEGMENT_COUNT] = count;
       const marking = this.post(COMMAND_MARK, middle, rows);
-      markNodes(packed, count, 0, middle, this.rowIndex, nodeOf);
+      markSegments(packed, count, 0, middle, wasm.markNodes, wasm.rowIndex, wasm.nodeOf);
       this.await(marking);
       const stepping = this.post(COMMAND_STEP, middle, rows);
       step(0, middle);
       this.await(stepping);
     } else {
-      markNodes(packed, count, 0, rows, this.rowIndex, nodeOf);
+      markSegments(packed, count, 0, rows, wasm.markNodes, wasm.rowIndex, wasm.nodeOf);
       step(0, rows);
     }
     return true;

@@ -3,9 +3,12 @@
  * WebAssembly function body for the tree kernels' module (histogram-wasm.ts). Growth leaves the nodes at the depth
  * limit unpartitioned (their rows were routed to a leaf only by their split), and adding each leaf's value to its
  * rows node by node touched a margin's cache line once per node — 7 ns a row on a 2-core VM, the slowest row pass
- * after the histograms. Instead each row's node is marked first (`nodeOf[row]`, a byte, by `markNodes` in
+ * after the histograms. Instead each row's node is marked first (`nodeOf[row]`, a byte, by `markNodes` below via
  * row-kernels.ts), and this kernel then reads the marks, bins and margins front to back: one step down from the
  * marked node (leaves point to themselves) and one addition. About 2 ns a row, four rows side by side.
+ *
+ * `markNodes(rowIndex, begin, end, nodeOf, node)`: `nodeOf[rowIndex[i]] = node` for positions begin..end (bytes at
+ * `nodeOf`, 32-bit row numbers at `rowIndex`).
  *
  * `treeStep(bins, cols, begin, end, margins, stride, nodes, values, nodeOf)`, byte addresses except `cols`,
  * `begin`/`end` (rows) and `stride` (bytes between rows' margins): for rows begin..end, adds `values[child]`
@@ -33,8 +36,10 @@ import {
   I32_LE_U,
   I32_LOAD,
   I32_LOAD8_U,
+  I32_LT_U,
   I32_MUL,
   I32_SHL,
+  I32_STORE8,
   I32_SUB,
   LOCAL_GET,
   LOCAL_SET,
@@ -119,6 +124,22 @@ export function treeStepBody(): number[] {
   emit(END);
   return code;
 }
+
+/** `markNodes`' code (locals and body). */
+export function markBody(): number[] {
+  const [ROW_INDEX, POSITION, END_AT, NODE_OF, NODE] = [0, 1, 2, 3, 4];
+  const { code, emit } = codeBuilder();
+  emit(...vector([]));
+  emit(BLOCK, VOID, LOCAL_GET, POSITION, LOCAL_GET, END_AT, I32_GE_U, BR_IF, 0, LOOP, VOID);
+  emit(LOCAL_GET, ROW_INDEX, LOCAL_GET, POSITION, I32_CONST, 2, I32_SHL, I32_ADD, I32_LOAD, memarg(2, 0));
+  emit(LOCAL_GET, NODE_OF, I32_ADD, LOCAL_GET, NODE, I32_STORE8, memarg(0, 0));
+  emit(LOCAL_GET, POSITION, I32_CONST, 1, I32_ADD, LOCAL_TEE, POSITION, LOCAL_GET, END_AT, I32_LT_U, BR_IF, 0);
+  emit(END, END, END);
+  return code;
+}
+
+/** The exported marking (see the module comment). */
+export type WasmMarkKernel = (rowIndex: number, begin: number, end: number, nodeOf: number, node: number) => void;
 
 /** The exported step (see the module comment). */
 export type WasmTreeStepKernel = (

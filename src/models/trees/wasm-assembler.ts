@@ -59,6 +59,7 @@ export const I32_SUB = 0x6b;
 export const I32_LE_U = 0x4d;
 export const I32_EQZ = 0x45;
 export const I32_STORE = 0x36;
+export const I32_STORE8 = 0x3a;
 export const I32_MUL = 0x6c;
 export const I32_AND = 0x71;
 export const I32_XOR = 0x73;
