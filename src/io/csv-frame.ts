@@ -134,7 +134,7 @@ class ColumnBuilder {
 }
 
 /** Picks `,` unless the header line has none and has `;` or tabs. */
-function detectDelimiter(firstLine: string): string {
+export function detectDelimiter(firstLine: string): string {
   if (firstLine.includes(',')) return ',';
   const semicolons = firstLine.split(';').length - 1;
   const tabs = firstLine.split('\t').length - 1;
@@ -148,7 +148,7 @@ function parserOptions(delimiter: string): CsvOptions {
 }
 
 /** Column names from the header; an empty name becomes `Unnamed: <index>` (as pandas names an index column). */
-function readHeader(fields: string[], source: string): string[] {
+export function readHeader(fields: string[], source: string): string[] {
   const names = fields.map((field, index) => field.trim() || `Unnamed: ${index}`);
   const firstPosition = new Map<string, number>();
   names.forEach((name, index) => {
@@ -266,7 +266,8 @@ export async function parseCsvFrame(text: string, options: CsvFrameOptions = {})
   return finish(builders);
 }
 
-async function readFirstLine(path: string, source: string): Promise<string> {
+/** The first line of a file (at most 64 KiB), for its delimiter; a missing file is a `ValidationError` naming `source`. */
+export async function readFirstLine(path: string, source: string): Promise<string> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, 'r');

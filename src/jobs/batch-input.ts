@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { describeValue, ValidationError } from '../core/errors.js';
+import { detectDelimiter, readFirstLine, readHeader } from '../io/csv-frame.js';
 import { type Frame, frameFromColumns, frameFromRows, type RawValue } from '../io/frame.js';
 
 export const BATCH_FORMATS = ['csv', 'ndjson'] as const;
@@ -31,24 +32,8 @@ export function batchFormat(value: unknown, field: string): BatchFormat {
   ]);
 }
 
-function detectDelimiter(header: string): string {
-  const counts = [',', ';', '\t'].map((delimiter) => ({ delimiter, count: header.split(delimiter).length }));
-  counts.sort((a, b) => b.count - a.count);
-  return (counts[0] as { delimiter: string }).delimiter;
-}
-
-/** The first line of a file (for the CSV delimiter), read without loading the file. */
-async function firstLine(path: string): Promise<string> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', end: 64 * 1024 }) });
-  for await (const line of lines) {
-    lines.close();
-    return line;
-  }
-  return '';
-}
-
 async function* csvChunks(path: string, chunkRows: number): AsyncGenerator<InputChunk> {
-  const delimiter = detectDelimiter(await firstLine(path));
+  const delimiter = detectDelimiter(await readFirstLine(path, 'input'));
   const file = createReadStream(path);
   const parser = file.pipe(parse({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true }));
   let names: string[] | undefined;
@@ -66,7 +51,7 @@ async function* csvChunks(path: string, chunkRows: number): AsyncGenerator<Input
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
       if (!names) {
-        names = record.map((field, index) => field.trim() || `Unnamed: ${index}`);
+        names = readHeader(record, 'input CSV');
         columns = names.map(() => []);
         continue;
       }
