@@ -13,6 +13,7 @@ import {
   ruleValues,
 } from './alerts-records.js';
 import { type DuckDBStore, toNumber } from './duckdb.js';
+import { newestPage } from './newest-page.js';
 
 const SCHEMA = `
 CREATE SEQUENCE IF NOT EXISTS alert_rule_ids;
@@ -150,21 +151,15 @@ export class DuckDBAlerts implements AlertStore {
   }
 
   async list(query: AlertQuery = {}): Promise<Alert[]> {
-    const conditions: string[] = [];
-    const params: DuckDBValue[] = [];
-    const add = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      params.push(value);
-      conditions.push(`${column} = $${params.length}`);
-    };
-    add('state', query.state);
-    add('asset', query.asset);
-    add('severity', query.severity);
-    params.push(Math.max(0, Math.floor(query.limit ?? DEFAULT_ALERT_PAGE)));
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    return this.store.withReader((connection) =>
-      selectAlerts(connection, `${where} ORDER BY id DESC LIMIT $${params.length}`, params),
+    const { sql, params } = newestPage(
+      [
+        ['state', query.state],
+        ['asset', query.asset],
+        ['severity', query.severity],
+      ],
+      query.limit ?? DEFAULT_ALERT_PAGE,
     );
+    return this.store.withReader((connection) => selectAlerts(connection, sql, params));
   }
 
   async update(alert: Alert): Promise<void> {

@@ -2,6 +2,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import { NotFoundError } from '../core/errors.js';
 import { idNumber } from './alerts-records.js';
 import type { DuckDBStore } from './duckdb.js';
+import { newestPage } from './newest-page.js';
 import { type DeliveryRow, deliveryOf, type WebhookRow, webhookOf } from './webhook-records.js';
 import {
   DEFAULT_DELIVERY_PAGE,
@@ -103,22 +104,14 @@ export class DuckDBWebhooks implements WebhookStore {
   }
 
   async listDeliveries(query: WebhookDeliveryQuery = {}): Promise<WebhookDelivery[]> {
-    const conditions: string[] = [];
-    const params: DuckDBValue[] = [];
-    for (const [column, value] of [
-      ['webhook_id', query.webhookId],
-      ['alert_id', query.alertId],
-    ] as const) {
-      if (value === undefined) continue;
-      params.push(value);
-      conditions.push(`${column} = $${params.length}`);
-    }
-    params.push(Math.max(0, Math.floor(query.limit ?? DEFAULT_DELIVERY_PAGE)));
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows = await this.rows<DeliveryRow>(
-      `${DELIVERY_SELECT} ${where} ORDER BY id DESC LIMIT $${params.length}`,
-      params,
+    const { sql, params } = newestPage(
+      [
+        ['webhook_id', query.webhookId],
+        ['alert_id', query.alertId],
+      ],
+      query.limit ?? DEFAULT_DELIVERY_PAGE,
     );
+    const rows = await this.rows<DeliveryRow>(`${DELIVERY_SELECT} ${sql}`, params);
     return rows.map(deliveryOf);
   }
 }

@@ -11,6 +11,7 @@ import {
   ruleOf,
   ruleValues,
 } from './alerts-records.js';
+import { newestPage } from './newest-page.js';
 import type { PostgresStore } from './postgres.js';
 
 /**
@@ -131,22 +132,15 @@ export class PostgresAlerts implements AlertStore {
   }
 
   async list(query: AlertQuery = {}): Promise<Alert[]> {
-    const conditions: string[] = [];
-    const params: (string | number)[] = [];
-    const add = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      params.push(value);
-      conditions.push(`${column} = $${params.length}`);
-    };
-    add('state', query.state);
-    add('asset', query.asset);
-    add('severity', query.severity);
-    params.push(Math.max(0, Math.floor(query.limit ?? DEFAULT_ALERT_PAGE)));
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const result = await this.store.query<AlertRow>(
-      `SELECT ${ALERT_COLUMNS} FROM alerts ${where} ORDER BY id DESC LIMIT $${params.length}`,
-      params,
+    const { sql, params } = newestPage(
+      [
+        ['state', query.state],
+        ['asset', query.asset],
+        ['severity', query.severity],
+      ],
+      query.limit ?? DEFAULT_ALERT_PAGE,
     );
+    const result = await this.store.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts ${sql}`, params);
     return result.rows.map(alertOf);
   }
 

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../core/errors.js';
 import { idNumber } from './alerts-records.js';
+import { newestPage } from './newest-page.js';
 import type { PostgresStore } from './postgres.js';
 import { type DeliveryRow, deliveryOf, type WebhookRow, webhookOf } from './webhook-records.js';
 import {
@@ -84,22 +85,14 @@ export class PostgresWebhooks implements WebhookStore {
   }
 
   async listDeliveries(query: WebhookDeliveryQuery = {}): Promise<WebhookDelivery[]> {
-    const conditions: string[] = [];
-    const params: (string | number)[] = [];
-    for (const [column, value] of [
-      ['webhook_id', query.webhookId],
-      ['alert_id', query.alertId],
-    ] as const) {
-      if (value === undefined) continue;
-      params.push(value);
-      conditions.push(`${column} = $${params.length}`);
-    }
-    params.push(Math.max(0, Math.floor(query.limit ?? DEFAULT_DELIVERY_PAGE)));
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const result = await this.store.query<DeliveryRow>(
-      `${DELIVERY_SELECT} ${where} ORDER BY id DESC LIMIT $${params.length}`,
-      params,
+    const { sql, params } = newestPage(
+      [
+        ['webhook_id', query.webhookId],
+        ['alert_id', query.alertId],
+      ],
+      query.limit ?? DEFAULT_DELIVERY_PAGE,
     );
+    const result = await this.store.query<DeliveryRow>(`${DELIVERY_SELECT} ${sql}`, params);
     return result.rows.map(deliveryOf);
   }
 }
