@@ -6,13 +6,7 @@ import { marginSegments, TreeGrower } from './grow.js';
 import { buildHistogram, histogramLayout } from './histogram.js';
 import { histogramModule, sharedWasmMemory, wasmKernels } from './histogram-wasm.js';
 import { binaryLogistic } from './objectives.js';
-import {
-  addTreeRange,
-  addTreeRangeWasm,
-  createRowKernels,
-  partitionRowsBackward,
-  WORKER_MIN_ROWS,
-} from './row-kernels.js';
+import { addTreeRange, addTreeRangeWasm, createRowKernels, partitionRows, WORKER_MIN_ROWS } from './row-kernels.js';
 
 function dataset(rows: number, cols: number, seed: number) {
   const rng = new Rng(seed);
@@ -158,7 +152,7 @@ describe('row passes on one or two threads', () => {
       const lefts = Array.from(node.subarray(begin, end)).filter(goesLeft);
       const rights = Array.from(node.subarray(begin, end)).filter((row) => !goesLeft(row));
       const runs = [
-        () => partitionRowsBackward(column, rows, rowIndex, scratch, begin, end, 0, 4, defaultLeft),
+        () => partitionRows(column, rows, rowIndex, scratch, begin, end, 0, 4, defaultLeft, true),
         () => kernels.partitionBackward(columnAt, rowIndexAt, scratchAt, begin, end, 4, defaultLeft ? 1 : 0),
       ];
       for (const run of runs) {
@@ -171,10 +165,16 @@ describe('row passes on one or two threads', () => {
         expect(Array.from(rowIndex.subarray(0, begin))).toEqual(Array.from(node.subarray(0, begin)));
         expect(scratch[end]).toBe(-1);
       }
-      rowIndex.set(node);
-      expect(kernels.partition(columnAt, rowIndexAt, scratchAt, begin, end, 4, defaultLeft ? 1 : 0)).toBe(lefts.length);
-      expect(Array.from(rowIndex.subarray(begin, begin + lefts.length))).toEqual(lefts);
-      expect(Array.from(scratch.subarray(begin, begin + rights.length))).toEqual(rights);
+      const forwards = [
+        () => partitionRows(column, rows, rowIndex, scratch, begin, end, 0, 4, defaultLeft),
+        () => kernels.partition(columnAt, rowIndexAt, scratchAt, begin, end, 4, defaultLeft ? 1 : 0),
+      ];
+      for (const run of forwards) {
+        rowIndex.set(node);
+        expect(run()).toBe(lefts.length);
+        expect(Array.from(rowIndex.subarray(begin, begin + lefts.length))).toEqual(lefts);
+        expect(Array.from(scratch.subarray(begin, begin + rights.length))).toEqual(rights);
+      }
     }
   });
 

@@ -64,10 +64,12 @@ export const WORKER_MIN_ROWS = 8192;
 
 /**
  * Stable partition of `rowIndex[begin..end)` by one split: rows going left are packed from `begin` in order;
- * rows going right are written in order to `scratch[begin..]`. Returns the number going left. Reads the split
- * feature's bins from a column-major copy (`columns[feature · rows + row]`): a node's rows are ascending, so
- * consecutive reads share cache lines. Branch-free: every row is written to both sides and only the side it belongs
- * to advances. O(end − begin). Self-contained (no outer references): the worker runs this function's source text.
+ * rows going right are written in order to `scratch[begin..]`. Returns the number going left. `backward` walks from
+ * the end instead and packs towards `end`, both sides still in order: rights in `rowIndex`, lefts in `scratch` (the
+ * worker's half of a node, see `Kernels.partition`). Reads the split feature's bins from a column-major copy
+ * (`columns[feature · rows + row]`): a node's rows are ascending, so consecutive reads share cache lines.
+ * Branch-free: every row is written to both sides and only the side it belongs to moves on. O(end − begin).
+ * Self-contained (no outer references): the worker runs this function's source text.
  */
 export function partitionRows(
   columns: Uint8Array,
@@ -79,54 +81,39 @@ export function partitionRows(
   feature: number,
   splitBin: number,
   defaultLeft: boolean,
+  backward = false,
 ): number {
   const missingLeft = defaultLeft ? 1 : 0;
   const base = feature * rows;
+  // Bin 0 holds missing values.
+  const goesLeft = (row: number) => {
+    const bin = columns[base + row];
+    return bin === 0 ? missingLeft : bin <= splitBin ? 1 : 0;
+  };
+  if (backward) {
+    let rightStart = end;
+    let leftStart = end;
+    for (let i = end - 1; i >= begin; i--) {
+      const row = rowIndex[i];
+      const goLeft = goesLeft(row);
+      rowIndex[rightStart - 1] = row;
+      scratch[leftStart - 1] = row;
+      rightStart -= 1 - goLeft;
+      leftStart -= goLeft;
+    }
+    return end - leftStart;
+  }
   let leftEnd = begin;
   let rightEnd = begin;
   for (let i = begin; i < end; i++) {
     const row = rowIndex[i];
-    const bin = columns[base + row];
-    // Bin 0 holds missing values.
-    const goLeft = bin === 0 ? missingLeft : bin <= splitBin ? 1 : 0;
+    const goLeft = goesLeft(row);
     rowIndex[leftEnd] = row;
     scratch[rightEnd] = row;
     leftEnd += goLeft;
     rightEnd += 1 - goLeft;
   }
   return leftEnd - begin;
-}
-
-/**
- * `partitionRows` walking from the end: rows going right are packed in order towards `end` in `rowIndex`, rows
- * going left in order towards `end` in `scratch`. Returns the number going left. Self-contained: the worker runs
- * this function's source text.
- */
-export function partitionRowsBackward(
-  columns: Uint8Array,
-  rows: number,
-  rowIndex: Int32Array,
-  scratch: Int32Array,
-  begin: number,
-  end: number,
-  feature: number,
-  splitBin: number,
-  defaultLeft: boolean,
-): number {
-  const missingLeft = defaultLeft ? 1 : 0;
-  const base = feature * rows;
-  let rightStart = end;
-  let leftStart = end;
-  for (let i = end - 1; i >= begin; i--) {
-    const row = rowIndex[i];
-    const bin = columns[base + row];
-    const goLeft = bin === 0 ? missingLeft : bin <= splitBin ? 1 : 0;
-    rowIndex[rightStart - 1] = row;
-    scratch[leftStart - 1] = row;
-    rightStart -= 1 - goLeft;
-    leftStart -= goLeft;
-  }
-  return end - leftStart;
 }
 
 /**
@@ -383,7 +370,6 @@ function workerSource(gradientRange: GradientRange | null): string {
 const { workerData } = require('node:worker_threads');
 const buildHistogram = (${buildHistogram.toString()});
 const partitionRows = (${partitionRows.toString()});
-const partitionRowsBackward = (${partitionRowsBackward.toString()});
 const addTreeRange = (${addTreeRange.toString()});
 const addTreeRangeWasm = (${addTreeRangeWasm.toString()});
 const isSparseRange = (${isSparseRange.toString()});
@@ -436,8 +422,8 @@ for (;;) {
     const secondLeft = partitionKernel
       ? partitionKernel(wasm.columns + control[${FEATURE}] * rows, wasm.rowIndex, wasm.scratch, control[${BEGIN}],
           end, control[${SPLIT_BIN}], control[${DEFAULT_LEFT}])
-      : partitionRowsBackward(columns, rows, rowIndex, scratch, control[${BEGIN}], end, control[${FEATURE}],
-          control[${SPLIT_BIN}], control[${DEFAULT_LEFT}] === 1);
+      : partitionRows(columns, rows, rowIndex, scratch, control[${BEGIN}], end, control[${FEATURE}],
+          control[${SPLIT_BIN}], control[${DEFAULT_LEFT}] === 1, true);
     control[${RESULT}] = secondLeft;
     Atomics.store(control, ${WORKER_PHASE}, seen);
     if (Atomics.load(control, ${SLEEPING_CALLER}) === 1) Atomics.notify(control, ${WORKER_PHASE});
