@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { formatTimestamp } from '../../core/time.js';
-import { assetRunData } from '../../models/rul/asset-history.js';
+import { recentRunData } from '../../models/rul/asset-history.js';
 import { RulPipeline } from '../../models/rul/pipeline.js';
 import { type AssetHealthOptions, AssetHealthScorer } from '../../scoring/asset-health.js';
 import type { ModelRegistry, ModelVersionSummary } from '../../store/registry.js';
@@ -113,7 +113,7 @@ function rulAnswerer(ctx: AppContext): (asset: string) => Promise<AssetRul | nul
     for (const version of await activeRulCandidates(registry)) {
       const pipeline = await load(registry, version.id);
       if (!pipeline) continue;
-      const history = assetRunData(pipeline, await ctx.store.queryReadings(asset), pipeline.config.window.length);
+      const history = await recentRunData(ctx.store, asset, pipeline, pipeline.config.window.length);
       if (!history) return null;
       const [row] = await pipeline.predictUnits(history);
       if (!row) return null;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SensorNormaliser } from '../../features/normalise-sensors.js';
-import { assetRunData } from './asset-history.js';
+import type { ReadingQuery, StoredValue } from '../../store/store.js';
+import { assetRunData, FIRST_RECENT_SPAN_MS, recentRunData } from './asset-history.js';
 import type { RulEstimator } from './estimator.js';
 import { type RulCard, RulPipeline } from './pipeline.js';
 
@@ -40,5 +41,61 @@ describe('assetRunData', () => {
   it('is undefined when no timestamp has every needed sensor', () => {
     expect(assetRunData(pipeline(), [{ ts: 1, metric: 'a', value: 1 }])).toBeUndefined();
     expect(assetRunData(pipeline(), [])).toBeUndefined();
+  });
+});
+
+describe('recentRunData', () => {
+  /** A store of one asset whose values are `values`, recording the `from` of every query. */
+  function fakeStore(values: StoredValue[]) {
+    const reads: (number | undefined)[] = [];
+    const times = values.map((value) => value.ts);
+    return {
+      reads,
+      async getAsset(id: string) {
+        if (id !== 'engine') return undefined;
+        const [firstTs, lastTs] = [Math.min(...times), Math.max(...times)];
+        return { id, attributes: {}, metrics: ['a', 'b'], readingCount: values.length, firstTs, lastTs };
+      },
+      async queryReadings(_asset: string, query: ReadingQuery = {}) {
+        reads.push(query.from);
+        return values.filter((value) => query.from === undefined || value.ts >= query.from);
+      },
+    };
+  }
+
+  /** Sensors a and b every 10 s for `count` timestamps; b missing at the timestamps `gap` picks. */
+  function history(count: number, gap: (index: number) => boolean): StoredValue[] {
+    return Array.from({ length: count }, (_, index) => [
+      { ts: 10_000 * index, metric: 'a', value: index },
+      ...(gap(index) ? [] : [{ ts: 10_000 * index, metric: 'b', value: -index }]),
+    ]).flat();
+  }
+
+  it('frames the same last rows as the whole history, reading only a recent range', async () => {
+    const values = history(10_000, () => false);
+    const store = fakeStore(values);
+    const recent = await recentRunData(store, 'engine', pipeline(), 5);
+    expect(recent).toEqual(assetRunData(pipeline(), values, 5));
+    // 60 s back from the last value holds 7 rows: one read, of that range.
+    expect(store.reads).toEqual([10_000 * 9_999 - FIRST_RECENT_SPAN_MS]);
+  });
+
+  it('widens the range eightfold while it lacks complete rows, and ends at the whole history', async () => {
+    // The last 300 timestamps (50 min) lack b: 1 and 8 min back hold no complete row, 64 min back holds 84.
+    const values = history(2_000, (index) => index >= 1_700);
+    const store = fakeStore(values);
+    expect(await recentRunData(store, 'engine', pipeline(), 5)).toEqual(assetRunData(pipeline(), values, 5));
+    expect(store.reads.length).toBe(3);
+    // Asking for more rows than exist reads everything once the range passes the first value.
+    const all = fakeStore(history(100, () => false));
+    expect(await recentRunData(all, 'engine', pipeline(), 500)).toEqual(
+      assetRunData(
+        pipeline(),
+        history(100, () => false),
+        500,
+      ),
+    );
+    expect(all.reads.at(-1)).toBeUndefined();
+    expect(await recentRunData(all, 'unknown', pipeline(), 5)).toBeUndefined();
   });
 });

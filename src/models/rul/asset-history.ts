@@ -1,4 +1,5 @@
 import type { CmapssUnit } from '../../io/cmapss.js';
+import type { Store } from '../../store/store.js';
 import type { RulPipeline, RunData } from './pipeline.js';
 
 /** One stored value of an asset, as the store returns it. */
@@ -50,4 +51,30 @@ export function assetRunData(
     rulAtEnd: 0,
   };
   return { columns, units: [unit] };
+}
+
+/** The span `recentRunData` reads first, in ms; each further read goes eight times as far back. */
+export const FIRST_RECENT_SPAN_MS = 60_000;
+
+/**
+ * `assetRunData` of an asset's last `rows` complete rows, reading only its recent values: a time range back from
+ * its last value, widened eightfold until the range holds `rows` complete rows or reaches the first value. The same
+ * rows as framing the whole history (a row in the range is complete exactly when it is complete at all, and the
+ * range holds the latest ones), read in O(log(history / span)) queries of about what the window needs.
+ * Undefined for an unknown asset, or one without a complete row.
+ */
+export async function recentRunData(
+  store: Pick<Store, 'getAsset' | 'queryReadings'>,
+  asset: string,
+  pipeline: RulPipeline,
+  rows: number,
+): Promise<RunData | undefined> {
+  const summary = await store.getAsset(asset);
+  if (!summary || summary.firstTs === null || summary.lastTs === null) return undefined;
+  for (let span = FIRST_RECENT_SPAN_MS; ; span *= 8) {
+    const from = summary.lastTs - span;
+    const whole = from <= summary.firstTs;
+    const run = assetRunData(pipeline, await store.queryReadings(asset, whole ? {} : { from }), rows);
+    if (whole || (run && (run.units[0]?.cycles.length ?? 0) >= rows)) return run;
+  }
 }
