@@ -1,9 +1,9 @@
 import { ValidationError } from '../../core/errors.js';
-import { Rng } from '../../core/rng.js';
 import { rootMeanSquaredError } from '../../evaluate/metrics.js';
 import type { UnitSeries } from '../../features/windows.js';
 import { type JsonObject, readObject } from '../serialisation.js';
 import type { RulEstimator, RulFitOptions, RulWindowPredictions } from './estimator.js';
+import { holdoutUnits } from './holdout.js';
 import {
   applyResidualIntervals,
   fitResidualIntervals,
@@ -79,17 +79,6 @@ function windowTargets(series: readonly UnitSeries[], units: Float64Array, endRo
   return Float64Array.from(units, (unit, i) => (targetsOf.get(unit) as Float64Array)[endRows[i] as number] as number);
 }
 
-/** Seeded engine-grouped split of `count` series: `ceil(fraction × count)` inner units (at least one, never all). */
-function innerSplit(count: number, fraction: number, seed: number): { fit: number[]; inner: number[] } {
-  const order = Int32Array.from({ length: count }, (_, index) => index);
-  new Rng(seed).shuffle(order);
-  const held = Math.min(count - 1, Math.max(1, Math.ceil(count * fraction)));
-  return {
-    inner: Array.from(order.subarray(0, held)).sort((a, b) => a - b),
-    fit: Array.from(order.subarray(held)).sort((a, b) => a - b),
-  };
-}
-
 export class EnsembleRulEstimator implements RulEstimator {
   readonly kind = 'ensemble';
   readonly options: Readonly<EnsembleOptions>;
@@ -142,9 +131,9 @@ export class EnsembleRulEstimator implements RulEstimator {
   private async fitWeight(series: readonly UnitSeries[], features: readonly string[], options: RulFitOptions) {
     const sequenceMember = this.sequence as SequenceRulEstimator;
     if (series.length < 2) throw new ValidationError('a sequence member needs at least two training units');
-    const split = innerSplit(series.length, this.options.innerFraction ?? 0.2, this.options.seed ?? 0);
-    const fitSeries = split.fit.map((index) => series[index] as UnitSeries);
-    const innerSeries = split.inner.map((index) => series[index] as UnitSeries);
+    const split = holdoutUnits(series.length, this.options.innerFraction ?? 0.2, this.options.seed ?? 0);
+    const fitSeries = split.train.map((index) => series[index] as UnitSeries);
+    const innerSeries = split.validation.map((index) => series[index] as UnitSeries);
     await sequenceMember.fit(fitSeries, features, {
       validation: innerSeries,
       ...(options.onEpoch ? { onEpoch: options.onEpoch } : {}),

@@ -15,9 +15,12 @@ class LastStep implements SequenceEstimator {
   firstStep = Number.NaN;
 
   samples = 0;
+  /** Windows of the units it was given to stop early on. */
+  stopSamples = 0;
 
-  async fit(X: SequenceBatch): Promise<void> {
+  async fit(X: SequenceBatch, _y: Float64Array, options: { validation?: { X: SequenceBatch } } = {}): Promise<void> {
     this.samples = X.samples;
+    this.stopSamples = options.validation?.X.samples ?? 0;
   }
 
   async predict(X: SequenceBatch): Promise<Float64Array> {
@@ -74,10 +77,17 @@ describe('a sequence model through trainRulPipeline', () => {
       sequenceInput: { minHistory: 10, smoothing: 0.3 },
       sequenceFactory: () => model,
     });
+    // One of the five engines is held out; of the other four, one stops the training early and three fit it.
     const split = holdoutUnits(5, 0.2, 0);
-    const trainRows = split.train.map((index) => (data.units[index] as { cycles: Float64Array }).cycles.length);
-    // Windows end from row 9 of each training engine on.
-    expect(model.samples).toBe(trainRows.reduce((sum, rows) => sum + rows - 9, 0));
+    const inner = holdoutUnits(split.train.length, 0.2, 0);
+    const windows = (positions: number[]) =>
+      positions
+        .map((position) => (data.units[split.train[position] as number] as { cycles: Float64Array }).cycles.length)
+        .reduce((sum, rows) => sum + rows - 9, 0);
+    // Windows end from row 9 of each engine on; the held-out engine is in neither part.
+    expect(model.samples).toBe(windows(inner.train));
+    expect(model.stopSamples).toBe(windows(inner.validation));
+    expect(inner.train.length + inner.validation.length).toBe(4);
     expect(pipeline.toJSON().estimator.input).toEqual({ minHistory: 10, smoothing: 0.3 });
     expect(pipeline.card.parameters).toMatchObject({ input: { minHistory: 10, smoothing: 0.3 } });
   });

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { describeValue, ValidationError } from '../../core/errors.js';
-import { Rng } from '../../core/rng.js';
 import { VERSION } from '../../core/version.js';
 import { meanAbsoluteError, rootMeanSquaredError } from '../../evaluate/metrics.js';
 import { type ConditionMethod, SensorNormaliser } from '../../features/normalise-sensors.js';
@@ -14,6 +13,7 @@ import type { GbdtRegressorOptions } from '../trees/gbdt-regressor.js';
 import { EnsembleRulEstimator } from './ensemble.js';
 import type { RulEstimator, RulWindow, RulWindowPredictions } from './estimator.js';
 import { scoreUnits } from './evaluate.js';
+import { holdoutUnits } from './holdout.js';
 import { type RulCard, RulPipeline, type RulPipelineConfig, type RulValidation, type RunData } from './pipeline.js';
 import {
   createSequenceModel,
@@ -159,18 +159,10 @@ async function crossCoverage(
   return total === 0 ? undefined : covered / total;
 }
 
-/** Engine-grouped holdout: a seeded ceil(fraction × units) of the units (at least one, never all). */
-export function holdoutUnits(count: number, fraction: number, seed: number): { train: number[]; validation: number[] } {
-  if (!(fraction >= 0 && fraction < 1)) {
-    throw new ValidationError(`validation fraction must be in [0, 1), got ${describeValue(fraction)}`);
-  }
-  const order = Int32Array.from({ length: count }, (_, index) => index);
-  new Rng(seed).shuffle(order);
-  const held = fraction === 0 || count < 2 ? 0 : Math.min(count - 1, Math.max(1, Math.ceil(count * fraction)));
-  const validation = Array.from(order.subarray(0, held)).sort((a, b) => a - b);
-  const train = Array.from(order.subarray(held)).sort((a, b) => a - b);
-  return { train, validation };
-}
+/** Share of the training engines a sequence model stops early on. */
+const SEQUENCE_STOP_FRACTION = 0.2;
+
+export { holdoutUnits } from './holdout.js';
 
 function createTrees(options: RulTrainOptions, window: RulWindow, level: number, minHistory?: number) {
   return new WindowGbdtEstimator({
@@ -301,9 +293,18 @@ export async function trainRulPipeline(data: RunData, options: RulTrainOptions):
     const framing = new RulPipeline(normaliser, config, estimator, {} as RulCard);
     const trainSeries = framing.series(trainData);
     const validationSeries: UnitSeries[] = framing.series(validationData);
+    // Sequence models stop early on an inner split of the training engines, so the held-out engines only score the
+    // model and never choose its epoch (the trees and ensembles take no validation units).
+    let fitSeries = trainSeries;
+    let stopSeries: UnitSeries[] = [];
+    if (estimator instanceof SequenceRulEstimator && trainSeries.length >= 2) {
+      const inner = holdoutUnits(trainSeries.length, SEQUENCE_STOP_FRACTION, seed);
+      fitSeries = inner.train.map((index) => trainSeries[index] as UnitSeries);
+      stopSeries = inner.validation.map((index) => trainSeries[index] as UnitSeries);
+    }
     let epochs = 0;
-    await estimator.fit(trainSeries, sensors, {
-      ...(validationSeries.length > 0 ? { validation: validationSeries } : {}),
+    await estimator.fit(fitSeries, sensors, {
+      ...(stopSeries.length > 0 ? { validation: stopSeries } : {}),
       onEpoch: (progress) => {
         epochs = progress.epoch;
         options.onEpoch?.({ ...progress, phase: 'fit' });
