@@ -1,8 +1,9 @@
 /**
  * A sorted multiset of numbers kept as a list of short sorted blocks (a "square-root decomposition" or unrolled
  * sorted list, as in Python's sortedcontainers): for the window sizes rolling statistics use (10²–10⁴ values) it
- * answers the same questions as `OrderStatisticTree` at a fraction of the cost, because a step touches two or three
- * contiguous Float64Arrays instead of a dozen scattered tree nodes.
+ * answers "k-th smallest" and "how many below v" faster than an order-statistic tree (an AVL tree with subtree
+ * counts, which it replaced), because a step touches two or three contiguous Float64Arrays instead of a dozen
+ * scattered tree nodes.
  *
  * Cost with m = n/B blocks of B = 32…256 values: `insert`, `remove`, `countLess`, `countLessOrEqual` are
  * O(log m + B) (a binary search over the blocks' last values, one in the block, one short shift) plus O(m) to add up
