@@ -269,8 +269,13 @@ describe.skipIf(!runBrowser)('dashboard in Chromium', () => {
       .toBe(detail.metrics.length);
     // New values arrive over the event stream.
     await expect.poll(() => page.locator('#latest').textContent(), { timeout: 15_000 }).not.toBe(before);
-    // Keyboard zoom: '+' on a focused chart halves its visible span.
-    const span = '(() => { const x = window.upkeepCharts()[0].plot.scales.x; return x.max - x.min; })()';
+    // Keyboard zoom: '+' on a focused chart halves its visible span. The charts are listed as their data arrive, so
+    // the one measured is the one in the first plot holder, the one focused.
+    const span = `(() => {
+      const holder = document.querySelector('#charts .plot');
+      const { plot } = window.upkeepCharts().find((chart) => holder.contains(chart.plot.root));
+      return plot.scales.x.max - plot.scales.x.min;
+    })()`;
     const wide = await page.evaluate<number>(span);
     await page.locator('#charts .plot').first().focus();
     await page.keyboard.press('+');
