@@ -45,6 +45,31 @@ describe('JobRunner', () => {
     await store.close();
   });
 
+  it('runs as many jobs at once as its concurrency, the rest queued in order', async () => {
+    const runner = await JobRunner.open(jobs, { clock, newId, concurrency: 2 });
+    const gates = [deferred<void>(), deferred<void>(), deferred<void>()];
+    const started: string[] = [];
+    for (const [index, gate] of gates.entries()) {
+      await runner.submit('score', {}, async ({ id }) => {
+        started.push(id);
+        await gate.promise;
+        return { index };
+      });
+    }
+    const states = async () =>
+      Promise.all(['job-1', 'job-2', 'job-3'].map(async (id) => (await runner.get(id))?.state));
+    await until(async () => started.length === 2 && (await states()).join() === 'running,running,queued');
+    expect(started).toEqual(['job-1', 'job-2']);
+    gates[1]?.resolve();
+    await until(async () => started.length === 3 && (await states()).join() === 'running,succeeded,running');
+    expect(started).toEqual(['job-1', 'job-2', 'job-3']);
+    gates[0]?.resolve();
+    gates[2]?.resolve();
+    await runner.idle();
+    expect(await states()).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    await expect(JobRunner.open(jobs, { concurrency: 0 })).rejects.toThrow(/'concurrency' must be a positive integer/);
+  });
+
   it('runs a job to success and records its result, progress 1 and times', async () => {
     const runner = await JobRunner.open(jobs, { clock, newId });
     const submitted = await runner.submit('train', { name: 'failure-risk' }, async () => {

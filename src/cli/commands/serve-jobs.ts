@@ -23,6 +23,8 @@ export interface ServeJobsOptions {
   maxUpload?: number;
   /** `--job-chunk-rows N`. */
   jobChunkRows?: number;
+  /** `--job-concurrency N`: jobs running at the same time (default 1). */
+  jobConcurrency?: number;
   /** `--watch-in DIR --watch-out DIR --watch-model DIR`. */
   watchIn?: string;
   watchOut?: string;
@@ -49,6 +51,11 @@ export function addServeJobOptions(command: Command): Command {
       '--job-chunk-rows <rows>',
       'rows a batch job scores at a time (default 10000)',
       integerOption('--job-chunk-rows', 1),
+    )
+    .option(
+      '--job-concurrency <jobs>',
+      'jobs run at the same time, each in its own worker thread (default 1: a job keeps a core busy)',
+      integerOption('--job-concurrency', 1, 64),
     )
     .option('--watch-in <dir>', 'score every CSV/NDJSON file dropped here (with --watch-out and --watch-model)')
     .option('--watch-out <dir>', 'where the watched folder’s predictions and done/failed markers go')
@@ -83,6 +90,7 @@ export async function openServeJobs(
     directory: options.jobsDir ?? defaultJobsDirectory(options.db),
     ...(options.maxUpload === undefined ? {} : { maxUploadBytes: options.maxUpload }),
     ...(options.jobChunkRows === undefined ? {} : { chunkRows: options.jobChunkRows }),
+    ...(options.jobConcurrency === undefined ? {} : { runner: { concurrency: options.jobConcurrency } }),
   });
   let watcher: FolderWatcher | undefined;
   if (model && options.watchIn !== undefined && options.watchOut !== undefined) {
