@@ -8,7 +8,7 @@ import {
   sharedWasmMemory,
   wasmKernels,
 } from './histogram-wasm.js';
-import { isSparseRange } from './row-kernels.js';
+import { isSparseRange } from './row-passes.js';
 
 describe('WebAssembly histogram kernel', () => {
   it('assembles a valid module for any column count and stride', () => {

@@ -6,7 +6,8 @@ import { marginSegments, TreeGrower } from './grow.js';
 import { buildHistogram, histogramLayout } from './histogram.js';
 import { histogramModule, sharedWasmMemory, wasmKernels } from './histogram-wasm.js';
 import { binaryLogistic } from './objectives.js';
-import { addTreeRange, addTreeRangeWasm, createRowKernels, partitionRows, WORKER_MIN_ROWS } from './row-kernels.js';
+import { createRowKernels, WORKER_MIN_ROWS } from './row-kernels.js';
+import { addTreeRange, addTreeRangeWasm, partitionRows } from './row-passes.js';
 
 function dataset(rows: number, cols: number, seed: number) {
   const rng = new Rng(seed);

@@ -1,40 +1,70 @@
 /**
- * The two passes of tree growth that touch every row of a node — building its gradient histogram and partitioning
- * its rows at a split — run on one thread or fork/join across two (the caller's and one `worker_threads` worker
+ * The passes of boosting that touch every row — the gradient pairs each round, a node's histogram, the partition of
+ * its rows at a split, the margin updates after each tree — run on one thread or fork/join across two (the
+ * caller's and one `worker_threads` worker
  * sharing the binned data, gradients and row indices through `SharedArrayBuffer`s, synchronised with
  * `Atomics.wait`/`notify`, so `fit` stays synchronous).
  *
  * Nodes of at least `CHUNK_MIN_ROWS` rows are always processed in two parts split at the same point
  * (`CALLER_SHARE`) — in parallel with a worker, one after the other without — and the parts are combined the same
- * way in both cases: the histogram of the first part plus the histogram of the second, accumulated separately. So a model is bit-for-bit the same whichever
- * thread count built it; partitioning involves no arithmetic and is exact either way.
+ * way in both cases: the histogram of the first part plus the histogram of the second, accumulated separately. So a
+ * model is bit-for-bit the same whichever thread count built it; partitions, gradients and margin updates involve no
+ * sums across rows and are exact either way.
+ *
+ * Here: the split of the work and the hand-offs. The passes themselves are in row-passes.ts (and the wasm module of
+ * histogram-wasm.ts), the worker's program and the control words in row-worker.ts, the shared memory's layout in
+ * wasm-space.ts.
  */
 
 import { Worker } from 'node:worker_threads';
 import type { BinnedMatrix } from './binning.js';
 import type { GrownTree } from './grow.js';
 import { buildHistogram, type HistogramLayout, subtractHistogram } from './histogram.js';
-import {
-  histogramModule,
-  sharedWasmMemory,
-  WASM_MAX_PAGES,
-  type WasmHistogramKernel,
-  type WasmLeafKernel,
-  type WasmMemory,
-  type WasmModule,
-  type WasmPartitionKernel,
-  type WasmSplitKernel,
-  wasmKernels,
-} from './histogram-wasm.js';
-import { LOGISTIC_TABLES_BYTES, type WasmGradientKernel, writeLogisticTables } from './logistic-wasm.js';
 import type { GradientRange, WasmGradientsName } from './objectives.js';
 import {
-  MAX_STEP_NODES,
-  TREE_NODE_BYTES,
-  type WasmMarkKernel,
-  type WasmTreeStepKernel,
-  writeTreeNodes,
-} from './tree-walk-wasm.js';
+  addTreeRange,
+  addTreeRangeWasm,
+  isSparseRange,
+  markSegments,
+  partitionRows,
+  SEGMENT_CAPACITY,
+  SEGMENT_SIZE,
+} from './row-passes.js';
+import {
+  BEGIN,
+  CALLER_PHASE,
+  COMMAND,
+  COMMAND_EXIT,
+  COMMAND_GRADIENTS,
+  COMMAND_HISTOGRAM,
+  COMMAND_MARK,
+  COMMAND_PARTITION,
+  COMMAND_STEP,
+  COMMAND_TREE,
+  CONTROL_WORDS,
+  DEFAULT_LEFT,
+  DONE,
+  END,
+  FEATURE,
+  FEATURE_COUNT,
+  FIRST_LEFT,
+  NODE_BEGIN,
+  OUTPUT,
+  READY,
+  REQUEST,
+  RESULT,
+  SEGMENT_COUNT,
+  SLEEPING_CALLER,
+  SLEEPING_WORKER,
+  SPIN_MAX_MS,
+  SPIN_MIN_MS,
+  SPIN_SHRINK,
+  SPLIT_BIN,
+  WORKER_PHASE,
+  workerSource,
+} from './row-worker.js';
+import { writeTreeNodes } from './tree-walk-wasm.js';
+import { type WasmSpace, wasmSpace } from './wasm-space.js';
 
 /**
  * The calling thread's part of a pass split in two: 53 %. The worker runs the same kernels about 10 % slower per
@@ -61,191 +91,6 @@ export const CHUNK_MIN_ROWS = 2048;
 
 /** Training sets with fewer rows get no worker thread (starting one takes ~40 ms). */
 export const WORKER_MIN_ROWS = 8192;
-
-/**
- * Stable partition of `rowIndex[begin..end)` by one split: rows going left are packed from `begin` in order;
- * rows going right are written in order to `scratch[begin..]`. Returns the number going left. `backward` walks from
- * the end instead and packs towards `end`, both sides still in order: rights in `rowIndex`, lefts in `scratch` (the
- * worker's half of a node, see `Kernels.partition`). Reads the split feature's bins from a column-major copy
- * (`columns[feature · rows + row]`): a node's rows are ascending, so consecutive reads share cache lines.
- * Branch-free: every row is written to both sides and only the side it belongs to moves on. O(end − begin).
- * Self-contained (no outer references): the worker runs this function's source text.
- */
-export function partitionRows(
-  columns: Uint8Array,
-  rows: number,
-  rowIndex: Int32Array,
-  scratch: Int32Array,
-  begin: number,
-  end: number,
-  feature: number,
-  splitBin: number,
-  defaultLeft: boolean,
-  backward = false,
-): number {
-  const missingLeft = defaultLeft ? 1 : 0;
-  const base = feature * rows;
-  // Bin 0 holds missing values.
-  const goesLeft = (row: number) => {
-    const bin = columns[base + row];
-    return bin === 0 ? missingLeft : bin <= splitBin ? 1 : 0;
-  };
-  if (backward) {
-    let rightStart = end;
-    let leftStart = end;
-    for (let i = end - 1; i >= begin; i--) {
-      const row = rowIndex[i];
-      const goLeft = goesLeft(row);
-      rowIndex[rightStart - 1] = row;
-      scratch[leftStart - 1] = row;
-      rightStart -= 1 - goLeft;
-      leftStart -= goLeft;
-    }
-    return end - leftStart;
-  }
-  let leftEnd = begin;
-  let rightEnd = begin;
-  for (let i = begin; i < end; i++) {
-    const row = rowIndex[i];
-    const goLeft = goesLeft(row);
-    rowIndex[leftEnd] = row;
-    scratch[rightEnd] = row;
-    leftEnd += goLeft;
-    rightEnd += 1 - goLeft;
-  }
-  return leftEnd - begin;
-}
-
-/**
- * Whether the rows `rowIndex[begin..end)` (ascending) are under an eighth of the rows they span: then the wasm
- * kernel that touches rows ahead (`sparseHistogram`) is the faster. Self-contained: the worker runs its source text.
- */
-export function isSparseRange(rowIndex: Int32Array, begin: number, end: number): boolean {
-  return end > begin && (end - begin) * 8 < rowIndex[end - 1] - rowIndex[begin] + 1;
-}
-
-/** Numbers per segment in `addTreeRange`'s packed list. */
-const SEGMENT_SIZE = 6;
-/** Segments the shared list holds; a tree with more is applied on the calling thread alone. */
-const SEGMENT_CAPACITY = 8192;
-
-/**
- * Adds a tree's values to output `output` of `margins` (rows × outputs) for the rows at positions lo..hi of
- * `rowIndex`. `segments` packs `count` segments of `SEGMENT_SIZE` numbers: begin, end, feature, splitBin,
- * leftValue, rightValue. Feature −1: every row of rowIndex[begin..end) gets leftValue (a leaf); else each row
- * gets the value of its side of the split: bins 1..splitBin go left, missing values (bin 0) left when the stored
- * splitBin is ≥ 0 and right when it is stored as −splitBin − 1. Each row's additions happen in segment order
- * whatever lo..hi, so splitting the positions across threads changes no bit. Self-contained: the worker runs this
- * function's source text.
- */
-export function addTreeRange(
-  segments: Float64Array,
-  count: number,
-  lo: number,
-  hi: number,
-  rowIndex: Int32Array,
-  columns: Uint8Array,
-  rows: number,
-  margins: Float64Array,
-  outputs: number,
-  output: number,
-): void {
-  for (let s = 0; s < count; s++) {
-    const at = s * 6;
-    const begin = Math.max(segments[at], lo);
-    const end = Math.min(segments[at + 1], hi);
-    const feature = segments[at + 2];
-    const leftValue = segments[at + 4];
-    if (feature < 0) {
-      for (let i = begin; i < end; i++) margins[rowIndex[i] * outputs + output] += leftValue;
-      continue;
-    }
-    // splitBin is stored negated (minus one) when missing values go right.
-    const packed = segments[at + 3];
-    const missingLeft = packed >= 0;
-    const splitBin = missingLeft ? packed : -packed - 1;
-    const rightValue = segments[at + 5];
-    const base = feature * rows;
-    for (let i = begin; i < end; i++) {
-      const row = rowIndex[i];
-      const bin = columns[base + row];
-      const goLeft = bin === 0 ? missingLeft : bin <= splitBin;
-      margins[row * outputs + output] += goLeft ? leftValue : rightValue;
-    }
-  }
-}
-
-/**
- * `addTreeRange` by the wasm kernels `addLeaf` and `addSplit` on the margins at byte address `margins` (rows ×
- * outputs doubles) and the column-major bins at `columns`, for the rows at positions lo..hi of the row index at
- * `rowIndex`; `touched` is the kernels' 16-byte scratch. The same additions as `addTreeRange`. Self-contained: the
- * worker runs this function's source text.
- */
-export function addTreeRangeWasm(
-  segments: Float64Array,
-  count: number,
-  lo: number,
-  hi: number,
-  kernels: { addLeaf: WasmLeafKernel; addSplit: WasmSplitKernel },
-  addresses: { rowIndex: number; columns: number; margins: number; touched: number },
-  rows: number,
-  outputs: number,
-  output: number,
-): void {
-  const { rowIndex, columns, touched } = addresses;
-  const margins = addresses.margins + 8 * output;
-  const stride = 8 * outputs;
-  for (let s = 0; s < count; s++) {
-    const at = s * 6;
-    const begin = Math.max(segments[at], lo);
-    const end = Math.min(segments[at + 1], hi);
-    if (begin >= end) continue;
-    const feature = segments[at + 2];
-    if (feature < 0) {
-      kernels.addLeaf(rowIndex, begin, end, margins, stride, segments[at + 4], touched);
-      continue;
-    }
-    const packed = segments[at + 3];
-    const missingLeft = packed >= 0 ? 1 : 0;
-    const splitBin = packed >= 0 ? packed : -packed - 1;
-    const column = columns + feature * rows;
-    kernels.addSplit(
-      column,
-      rowIndex,
-      begin,
-      end,
-      margins,
-      stride,
-      splitBin,
-      missingLeft,
-      segments[at + 4],
-      segments[at + 5],
-      touched,
-    );
-  }
-}
-
-/**
- * Marks the node of every row at positions lo..hi of the row index at byte address `rowIndex` by the wasm kernel
- * `markNodes`: `nodeOf[row] = node` for each of `count` segments packed as `addTreeRange`'s (begin, end, then the
- * node number in the third slot). Self-contained: the worker runs this function's source text.
- */
-export function markSegments(
-  segments: Float64Array,
-  count: number,
-  lo: number,
-  hi: number,
-  markNodes: WasmMarkKernel,
-  rowIndex: number,
-  nodeOf: number,
-): void {
-  for (let s = 0; s < count; s++) {
-    const at = s * 6;
-    const begin = Math.max(segments[at], lo);
-    const end = Math.min(segments[at + 1], hi);
-    if (begin < end) markNodes(rowIndex, begin, end, nodeOf, segments[at + 2]);
-  }
-}
 
 /** Column-major copy of row-major bins (in shared memory when `shared`). O(rows · cols). */
 function transposeBins(binned: BinnedMatrix, shared: boolean, target?: Uint8Array): Uint8Array {
@@ -319,142 +164,6 @@ export interface RowKernels {
   close(): void;
 }
 
-// Control words shared with the worker.
-const REQUEST = 0;
-const DONE = 1;
-const COMMAND = 2;
-const BEGIN = 3;
-const END = 4;
-const OUTPUT = 5;
-const FEATURE_COUNT = 6;
-const FEATURE = 7;
-const SPLIT_BIN = 8;
-const DEFAULT_LEFT = 9;
-const RESULT = 10;
-const READY = 11;
-/**
- * How long a thread polls the shared control word before it sleeps on it, in ms. The threads hand work to each
- * other ~40 times a tree, usually well under a millisecond apart, and waking a sleeping thread (`Atomics.notify` on
- * a waiter) cost 0.7 ms on average on a 2-core VM — 2.9 s of a 1M-row fit's calling thread. So a thread polls
- * first and sleeps only then, saying so in its `SLEEPING_*` word; it is notified only when asleep. When other
- * processes hold the cores, the other thread is often descheduled and polling only burns the time it needs: so
- * each poll that ends in sleep shrinks the thread's budget by `SPIN_SHRINK` (down to `SPIN_MIN_MS`) and each that
- * succeeds doubles it (up to `SPIN_MAX_MS`). Shrinking by half was too eager: a 1M-row fit has ~4,800 hand-offs,
- * all but ~40 under 0.5 ms apart, and the few long gaps (binning, a run of small nodes) halved the budget below the
- * common ones, so the worker slept through 200–460 hand-offs and the caller waited on each wake-up; shrinking by a
- * quarter keeps it polling through all but ~30, while ~16 sleeps in a row still bring a crowded machine's budget
- * down to the minimum.
- */
-const SPIN_MAX_MS = 2;
-const SPIN_MIN_MS = 0.02;
-const SPIN_SHRINK = 0.75;
-const SLEEPING_WORKER = 13;
-const SLEEPING_CALLER = 14;
-const COMMAND_HISTOGRAM = 1;
-const COMMAND_PARTITION = 2;
-const COMMAND_EXIT = 3;
-const COMMAND_GRADIENTS = 4;
-const COMMAND_TREE = 5;
-const COMMAND_MARK = 6;
-const COMMAND_STEP = 7;
-const SEGMENT_COUNT = 12;
-/** A split pass's hand-offs halfway (see `Kernels.partition`): the caller's left count and both sides' progress. */
-const FIRST_LEFT = 15;
-const CALLER_PHASE = 16;
-const WORKER_PHASE = 17;
-const NODE_BEGIN = 18;
-const CONTROL_WORDS = 32;
-
-function workerSource(gradientRange: GradientRange | null): string {
-  return `
-const { workerData } = require('node:worker_threads');
-const buildHistogram = (${buildHistogram.toString()});
-const partitionRows = (${partitionRows.toString()});
-const addTreeRange = (${addTreeRange.toString()});
-const addTreeRangeWasm = (${addTreeRangeWasm.toString()});
-const isSparseRange = (${isSparseRange.toString()});
-const markSegments = (${markSegments.toString()});
-const gradientRange = (${gradientRange ? gradientRange.toString() : 'null'});
-const { control, bins, columns, rows, cols, shift, rowIndex, scratch, gradients, histogram, features, wasm } = workerData;
-const { margins, outputs, labels, weights, segments } = workerData;
-const exported = wasm ? new WebAssembly.Instance(wasm.module, { env: { memory: wasm.memory } }).exports : null;
-const kernel = exported ? exported.histogram : null;
-const sparseKernel = exported ? exported.sparseHistogram : null;
-const partitionKernel = exported ? exported.partitionBackward : null;
-let seen = 0;
-let spinBudget = ${SPIN_MAX_MS};
-/** Polls, then sleeps, until control[index] holds value. */
-function waitUntil(index, value) {
-  const spinUntil = performance.now() + spinBudget;
-  while (Atomics.load(control, index) !== value && performance.now() < spinUntil);
-  if (Atomics.load(control, index) === value) return;
-  Atomics.store(control, ${SLEEPING_WORKER}, 1);
-  for (let now = Atomics.load(control, index); now !== value; now = Atomics.load(control, index)) {
-    Atomics.wait(control, index, now);
-  }
-  Atomics.store(control, ${SLEEPING_WORKER}, 0);
-}
-Atomics.store(control, ${READY}, 1);
-Atomics.notify(control, ${READY});
-for (;;) {
-  const spinUntil = performance.now() + spinBudget;
-  while (Atomics.load(control, ${REQUEST}) === seen && performance.now() < spinUntil);
-  if (Atomics.load(control, ${REQUEST}) === seen) {
-    spinBudget = Math.max(${SPIN_MIN_MS}, spinBudget * ${SPIN_SHRINK});
-    Atomics.store(control, ${SLEEPING_WORKER}, 1);
-    Atomics.wait(control, ${REQUEST}, seen);
-    Atomics.store(control, ${SLEEPING_WORKER}, 0);
-  } else spinBudget = Math.min(${SPIN_MAX_MS}, spinBudget * 2);
-  seen = Atomics.load(control, ${REQUEST});
-  const command = control[${COMMAND}];
-  if (command === ${COMMAND_EXIT}) break;
-  if (command === ${COMMAND_HISTOGRAM}) {
-    histogram.fill(0);
-    const count = control[${FEATURE_COUNT}];
-    if (kernel && count < 0) {
-      (isSparseRange(rowIndex, control[${BEGIN}], control[${END}]) ? sparseKernel : kernel)(wasm.bins, wasm.rowIndex, control[${BEGIN}], control[${END}], wasm.gradients[control[${OUTPUT}]],
-        wasm.secondHalf);
-    } else buildHistogram(bins, cols, shift, rowIndex, control[${BEGIN}], control[${END}], gradients[control[${OUTPUT}]],
-      histogram, count < 0 ? null : features.subarray(0, count));
-  } else if (command === ${COMMAND_PARTITION}) {
-    // The second half from its end: its right side lands in its final place (see Kernels.partition).
-    const end = control[${END}];
-    const secondLeft = partitionKernel
-      ? partitionKernel(wasm.columns + control[${FEATURE}] * rows, wasm.rowIndex, wasm.scratch, control[${BEGIN}],
-          end, control[${SPLIT_BIN}], control[${DEFAULT_LEFT}])
-      : partitionRows(columns, rows, rowIndex, scratch, control[${BEGIN}], end, control[${FEATURE}],
-          control[${SPLIT_BIN}], control[${DEFAULT_LEFT}] === 1, true);
-    control[${RESULT}] = secondLeft;
-    Atomics.store(control, ${WORKER_PHASE}, seen);
-    if (Atomics.load(control, ${SLEEPING_CALLER}) === 1) Atomics.notify(control, ${WORKER_PHASE});
-    // Its left side follows the caller's, once the caller has partitioned its half.
-    waitUntil(${CALLER_PHASE}, seen);
-    rowIndex.set(scratch.subarray(end - secondLeft, end), control[${NODE_BEGIN}] + control[${FIRST_LEFT}]);
-  } else if (command === ${COMMAND_GRADIENTS} && wasm && wasm.gradientKernel) {
-    exported[wasm.gradientKernel](wasm.margins, wasm.labels, wasm.weights, wasm.gradients[0], control[${BEGIN}],
-      control[${END}], wasm.tables);
-  } else if (command === ${COMMAND_GRADIENTS}) {
-    gradientRange(margins, labels, weights, gradients, control[${BEGIN}], control[${END}]);
-  } else if (command === ${COMMAND_MARK}) {
-    markSegments(segments, control[${SEGMENT_COUNT}], control[${BEGIN}], control[${END}], exported.markNodes,
-      wasm.rowIndex, wasm.nodeOf);
-  } else if (command === ${COMMAND_STEP}) {
-    exported.treeStep(wasm.bins, cols, control[${BEGIN}], control[${END}], wasm.margins + 8 * control[${OUTPUT}],
-      8 * outputs, wasm.nodes, wasm.values, wasm.nodeOf);
-  } else if (command === ${COMMAND_TREE} && exported) {
-    addTreeRangeWasm(segments, control[${SEGMENT_COUNT}], control[${BEGIN}], control[${END}], exported,
-      { rowIndex: wasm.rowIndex, columns: wasm.columns, margins: wasm.margins, touched: wasm.touched + 16 }, rows,
-      outputs, control[${OUTPUT}]);
-  } else if (command === ${COMMAND_TREE}) {
-    addTreeRange(segments, control[${SEGMENT_COUNT}], control[${BEGIN}], control[${END}], rowIndex, columns, rows,
-      margins, outputs, control[${OUTPUT}]);
-  }
-  Atomics.store(control, ${DONE}, seen);
-  if (Atomics.load(control, ${SLEEPING_CALLER}) === 1) Atomics.notify(control, ${DONE});
-}
-`;
-}
-
 function sharedInt32(length: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(4 * length));
 }
@@ -484,122 +193,6 @@ function sharedBins(bins: Uint8Array): Uint8Array {
   const shared = new Uint8Array(new SharedArrayBuffer(bins.length));
   shared.set(bins);
   return shared;
-}
-
-/** The WebAssembly histogram kernel and where its data sit in its (shared) memory, as byte offsets. */
-interface WasmSpace {
-  readonly module: WasmModule;
-  readonly memory: WasmMemory;
-  readonly kernel: WasmHistogramKernel;
-  readonly sparseKernel: WasmHistogramKernel;
-  readonly partition: WasmPartitionKernel;
-  readonly addLeaf: WasmLeafKernel;
-  readonly addSplit: WasmSplitKernel;
-  readonly bins: number;
-  /** Column-major copy of the bins, and the partition's scratch row index. */
-  readonly columns: number;
-  readonly scratch: number;
-  readonly rowIndex: number;
-  readonly gradients: number[];
-  readonly firstHalf: number;
-  readonly secondHalf: number;
-  /** Margins, rows × outputs doubles. */
-  readonly margins: number;
-  /** 32 bytes where the margin kernels store what they touched: 16 for the caller, 16 for the worker. */
-  readonly touched: number;
-  /**
-   * The gradient pass's export name, labels, weights (−1 when every row weighs 1) and tables when the objective
-   * has a WebAssembly pass; else null and −1s.
-   */
-  readonly gradientKernel: 'logisticGradients' | 'weightedLogisticGradients' | null;
-  readonly gradientPass: WasmGradientKernel | null;
-  readonly labels: number;
-  readonly weights: number;
-  readonly tables: number;
-  /** `treeStep`'s node marks (a byte per row), node table and leaf values. */
-  readonly treeStep: WasmTreeStepKernel;
-  readonly markNodes: WasmMarkKernel;
-  readonly nodeOf: number;
-  readonly nodes: number;
-  readonly values: number;
-}
-
-const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
-
-/**
- * Lays out the binned rows, row index, gradient pairs and two histograms in one shared WebAssembly memory and
- * instantiates the kernel on it; null when WebAssembly SIMD is unavailable or the data exceed 2 GiB.
- */
-function wasmSpace(
-  binned: BinnedMatrix,
-  layout: HistogramLayout,
-  outputs: number,
-  targets: GradientTargets | null,
-): WasmSpace | null {
-  const module = histogramModule(binned.cols, layout.shift);
-  if (!module) return null;
-  const bins = 0;
-  const rowIndex = align16(binned.rows * binned.cols);
-  const gradients = Array.from(
-    { length: outputs },
-    (_, k) => align16(rowIndex + 4 * binned.rows) + 8 * binned.rows * k,
-  );
-  const firstHalf = align16(align16(rowIndex + 4 * binned.rows) + 8 * binned.rows * outputs);
-  const secondHalf = firstHalf + 8 * layout.size;
-  const margins = secondHalf + 8 * layout.size;
-  const touched = margins + 8 * binned.rows * outputs;
-  const columns = touched + 32;
-  const scratch = align16(columns + binned.rows * binned.cols);
-  const withGradients = targets?.wasmGradients === 'logistic' && outputs === 1;
-  const weighted = withGradients && targets.weights.length > 0;
-  const labels = withGradients ? align16(scratch + 4 * binned.rows) : -1;
-  const weights = weighted ? labels + 8 * binned.rows : -1;
-  const tables = withGradients ? labels + 8 * binned.rows * (weighted ? 2 : 1) : -1;
-  const nodes = align16(withGradients ? tables + LOGISTIC_TABLES_BYTES : scratch + 4 * binned.rows);
-  const values = nodes + TREE_NODE_BYTES * MAX_STEP_NODES;
-  const nodeOf = values + 8 * MAX_STEP_NODES;
-  const pages = Math.ceil((nodeOf + binned.rows) / 65536);
-  if (pages > WASM_MAX_PAGES) return null;
-  try {
-    const memory = sharedWasmMemory(pages);
-    new Uint8Array(memory.buffer, bins, binned.bins.length).set(binned.bins);
-    if (targets && withGradients) {
-      new Float64Array(memory.buffer, labels, binned.rows).set(targets.labels);
-      if (weighted) new Float64Array(memory.buffer, weights, binned.rows).set(targets.weights);
-      writeLogisticTables(memory.buffer, tables);
-    }
-    const kernels = wasmKernels(module, memory);
-    return {
-      module,
-      memory,
-      kernel: kernels.histogram,
-      sparseKernel: kernels.sparseHistogram,
-      partition: kernels.partition,
-      addLeaf: kernels.addLeaf,
-      addSplit: kernels.addSplit,
-      bins,
-      columns,
-      scratch,
-      rowIndex,
-      gradients,
-      firstHalf,
-      secondHalf,
-      margins,
-      touched,
-      gradientKernel: withGradients ? (weighted ? 'weightedLogisticGradients' : 'logisticGradients') : null,
-      gradientPass: withGradients ? (weighted ? kernels.weightedLogisticGradients : kernels.logisticGradients) : null,
-      labels,
-      weights,
-      tables,
-      treeStep: kernels.treeStep,
-      markNodes: kernels.markNodes,
-      nodeOf,
-      nodes,
-      values,
-    };
-  } catch {
-    return null;
-  }
 }
 
 class Kernels implements RowKernels {
