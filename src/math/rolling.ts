@@ -117,8 +117,8 @@ export interface RollingMomentsState {
  * Median and median absolute deviation (MAD) of the last `windowSize` values, kept sorted in short blocks
  * (`SortedBlocks`) so a step never re-sorts the window.
  *
- * Cost per `push`: one insertion and at most one deletion, O(log w + B) with blocks of B ≤ 256 values; `median()`,
- * `quantile()`, `countAtLeast()`: O(w/B + log w). `mad()`: found without a second structure as the middle order
+ * Cost per `push`: one insertion and at most one deletion, O(log w + B) with blocks of B ≤ 256 values; `median()`:
+ * O(w/B + log w). `madAbout()`: found without a second structure as the middle order
  * statistic of the two sorted deviation sequences either side of the median (see `medianAbsoluteDeviation`), the
  * search starting where the previous step's ended: O(log δ · w/B) for a split that moved by δ (at most O(log² w)-like
  * bisection when it jumps). Memory O(w). Definitions follow numpy: for an even count the median (and the
@@ -158,39 +158,10 @@ export class RollingMedianMad {
     return n % 2 === 1 ? lower : (lower + this.tree.select(n >>> 1)) / 2;
   }
 
-  /** Median absolute deviation from the median (unscaled; NaN when empty). */
-  mad(): number {
-    if (this.tree.size === 0) return Number.NaN;
-    return medianAbsoluteDeviation(this.tree, this.median(), this.madHint);
-  }
-
-  /** `mad()` given the window's median as computed by `median()` (saves recomputing it). */
+  /** Median absolute deviation from `median`, the window's median as computed by `median()` (unscaled; NaN when empty). */
   madAbout(median: number): number {
     if (this.tree.size === 0) return Number.NaN;
     return medianAbsoluteDeviation(this.tree, median, this.madHint);
-  }
-
-  /** Fraction of the window strictly below `value` plus half the fraction equal to it (a mid-rank in [0, 1]). */
-  midRank(value: number): number {
-    const n = this.tree.size;
-    if (n === 0) return 0.5;
-    return (this.tree.countLess(value) + this.tree.countLessOrEqual(value)) / (2 * n);
-  }
-
-  /** How many values in the window are greater than or equal to `value`. O(log w + w/B). */
-  countAtLeast(value: number): number {
-    return this.tree.size - this.tree.countLess(value);
-  }
-
-  /** The q-quantile of the window with numpy's default linear interpolation (NaN when empty). O(w/B). */
-  quantile(q: number): number {
-    const n = this.tree.size;
-    if (n === 0) return Number.NaN;
-    const position = Math.min(Math.max(q, 0), 1) * (n - 1);
-    const below = Math.floor(position);
-    const lower = this.tree.select(below);
-    if (below === position) return lower;
-    return lower + (position - below) * (this.tree.select(below + 1) - lower);
   }
 
   /** The window, oldest first. */
