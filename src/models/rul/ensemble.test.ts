@@ -2,11 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingSequence } from '../../../test/helpers/fake-sequence.js';
 import { ROOT } from '../../../test/helpers/paths.js';
 import { type CmapssData, readCmapss } from '../../io/cmapss.js';
 import type { SequenceBatch } from '../input.js';
-import type { PredictionInterval, SequenceEstimator, SequenceFitOptions } from '../sequence/estimator.js';
-import type { JsonObject } from '../serialisation.js';
 import { loadRulPipeline, saveRulPipeline } from './artifact.js';
 import { bestWeight, type EnsembleRulEstimator } from './ensemble.js';
 import { holdoutUnits, trainRulPipeline } from './train.js';
@@ -16,32 +15,10 @@ const FIXTURE = join(ROOT, 'test', 'fixtures', 'cmapss', 'train_FD001_five_units
 const SMALL_TREES = { nEstimators: 20, maxDepth: 3, nThreads: 1 };
 
 /** Predicts 60 for every window; records the windows it was fitted and early-stopped on. */
-class ConstantSequence implements SequenceEstimator {
-  readonly kind = 'cnn';
-  isFitted = false;
-  fitSamples = 0;
-  validationSamples = 0;
-
-  async fit(X: SequenceBatch, _y: Float64Array, options: SequenceFitOptions = {}): Promise<void> {
-    this.fitSamples = X.samples;
-    this.validationSamples = options.validation?.X.samples ?? 0;
-    this.isFitted = true;
-  }
-
+class ConstantSequence extends RecordingSequence {
   async predict(X: SequenceBatch): Promise<Float64Array> {
     return new Float64Array(X.samples).fill(60);
   }
-
-  async predictInterval(X: SequenceBatch, level = 0.9): Promise<PredictionInterval> {
-    const mean = await this.predict(X);
-    return { mean, lower: mean, upper: mean, level };
-  }
-
-  toJSON(): JsonObject {
-    return { kind: this.kind };
-  }
-
-  dispose(): void {}
 }
 
 let data: CmapssData;

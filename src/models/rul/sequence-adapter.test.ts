@@ -1,43 +1,21 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RecordingSequence } from '../../../test/helpers/fake-sequence.js';
 import { ROOT } from '../../../test/helpers/paths.js';
 import { readCmapss } from '../../io/cmapss.js';
 import type { SequenceBatch } from '../input.js';
-import type { PredictionInterval, SequenceEstimator } from '../sequence/estimator.js';
-import type { JsonObject } from '../serialisation.js';
 import { readSequenceInput, SequenceRulEstimator } from './sequence-adapter.js';
 import { holdoutUnits, trainRulPipeline } from './train.js';
 
 /** Predicts each window's last step and remembers the first step of the first window. */
-class LastStep implements SequenceEstimator {
-  readonly kind = 'cnn';
-  isFitted = true;
+class LastStep extends RecordingSequence {
+  override isFitted = true;
   firstStep = Number.NaN;
-
-  samples = 0;
-  /** Windows of the units it was given to stop early on. */
-  stopSamples = 0;
-
-  async fit(X: SequenceBatch, _y: Float64Array, options: { validation?: { X: SequenceBatch } } = {}): Promise<void> {
-    this.samples = X.samples;
-    this.stopSamples = options.validation?.X.samples ?? 0;
-  }
 
   async predict(X: SequenceBatch): Promise<Float64Array> {
     this.firstStep = X.data[0] as number;
     return Float64Array.from({ length: X.samples }, (_, i) => X.data[(i + 1) * X.steps - 1] as number);
   }
-
-  async predictInterval(X: SequenceBatch, level = 0.9): Promise<PredictionInterval> {
-    const mean = await this.predict(X);
-    return { mean, lower: mean, upper: mean, level };
-  }
-
-  toJSON(): JsonObject {
-    return { kind: this.kind };
-  }
-
-  dispose(): void {}
 }
 
 describe('SequenceRulEstimator input', () => {
@@ -85,8 +63,8 @@ describe('a sequence model through trainRulPipeline', () => {
         .map((position) => (data.units[split.train[position] as number] as { cycles: Float64Array }).cycles.length)
         .reduce((sum, rows) => sum + rows - 9, 0);
     // Windows end from row 9 of each engine on; the held-out engine is in neither part.
-    expect(model.samples).toBe(windows(inner.train));
-    expect(model.stopSamples).toBe(windows(inner.validation));
+    expect(model.fitSamples).toBe(windows(inner.train));
+    expect(model.validationSamples).toBe(windows(inner.validation));
     expect(inner.train.length + inner.validation.length).toBe(4);
     expect(pipeline.toJSON().estimator.input).toEqual({ minHistory: 10, smoothing: 0.3 });
     expect(pipeline.card.parameters).toMatchObject({ input: { minHistory: 10, smoothing: 0.3 } });
