@@ -239,23 +239,25 @@ class Kernels implements RowKernels {
     const wasm = wasmSpace(binned, layout, outputs, uniform);
     this.wasm = wasm;
     if (uniform && wasm?.gradientKernel) {
-      const buffer = wasm.memory.buffer;
+      const { buffer } = wasm.memory;
+      const { labels, weights } = wasm.at;
       this.targets = {
         ...uniform,
-        labels: new Float64Array(buffer, wasm.labels, rows),
-        weights: wasm.weights < 0 ? uniform.weights : new Float64Array(buffer, wasm.weights, rows),
+        labels: new Float64Array(buffer, labels, rows),
+        weights: weights < 0 ? uniform.weights : new Float64Array(buffer, weights, rows),
       };
     } else this.targets = uniform && parallel ? sharedTargets(uniform) : uniform;
     if (wasm) {
-      const buffer = wasm.memory.buffer;
-      this.columns = new Uint8Array(buffer, wasm.columns, rows * binned.cols);
-      this.scratch = new Int32Array(buffer, wasm.scratch, rows);
-      this.bins = new Uint8Array(buffer, wasm.bins, binned.bins.length);
-      this.rowIndex = new Int32Array(buffer, wasm.rowIndex, rows);
-      this.gradients = wasm.gradients.map((offset) => new Float32Array(buffer, offset, 2 * rows));
-      this.firstHalf = new Float64Array(buffer, wasm.firstHalf, layout.size);
-      this.secondHalf = new Float64Array(buffer, wasm.secondHalf, layout.size);
-      this.margins = new Float64Array(buffer, wasm.margins, rows * outputs);
+      const { buffer } = wasm.memory;
+      const at = wasm.at;
+      this.columns = new Uint8Array(buffer, at.columns, rows * binned.cols);
+      this.scratch = new Int32Array(buffer, at.scratch, rows);
+      this.bins = new Uint8Array(buffer, at.bins, binned.bins.length);
+      this.rowIndex = new Int32Array(buffer, at.rowIndex, rows);
+      this.gradients = at.gradients.map((offset) => new Float32Array(buffer, offset, 2 * rows));
+      this.firstHalf = new Float64Array(buffer, at.firstHalf, layout.size);
+      this.secondHalf = new Float64Array(buffer, at.secondHalf, layout.size);
+      this.margins = new Float64Array(buffer, at.margins, rows * outputs);
     } else {
       this.margins = parallel ? sharedFloat64(rows * outputs) : new Float64Array(rows * outputs);
       this.columns = transposeBins(binned, parallel);
@@ -305,21 +307,8 @@ class Kernels implements RowKernels {
           wasm: this.wasm && {
             module: this.wasm.module,
             memory: this.wasm.memory,
-            bins: this.wasm.bins,
-            rowIndex: this.wasm.rowIndex,
-            gradients: this.wasm.gradients,
-            secondHalf: this.wasm.secondHalf,
-            columns: this.wasm.columns,
-            scratch: this.wasm.scratch,
-            margins: this.wasm.margins,
-            touched: this.wasm.touched,
             gradientKernel: this.wasm.gradientKernel,
-            labels: this.wasm.labels,
-            weights: this.wasm.weights,
-            tables: this.wasm.tables,
-            nodeOf: this.wasm.nodeOf,
-            nodes: this.wasm.nodes,
-            values: this.wasm.values,
+            ...this.wasm.at,
           },
         },
       });
@@ -401,8 +390,9 @@ class Kernels implements RowKernels {
     const { wasm, firstHalf } = this;
     if (wasm && firstHalf && features === null) {
       firstHalf.fill(0);
-      const kernel = isSparseRange(this.rowIndex, begin, end) ? wasm.sparseKernel : wasm.kernel;
-      kernel(wasm.bins, wasm.rowIndex, begin, end, wasm.gradients[output], wasm.firstHalf);
+      const { kernels, at } = wasm;
+      const kernel = isSparseRange(this.rowIndex, begin, end) ? kernels.sparseHistogram : kernels.histogram;
+      kernel(at.bins, at.rowIndex, begin, end, at.gradients[output], at.firstHalf);
       return firstHalf;
     }
     target.fill(0);
@@ -462,8 +452,9 @@ class Kernels implements RowKernels {
   private partitionRange(begin: number, end: number, feature: number, splitBin: number, defaultLeft: boolean): number {
     const { wasm } = this;
     if (wasm) {
-      const column = wasm.columns + feature * this.rows;
-      return wasm.partition(column, wasm.rowIndex, wasm.scratch, begin, end, splitBin, defaultLeft ? 1 : 0);
+      const { at } = wasm;
+      const column = at.columns + feature * this.rows;
+      return wasm.kernels.partition(column, at.rowIndex, at.scratch, begin, end, splitBin, defaultLeft ? 1 : 0);
     }
     return partitionRows(
       this.columns,
@@ -512,8 +503,9 @@ class Kernels implements RowKernels {
     const { labels, weights, gradientRange } = targets;
     const { wasm } = this;
     const gradients = (begin: number, end: number) => {
-      if (wasm?.gradientPass) {
-        wasm.gradientPass(wasm.margins, wasm.labels, wasm.weights, wasm.gradients[0], begin, end, wasm.tables);
+      if (wasm?.gradientKernel) {
+        const { at } = wasm;
+        wasm.kernels[wasm.gradientKernel](at.margins, at.labels, at.weights, at.gradients[0], begin, end, at.tables);
       } else gradientRange(margins, labels, weights, this.gradients, begin, end);
     };
     const rows = labels.length;
@@ -566,9 +558,10 @@ class Kernels implements RowKernels {
   ): boolean {
     const { wasm, rows, outputs } = this;
     if (!wasm || segments.length > SEGMENT_CAPACITY) return false;
-    const buffer = wasm.memory.buffer;
-    if (!writeTreeNodes(buffer, wasm.nodes, tree, splitBin)) return false;
-    new Float64Array(buffer, wasm.values, tree.value.length).set(tree.value);
+    const { buffer } = wasm.memory;
+    const { at, kernels } = wasm;
+    if (!writeTreeNodes(buffer, at.nodes, tree, splitBin)) return false;
+    new Float64Array(buffer, at.values, tree.value.length).set(tree.value);
     const count = segments.length;
     const packed = this.segments;
     for (let s = 0; s < count; s++) {
@@ -576,22 +569,22 @@ class Kernels implements RowKernels {
       packed[s * SEGMENT_SIZE + 1] = segments[s].end;
       packed[s * SEGMENT_SIZE + 2] = segments[s].node;
     }
-    const margins = wasm.margins + 8 * output;
+    const margins = at.margins + 8 * output;
     const step = (lo: number, hi: number) =>
-      wasm.treeStep(wasm.bins, this.cols, lo, hi, margins, 8 * outputs, wasm.nodes, wasm.values, wasm.nodeOf);
+      kernels.treeStep(at.bins, this.cols, lo, hi, margins, 8 * outputs, at.nodes, at.values, at.nodeOf);
     if (this.worker && this.control && rows >= 2 * CHUNK_MIN_ROWS) {
       // Every row must be marked before any is stepped: two hand-offs.
       const middle = callerShare(rows);
       this.control[OUTPUT] = output;
       this.control[SEGMENT_COUNT] = count;
       const marking = this.post(COMMAND_MARK, middle, rows);
-      markSegments(packed, count, 0, middle, wasm.markNodes, wasm.rowIndex, wasm.nodeOf);
+      markSegments(packed, count, 0, middle, kernels.markNodes, at.rowIndex, at.nodeOf);
       this.await(marking);
       const stepping = this.post(COMMAND_STEP, middle, rows);
       step(0, middle);
       this.await(stepping);
     } else {
-      markSegments(packed, count, 0, rows, wasm.markNodes, wasm.rowIndex, wasm.nodeOf);
+      markSegments(packed, count, 0, rows, kernels.markNodes, at.rowIndex, at.nodeOf);
       step(0, rows);
     }
     return true;
@@ -601,7 +594,7 @@ class Kernels implements RowKernels {
   private addTreeRange(packed: Float64Array, count: number, lo: number, hi: number, output: number): void {
     const { wasm, rows, outputs } = this;
     if (wasm) {
-      addTreeRangeWasm(packed, count, lo, hi, wasm, wasm, rows, outputs, output);
+      addTreeRangeWasm(packed, count, lo, hi, wasm.kernels, wasm.at, rows, outputs, output);
       return;
     }
     addTreeRange(packed, count, lo, hi, this.rowIndex, this.columns, rows, this.margins, outputs, output);

@@ -10,32 +10,23 @@ import {
   histogramModule,
   sharedWasmMemory,
   WASM_MAX_PAGES,
-  type WasmHistogramKernel,
-  type WasmLeafKernel,
+  type WasmKernels,
   type WasmMemory,
   type WasmModule,
-  type WasmPartitionKernel,
-  type WasmSplitKernel,
   wasmKernels,
 } from './histogram-wasm.js';
-import { LOGISTIC_TABLES_BYTES, type WasmGradientKernel, writeLogisticTables } from './logistic-wasm.js';
+import { LOGISTIC_TABLES_BYTES, writeLogisticTables } from './logistic-wasm.js';
 import type { GradientTargets } from './row-kernels.js';
-import { MAX_STEP_NODES, TREE_NODE_BYTES, type WasmMarkKernel, type WasmTreeStepKernel } from './tree-walk-wasm.js';
+import { MAX_STEP_NODES, TREE_NODE_BYTES } from './tree-walk-wasm.js';
 
-/** The WebAssembly histogram kernel and where its data sit in its (shared) memory, as byte offsets. */
-export interface WasmSpace {
-  readonly module: WasmModule;
-  readonly memory: WasmMemory;
-  readonly kernel: WasmHistogramKernel;
-  readonly sparseKernel: WasmHistogramKernel;
-  readonly partition: WasmPartitionKernel;
-  readonly addLeaf: WasmLeafKernel;
-  readonly addSplit: WasmSplitKernel;
+/** Where the data sit in the shared memory, as byte offsets (plain numbers: the worker gets them as they are). */
+export interface WasmAddresses {
   readonly bins: number;
   /** Column-major copy of the bins, and the partition's scratch row index. */
   readonly columns: number;
   readonly scratch: number;
   readonly rowIndex: number;
+  /** One interleaved single-precision pair buffer per output. */
   readonly gradients: number[];
   readonly firstHalf: number;
   readonly secondHalf: number;
@@ -43,21 +34,24 @@ export interface WasmSpace {
   readonly margins: number;
   /** 32 bytes where the margin kernels store what they touched: 16 for the caller, 16 for the worker. */
   readonly touched: number;
-  /**
-   * The gradient pass's export name, labels, weights (−1 when every row weighs 1) and tables when the objective
-   * has a WebAssembly pass; else null and −1s.
-   */
-  readonly gradientKernel: 'logisticGradients' | 'weightedLogisticGradients' | null;
-  readonly gradientPass: WasmGradientKernel | null;
+  /** Labels, weights (−1 when every row weighs 1) and tables of the gradient pass; −1 without one. */
   readonly labels: number;
   readonly weights: number;
   readonly tables: number;
   /** `treeStep`'s node marks (a byte per row), node table and leaf values. */
-  readonly treeStep: WasmTreeStepKernel;
-  readonly markNodes: WasmMarkKernel;
   readonly nodeOf: number;
   readonly nodes: number;
   readonly values: number;
+}
+
+/** The kernels' module, its shared memory with the kernels instantiated on it, and where the data sit. */
+export interface WasmSpace {
+  readonly module: WasmModule;
+  readonly memory: WasmMemory;
+  readonly kernels: WasmKernels;
+  readonly at: WasmAddresses;
+  /** The export computing the objective's gradient pairs, when it has a WebAssembly pass. */
+  readonly gradientKernel: 'logisticGradients' | 'weightedLogisticGradients' | null;
 }
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
@@ -104,34 +98,28 @@ export function wasmSpace(
       if (weighted) new Float64Array(memory.buffer, weights, binned.rows).set(targets.weights);
       writeLogisticTables(memory.buffer, tables);
     }
-    const kernels = wasmKernels(module, memory);
     return {
       module,
       memory,
-      kernel: kernels.histogram,
-      sparseKernel: kernels.sparseHistogram,
-      partition: kernels.partition,
-      addLeaf: kernels.addLeaf,
-      addSplit: kernels.addSplit,
-      bins,
-      columns,
-      scratch,
-      rowIndex,
-      gradients,
-      firstHalf,
-      secondHalf,
-      margins,
-      touched,
+      kernels: wasmKernels(module, memory),
+      at: {
+        bins,
+        columns,
+        scratch,
+        rowIndex,
+        gradients,
+        firstHalf,
+        secondHalf,
+        margins,
+        touched,
+        labels,
+        weights,
+        tables,
+        nodeOf,
+        nodes,
+        values,
+      },
       gradientKernel: withGradients ? (weighted ? 'weightedLogisticGradients' : 'logisticGradients') : null,
-      gradientPass: withGradients ? (weighted ? kernels.weightedLogisticGradients : kernels.logisticGradients) : null,
-      labels,
-      weights,
-      tables,
-      treeStep: kernels.treeStep,
-      markNodes: kernels.markNodes,
-      nodeOf,
-      nodes,
-      values,
     };
   } catch {
     return null;
