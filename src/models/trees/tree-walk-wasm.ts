@@ -84,13 +84,13 @@ export function writeTreeNodes(buffer: ArrayBufferLike, at: number, tree: TreeEn
 /** The function's code (locals and body): four rows at a time, then the rest one by one. */
 export function treeStepBody(): number[] {
   const [BINS, COLS, ROW, END_AT, MARGINS, STRIDE, NODES, VALUES, NODE_OF] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const RECORD = 10;
-  const ADDRESS = 11;
-  // Per lane: its node and the address of its row's bins.
-  const node = (lane: number) => 12 + lane;
-  const base = (lane: number) => 16 + lane;
+  const RECORD = 9;
+  const ADDRESS = 10;
+  // Per lane (four at most): its node and the address of its row's bins.
+  const node = (lane: number) => 11 + lane;
+  const base = (lane: number) => 15 + lane;
   const { code, emit } = codeBuilder();
-  emit(...vector([[11, I32]]));
+  emit(...vector([[10, I32]]));
   const rowsCode = (lanes: number) => {
     for (let lane = 0; lane < lanes; lane++) {
       emit(LOCAL_GET, NODE_OF, LOCAL_GET, ROW, I32_ADD, I32_LOAD8_U, memarg(0, lane), LOCAL_SET, node(lane));
