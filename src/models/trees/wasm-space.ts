@@ -57,8 +57,9 @@ export interface WasmSpace {
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /**
- * Lays out the binned rows, row index, gradient pairs and two histograms in one shared WebAssembly memory and
- * instantiates the kernel on it; null when WebAssembly SIMD is unavailable or the data exceed 2 GiB.
+ * Lays out the data of `WasmAddresses` in one shared WebAssembly memory, copies in the bins (and the labels, weights
+ * and gradient tables when the objective has a wasm pass) and instantiates the kernels on it; null when WebAssembly
+ * SIMD is unavailable or the data exceed 2 GiB.
  */
 export function wasmSpace(
   binned: BinnedMatrix,
