@@ -1,7 +1,7 @@
 // Remaining useful life on NASA C-MAPSS FD001: `--model ensemble` (window-statistics trees at several window lengths,
 // averaged, optionally blended with a sequence model whose weight is chosen on an inner split of the training engines)
 // against the window-statistics trees alone (GBDT-50: 50-cycle windows scored from cycle 30, front-padded), per split
-// seed. Split: 20 % of the engines held out (trainRulPipeline's holdoutUnits, seed = split seed), never used to fit,
+// seed. Split: 20 % of the engines held out (holdoutUnits of models/rul/holdout, seed = split seed), never used to fit,
 // early-stop or weigh anything. The ensemble's 50-cycle tree member is fitted on the 80 training engines with the
 // same options and seed as `upkeep train --model gbdt`, so it IS the GBDT-50 comparator (`--gbdt-check` retrains
 // that separately and prints its RMSE).
@@ -17,7 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { phm08Score } from '../dist/evaluate/metrics.js';
 import { readCmapss } from '../dist/io/cmapss.js';
-import { holdoutUnits, trainRulPipeline } from '../dist/models/rul/train.js';
+import { holdoutUnits } from '../dist/models/rul/holdout.js';
+import { trainRulPipeline } from '../dist/models/rul/train.js';
 import { truncateUnits } from '../dist/models/rul/truncate.js';
 
 const { values } = parseArgs({

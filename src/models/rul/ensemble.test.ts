@@ -8,7 +8,8 @@ import { type CmapssData, readCmapss } from '../../io/cmapss.js';
 import type { SequenceBatch } from '../input.js';
 import { loadRulPipeline, saveRulPipeline } from './artifact.js';
 import { bestWeight, type EnsembleRulEstimator } from './ensemble.js';
-import { holdoutUnits, trainRulPipeline } from './train.js';
+import { holdoutUnits } from './holdout.js';
+import { trainRulPipeline } from './train.js';
 import { truncateUnits } from './truncate.js';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'cmapss', 'train_FD001_five_units.txt');

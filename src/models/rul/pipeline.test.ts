@@ -15,8 +15,9 @@ import type {
 import type { JsonObject } from '../serialisation.js';
 import { loadRulPipeline, saveRulPipeline } from './artifact.js';
 import { scoreUnits } from './evaluate.js';
+import { holdoutUnits } from './holdout.js';
 import { RulPipeline } from './pipeline.js';
-import { holdoutUnits, trainRulPipeline } from './train.js';
+import { trainRulPipeline } from './train.js';
 import { truncateUnits } from './truncate.js';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'cmapss', 'train_FD001_five_units.txt');

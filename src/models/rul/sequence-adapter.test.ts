@@ -4,8 +4,9 @@ import { RecordingSequence } from '../../../test/helpers/fake-sequence.js';
 import { ROOT } from '../../../test/helpers/paths.js';
 import { readCmapss } from '../../io/cmapss.js';
 import type { SequenceBatch } from '../input.js';
+import { holdoutUnits } from './holdout.js';
 import { readSequenceInput, SequenceRulEstimator } from './sequence-adapter.js';
-import { holdoutUnits, trainRulPipeline } from './train.js';
+import { trainRulPipeline } from './train.js';
 
 /** Predicts each window's last step and remembers the first step of the first window. */
 class LastStep extends RecordingSequence {

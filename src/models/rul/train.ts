@@ -162,8 +162,6 @@ async function crossCoverage(
 /** Share of the training engines a sequence model stops early on. */
 const SEQUENCE_STOP_FRACTION = 0.2;
 
-export { holdoutUnits } from './holdout.js';
-
 function createTrees(options: RulTrainOptions, window: RulWindow, level: number, minHistory?: number) {
   return new WindowGbdtEstimator({
     window,
